@@ -1,0 +1,140 @@
+using System.Text.Json.Serialization;
+
+namespace Engagement.Contracts.Customers;
+
+/// <summary>
+/// A validated interaction on its way into a customer grain. Only the ingest edge creates these,
+/// after validation, so a grain never sees an invalid event.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record CustomerEvent(
+    [property: Id(0)] string EventId,
+    [property: Id(1)] string Channel,
+    [property: Id(2)] DateTimeOffset OccurredAt,
+    [property: Id(3)] EventPayload Payload);
+
+/// <summary>The typed payload of an interaction. The JSON discriminator is the event type of the domain.</summary>
+[GenerateSerializer, Immutable]
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(PurchasePayload), EventTypes.Purchase)]
+[JsonDerivedType(typeof(RefundPayload), EventTypes.Refund)]
+[JsonDerivedType(typeof(VisitPayload), EventTypes.Visit)]
+[JsonDerivedType(typeof(CallPayload), EventTypes.Call)]
+[JsonDerivedType(typeof(ChatPayload), EventTypes.Chat)]
+[JsonDerivedType(typeof(EmailOpenPayload), EventTypes.EmailOpen)]
+[JsonDerivedType(typeof(EmailClickPayload), EventTypes.EmailClick)]
+[JsonDerivedType(typeof(ComplaintOpenedPayload), EventTypes.ComplaintOpened)]
+[JsonDerivedType(typeof(ComplaintResolvedPayload), EventTypes.ComplaintResolved)]
+[JsonDerivedType(typeof(SurveyPayload), EventTypes.Survey)]
+[JsonDerivedType(typeof(ProfileUpdatePayload), EventTypes.ProfileUpdate)]
+[JsonDerivedType(typeof(CancellationPayload), EventTypes.Cancellation)]
+public abstract record EventPayload
+{
+    /// <summary>The domain's name of this event type, e.g. <c>purchase</c>.</summary>
+    [JsonIgnore]
+    public abstract string Type { get; }
+}
+
+/// <summary>The event type names of the domain, as they appear in the journal and on the card.</summary>
+public static class EventTypes
+{
+    public const string Purchase = "purchase";
+    public const string Refund = "refund";
+    public const string Visit = "visit";
+    public const string Call = "call";
+    public const string Chat = "chat";
+    public const string EmailOpen = "email_open";
+    public const string EmailClick = "email_click";
+    public const string ComplaintOpened = "complaint_opened";
+    public const string ComplaintResolved = "complaint_resolved";
+    public const string Survey = "survey";
+    public const string ProfileUpdate = "profile_update";
+    public const string Cancellation = "cancellation";
+}
+
+[GenerateSerializer, Immutable]
+public sealed record PurchasePayload([property: Id(0)] decimal Amount, [property: Id(1)] string Currency, [property: Id(2)] string OrderId) : EventPayload
+{
+    public override string Type => EventTypes.Purchase;
+}
+
+[GenerateSerializer, Immutable]
+public sealed record RefundPayload([property: Id(0)] decimal Amount, [property: Id(1)] string Currency, [property: Id(2)] string OrderId) : EventPayload
+{
+    public override string Type => EventTypes.Refund;
+}
+
+[GenerateSerializer, Immutable]
+public sealed record VisitPayload([property: Id(0)] string Page, [property: Id(1)] string Category) : EventPayload
+{
+    public override string Type => EventTypes.Visit;
+}
+
+public enum ContactOutcome
+{
+    Resolved = 1,
+    Unresolved = 2,
+    Transferred = 3,
+}
+
+[GenerateSerializer, Immutable]
+public sealed record CallPayload([property: Id(0)] TimeSpan Duration, [property: Id(1)] ContactOutcome Outcome) : EventPayload
+{
+    public override string Type => EventTypes.Call;
+}
+
+[GenerateSerializer, Immutable]
+public sealed record ChatPayload([property: Id(0)] TimeSpan Duration, [property: Id(1)] ContactOutcome Outcome) : EventPayload
+{
+    public override string Type => EventTypes.Chat;
+}
+
+[GenerateSerializer, Immutable]
+public sealed record EmailOpenPayload([property: Id(0)] string Campaign) : EventPayload
+{
+    public override string Type => EventTypes.EmailOpen;
+}
+
+[GenerateSerializer, Immutable]
+public sealed record EmailClickPayload([property: Id(0)] string Campaign) : EventPayload
+{
+    public override string Type => EventTypes.EmailClick;
+}
+
+public enum ComplaintSeverity
+{
+    Low = 1,
+    Medium = 2,
+    High = 3,
+}
+
+[GenerateSerializer, Immutable]
+public sealed record ComplaintOpenedPayload([property: Id(0)] ComplaintSeverity Severity, [property: Id(1)] string TicketId) : EventPayload
+{
+    public override string Type => EventTypes.ComplaintOpened;
+}
+
+[GenerateSerializer, Immutable]
+public sealed record ComplaintResolvedPayload([property: Id(0)] string TicketId) : EventPayload
+{
+    public override string Type => EventTypes.ComplaintResolved;
+}
+
+/// <summary>One survey answer: exactly one of <see cref="Csat"/> (1..5) or <see cref="Nps"/> (0..10).</summary>
+[GenerateSerializer, Immutable]
+public sealed record SurveyPayload([property: Id(0)] int? Csat, [property: Id(1)] int? Nps) : EventPayload
+{
+    public override string Type => EventTypes.Survey;
+}
+
+[GenerateSerializer, Immutable]
+public sealed record ProfileUpdatePayload([property: Id(0)] IReadOnlyDictionary<string, string> Attributes) : EventPayload
+{
+    public override string Type => EventTypes.ProfileUpdate;
+}
+
+[GenerateSerializer, Immutable]
+public sealed record CancellationPayload([property: Id(0)] string Reason) : EventPayload
+{
+    public override string Type => EventTypes.Cancellation;
+}

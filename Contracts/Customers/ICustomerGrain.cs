@@ -1,0 +1,35 @@
+using Orleans.Concurrency;
+
+namespace Engagement.Contracts.Customers;
+
+/// <summary>
+/// One customer: the consistency boundary of everything the engine knows about them. Keyed by the
+/// channels' customer id.
+/// </summary>
+public interface ICustomerGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Applies this customer's slice of a batch. Returns once every accepted event is durably in the
+    /// journal; an event id the customer has already seen is counted as a duplicate and changes nothing.
+    /// </summary>
+    Task<ApplyResult> Apply(IReadOnlyList<CustomerEvent> events);
+
+    /// <summary>The current card, or null for a customer with no event yet.</summary>
+    Task<CustomerCard?> GetCard();
+
+    /// <summary>Subscribes (or renews) an observer of card changes; it expires unless renewed.</summary>
+    Task Watch(ICustomerObserver observer);
+
+    Task Unwatch(ICustomerObserver observer);
+}
+
+/// <summary>Receives a customer's card after every change. One per gateway process, not per viewer.</summary>
+public interface ICustomerObserver : IGrainObserver
+{
+    [OneWay]
+    Task OnCardChanged(CustomerCard card);
+}
+
+/// <summary>What became of a customer's slice: accepted (applied and durable) or duplicate, per event.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ApplyResult([property: Id(0)] int Accepted, [property: Id(1)] int Duplicates);

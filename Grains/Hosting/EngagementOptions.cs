@@ -1,0 +1,84 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Engagement.Grains.Hosting;
+
+/// <summary>How the engine runs: one process on SQLite, or a cluster of silos and gateways on PostgreSQL.</summary>
+public enum EngagementMode
+{
+    /// <summary>The gateway co-hosts a silo; localhost clustering; state in SQLite under <see cref="EngagementOptions.DataDirectory"/>.</summary>
+    Embedded,
+
+    /// <summary>Silos and gateways (Orleans clients) on ADO.NET clustering, persistence and reminders in PostgreSQL.</summary>
+    Cluster,
+}
+
+/// <summary>The <c>Engagement</c> configuration section.</summary>
+public sealed class EngagementOptions
+{
+    public const string Section = "Engagement";
+
+    public EngagementMode Mode { get; set; } = EngagementMode.Embedded;
+
+    /// <summary>Where the embedded engine keeps its SQLite file and keys (<c>Engagement:DataDirectory</c>).</summary>
+    [Required]
+    public string DataDirectory { get; set; } = "data";
+
+    [Required, RegularExpression("^[A-Za-z0-9_.-]{1,150}$")]
+    public string ServiceId { get; set; } = "engagement";
+
+    [Required, RegularExpression("^[A-Za-z0-9_.-]{1,150}$")]
+    public string ClusterId { get; set; } = "engagement";
+
+    /// <summary>The time zone that decides which calendar day a purchase belongs to (IANA or Windows id).</summary>
+    [Required]
+    public string TimeZone { get; set; } = "UTC";
+
+    [Required, ValidateObjectMembers]
+    public SiloEndpointOptions Silo { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public JournalOptions Journal { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public CheckpointOptions Checkpoint { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public PushOptions Push { get; set; } = new();
+}
+
+public sealed class SiloEndpointOptions
+{
+    [Range(1, 65535)]
+    public int SiloPort { get; set; } = 11111;
+
+    [Range(1, 65535)]
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>The address other silos and clients reach this silo at (cluster mode); loopback when unset.</summary>
+    public string? AdvertisedAddress { get; set; }
+}
+
+public sealed class JournalOptions
+{
+    /// <summary>The most journal entries one group commit carries.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxEntriesPerCommit { get; set; } = 20_000;
+}
+
+public sealed class CheckpointOptions
+{
+    /// <summary>A customer writes its checkpoint after this many applied events...</summary>
+    [Range(1, 1_000_000)]
+    public int EveryEvents { get; set; } = 256;
+
+    /// <summary>...or this long after its first unsaved event, whichever comes first.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+public sealed class PushOptions
+{
+    /// <summary>A card watcher (one per gateway and customer) expires unless renewed within this time.</summary>
+    [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
+    public TimeSpan WatchExpiry { get; set; } = TimeSpan.FromMinutes(2);
+}

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace Engagement.Grains.Storage;
+
+/// <summary>
+/// Group commit: appends from many grains queue up while the previous transaction commits, and the
+/// next transaction takes them all. One fsync then acknowledges the events of many customers, which is
+/// what lets the engine run near the store's batched-append rate instead of its one-row-per-transaction rate.
+/// </summary>
+public abstract partial class GroupCommitJournal : IEventJournal, IAsyncDisposable
+{
+    private readonly Channel<PendingAppend> _queue = Channel.CreateUnbounded<PendingAppend>(
+        new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly int _maxEntriesPerCommit;
+    private readonly ILogger _logger;
+    private readonly Lazy<Task> _writer;
+
+    protected GroupCommitJournal(int maxEntriesPerCommit, ILogger logger)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxEntriesPerCommit, 1);
+        _maxEntriesPerCommit = maxEntriesPerCommit;
+        _logger = logger;
+        _writer = new Lazy<Task>(() => Task.Run(WriteLoopAsync));
+    }
+
+    public Task<bool[]> AppendAsync(string customerId, IReadOnlyList<JournalEntry> entries, CancellationToken cancellationToken = default)
+    {
+        if (entries.Count == 0) return Task.FromResult(Array.Empty<bool>());
+        var pending = new PendingAppend(customerId, entries);
+        if (!_queue.Writer.TryWrite(pending)) throw new ObjectDisposedException(GetType().Name);
+        _ = _writer.Value;
+        return pending.Completion.Task.WaitAsync(cancellationToken);
+    }
+
+    public abstract Task<IReadOnlyList<JournalEntry>> ReadAsync(string customerId, long afterSeq, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes the group in one transaction and returns, per append and per entry, whether the entry was
+    /// new. Throws if the transaction did not commit.
+    /// </summary>
+    protected abstract Task<bool[][]> CommitGroupAsync(IReadOnlyList<PendingAppend> group, CancellationToken cancellationToken);
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _queue.Reader;
+        var group = new List<PendingAppend>();
+        while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            group.Clear();
+            var entries = 0;
+            while (entries < _maxEntriesPerCommit && reader.TryRead(out var pending))
+            {
+                group.Add(pending);
+                entries += pending.Entries.Count;
+            }
+            await CommitAsync(group, entries).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CommitAsync(List<PendingAppend> group, int entries)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var results = await CommitGroupAsync(group, _stopping.Token).ConfigureAwait(false);
+            for (var i = 0; i < group.Count; i++) group[i].Completion.TrySetResult(results[i]);
+            JournalMetrics.RecordCommit(entries, Stopwatch.GetElapsedTime(started));
+            return;
+        }
+        catch (Exception ex) when (group.Count > 1)
+        {
+            // One customer's bad write (for example a sequence clash after a failover) must not fail
+            // the others in its group: retry each append in a transaction of its own.
+            LogGroupCommitFailed(_logger, ex, group.Count);
+        }
+        catch (Exception ex)
+        {
+            group[0].Completion.TrySetException(ex);
+            return;
+        }
+
+        foreach (var pending in group)
+        {
+            try
+            {
+                var result = await CommitGroupAsync([pending], _stopping.Token).ConfigureAwait(false);
+                pending.Completion.TrySetResult(result[0]);
+            }
+            catch (Exception ex)
+            {
+                pending.Completion.TrySetException(ex);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        if (_writer.IsValueCreated) await _writer.Value.ConfigureAwait(false);
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+        await DisposeCoreAsync().ConfigureAwait(false);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual ValueTask DisposeCoreAsync() => ValueTask.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A group commit of {Appends} appends failed; retrying each append on its own")]
+    private static partial void LogGroupCommitFailed(ILogger logger, Exception exception, int appends);
+
+    /// <summary>One grain's entries, waiting for the commit that makes them durable.</summary>
+    protected sealed class PendingAppend(string customerId, IReadOnlyList<JournalEntry> entries)
+    {
+        public string CustomerId { get; } = customerId;
+
+        public IReadOnlyList<JournalEntry> Entries { get; } = entries;
+
+        public TaskCompletionSource<bool[]> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
