@@ -1,3 +1,5 @@
+using Engagement.Model.Clv;
+
 namespace Engagement.Model;
 
 /// <summary>
@@ -22,6 +24,12 @@ public sealed class PurchaseSummary
 
     public int PurchaseCount { get; set; }
 
+    /// <summary>
+    /// Spend on the first purchase day. Gamma-Gamma is fitted on repeat transactions only (Fader and Hardie 2013
+    /// leave the first purchase out), so it is kept apart; a late purchase on an earlier day takes its place.
+    /// </summary>
+    public decimal FirstDaySpend { get; set; }
+
     public int PurchaseDays => Days.Count;
 
     /// <summary>Spend net of refunds, never below zero.</summary>
@@ -35,10 +43,28 @@ public sealed class PurchaseSummary
 
     public bool HasPurchases => Days.Count > 0;
 
+    /// <summary>
+    /// <c>m_x</c> for Gamma-Gamma: mean net spend per repeat purchase day (first day excluded), zero when x = 0.
+    /// Refunds carry no purchase day, so they are spread over all spend in proportion.
+    /// </summary>
+    public decimal MeanRepeatSpend
+    {
+        get
+        {
+            if (Frequency == 0 || GrossSpend == 0) return 0m;
+            var netShare = TotalSpend / GrossSpend;
+            return Math.Max(0m, GrossSpend - FirstDaySpend) * netShare / Frequency;
+        }
+    }
+
     public void AddPurchase(DateTimeOffset occurredAt, decimal amount, PurchaseCalendar calendar)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(amount);
-        Days.Add(calendar.DayOf(occurredAt));
+        var day = calendar.DayOf(occurredAt);
+        var firstDay = FirstPurchaseAt is { } first ? calendar.DayOf(first) : int.MaxValue;
+        if (day < firstDay) FirstDaySpend = amount;
+        else if (day == firstDay) FirstDaySpend += amount;
+        Days.Add(day);
         PurchaseCount++;
         GrossSpend += amount;
         if (FirstPurchaseAt is null || occurredAt < FirstPurchaseAt) FirstPurchaseAt = occurredAt;
@@ -58,6 +84,13 @@ public sealed class PurchaseSummary
     /// <summary><c>T</c>: time from the first purchase day to <paramref name="asOf"/>, in days (never negative).</summary>
     public double AgeDays(DateTimeOffset asOf, PurchaseCalendar calendar) =>
         HasPurchases ? Math.Max(0, calendar.DayOf(asOf) - calendar.DayOf(FirstPurchaseAt!.Value)) : 0;
+
+    /// <summary>(x, t_x, T) in the model's time unit of <paramref name="daysPerUnit"/> days (7 for weeks).</summary>
+    public BgNbdObservation ToBgNbd(DateTimeOffset asOf, PurchaseCalendar calendar, double daysPerUnit) =>
+        new(Frequency, RecencyDays(calendar) / daysPerUnit, Math.Max(RecencyDays(calendar), AgeDays(asOf, calendar)) / daysPerUnit);
+
+    /// <summary>(x, m_x) for Gamma-Gamma, m_x over repeat purchase days.</summary>
+    public SpendObservation ToSpend() => new(Frequency, (double)MeanRepeatSpend);
 }
 
 /// <summary>Maps instants to calendar day numbers in the business's time zone (UTC by default).</summary>
