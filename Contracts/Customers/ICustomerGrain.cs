@@ -17,8 +17,11 @@ public interface ICustomerGrain : IGrainWithStringKey
     /// <summary>The current card, or null for a customer with no event yet.</summary>
     Task<CustomerCard?> GetCard();
 
-    /// <summary>Subscribes (or renews) an observer of card changes; it expires unless renewed.</summary>
-    Task Watch(ICustomerObserver observer);
+    /// <summary>
+    /// Subscribes (or renews) an observer of card changes; it expires unless renewed. Returns the current
+    /// card (null for a customer with no event yet), so that a renewal also catches up on anything missed.
+    /// </summary>
+    Task<CustomerCard?> Watch(ICustomerObserver observer);
 
     Task Unwatch(ICustomerObserver observer);
 }

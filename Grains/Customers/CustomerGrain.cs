@@ -33,14 +33,15 @@ public sealed partial class CustomerGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        var customerId = this.GetPrimaryKeyString();
         _checkpointedVersion = State.Version;
-        var missed = await journal.ReadAsync(this.GetPrimaryKeyString(), State.Version, cancellationToken);
+        var missed = await journal.ReadAsync(customerId, State.Version, cancellationToken);
         foreach (var entry in missed)
         {
             State.Apply(entry.Seq, EventCodec.FromEntry(entry), entry.RecordedAt, calendar);
         }
         _unsavedEvents = missed.Count;
-        if (missed.Count > 0) LogCaughtUp(logger, this.GetPrimaryKeyString(), missed.Count, State.Version);
+        if (missed.Count > 0) LogCaughtUp(logger, customerId, missed.Count, State.Version);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -99,7 +100,7 @@ public sealed partial class CustomerGrain(
             if (_watchers.Count > 0)
             {
                 var card = State.ToCard(customerId);
-                _watchers.Notify(w => w.OnCardChanged(card));
+                await _watchers.Notify(w => w.OnCardChanged(card));
             }
         }
         return new ApplyResult(accepted, events.Count - accepted);
@@ -108,10 +109,10 @@ public sealed partial class CustomerGrain(
     public Task<CustomerCard?> GetCard() =>
         Task.FromResult(State.Exists ? State.ToCard(this.GetPrimaryKeyString()) : null);
 
-    public Task Watch(ICustomerObserver observer)
+    public async Task<CustomerCard?> Watch(ICustomerObserver observer)
     {
         _watchers.Subscribe(observer, observer);
-        return Task.CompletedTask;
+        return await GetCard();
     }
 
     public Task Unwatch(ICustomerObserver observer)

@@ -30,7 +30,7 @@ public abstract partial class GroupCommitJournal : IEventJournal, IAsyncDisposab
     {
         if (entries.Count == 0) return Task.FromResult(Array.Empty<bool>());
         var pending = new PendingAppend(customerId, entries);
-        if (!_queue.Writer.TryWrite(pending)) throw new ObjectDisposedException(GetType().Name);
+        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(pending), this);
         _ = _writer.Value;
         return pending.Completion.Task.WaitAsync(cancellationToken);
     }

@@ -103,6 +103,7 @@ public sealed class SqliteEventJournal(string connectionString, int maxEntriesPe
     protected override async ValueTask DisposeCoreAsync()
     {
         if (_writer is not null) await _writer.DisposeAsync().ConfigureAwait(false);
+        await base.DisposeCoreAsync().ConfigureAwait(false);
     }
 
     // ISO 8601 in UTC with 100 ns precision: sorts as text and reads back exactly.

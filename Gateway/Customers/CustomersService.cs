@@ -1,0 +1,46 @@
+using Engagement.Contracts.Customers;
+using Engagement.Contracts.V1;
+using Engagement.Gateway.Security;
+using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
+using Proto = Engagement.Contracts.V1;
+
+namespace Engagement.Gateway.Customers;
+
+/// <summary>The <c>engagement.v1.Customers</c> service: a customer's card, once or as it changes.</summary>
+[Authorize(Policy = Policies.ReadCustomers)]
+public sealed class CustomersService(IGrainFactory grains, CardFeed feed) : Proto.Customers.CustomersBase
+{
+    public override async Task<Proto.CustomerCard> Get(GetCustomerRequest request, ServerCallContext context)
+    {
+        CheckCustomerId(request.CustomerId);
+        var card = await grains.GetGrain<ICustomerGrain>(request.CustomerId).GetCard()
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"customer_id: no customer '{request.CustomerId}'"));
+        return card.ToProto();
+    }
+
+    public override async Task Watch(WatchCustomerRequest request, IServerStreamWriter<Proto.CustomerCard> responseStream, ServerCallContext context)
+    {
+        CheckCustomerId(request.CustomerId);
+        await using var viewer = await feed.WatchAsync(request.CustomerId, context.CancellationToken);
+        try
+        {
+            await foreach (var card in viewer.Cards.ReadAllAsync(context.CancellationToken))
+            {
+                await responseStream.WriteAsync(card.ToProto(), context.CancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            // The client went away: the normal end of a watch.
+        }
+    }
+
+    private static void CheckCustomerId(string customerId)
+    {
+        if (string.IsNullOrWhiteSpace(customerId))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "customer_id: required"));
+        }
+    }
+}

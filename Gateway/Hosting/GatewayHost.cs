@@ -1,0 +1,94 @@
+using Engagement.Gateway.Customers;
+using Engagement.Gateway.Ingest;
+using Engagement.Gateway.Security;
+using Engagement.Grains.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using Orleans.Dashboard;
+using OpenTelemetry.Trace;
+
+namespace Engagement.Gateway.Hosting;
+
+/// <summary>Builds and runs the gateway; kept apart from Program.cs so tests start the very same host.</summary>
+public static class GatewayHost
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        try
+        {
+            var app = Build(args);
+            await app.RunAsync();
+            return 0;
+        }
+        catch (Exception ex) when (ex is EngagementConfigurationException or OptionsValidationException)
+        {
+            // A bad configuration is one clear line, not a stack trace.
+            await Console.Error.WriteLineAsync($"engagement: configuration error: {ex.Message}");
+            return 2;
+        }
+    }
+
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        var settings = EngagementSettings.Load(builder.Configuration);
+
+        builder.AddEngagementTelemetry("engagement-gateway")
+            .WithMetrics(m => m.AddAspNetCoreInstrumentation())
+            .WithTracing(t => t.AddAspNetCoreInstrumentation());
+        var keys = builder.AddEngagementSecurity(settings);
+
+        if (settings.Options.Mode == EngagementMode.Embedded)
+        {
+            builder.UseOrleans(silo => silo.AddEngagement(settings));
+        }
+        else
+        {
+            builder.UseOrleansClient(client => client.AddEngagement(settings));
+        }
+
+        builder.Services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>();
+        builder.Services.AddSingleton<EventValidator>();
+        builder.Services.AddSingleton<IngestPipeline>();
+        builder.Services.AddSingleton<CardFeed>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CardFeed>());
+
+        builder.Services.AddGrpc(o =>
+        {
+            // Room above the batch limit, so that an oversize batch gets a clear InvalidArgument from the
+            // ingest check instead of the transport's ResourceExhausted.
+            var limit = builder.Configuration.GetValue<int?>($"{IngestOptions.Section}:{nameof(IngestOptions.MaxBatchBytes)}") ?? new IngestOptions().MaxBatchBytes;
+            o.MaxReceiveMessageSize = checked(limit * 2);
+        });
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddGrpcHealthChecks().AddCheck<EngineHealthCheck>("engine");
+
+        var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapGrpcService<IngestService>();
+        app.MapGrpcService<CustomersService>();
+        app.MapGrpcReflectionService();
+        app.MapGrpcHealthChecksService();
+        app.MapHealthChecks("/health");
+        app.MapOrleansDashboard("/dashboard").RequireAuthorization(Policies.Admin);
+
+        app.Lifetime.ApplicationStarted.Register(() => PrintBanner(app, settings, keys));
+        return app;
+    }
+
+    private static void PrintBanner(WebApplication app, EngagementSettings settings, KeyRingInfo keys)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var mode = settings.Options.Mode == EngagementMode.Embedded ? "embedded: co-hosted silo, SQLite" : "cluster gateway: PostgreSQL";
+        Console.WriteLine($"Engagement is running ({mode}).");
+        Console.WriteLine($"  listening  {string.Join("  ", addresses)}");
+        Console.WriteLine("             gRPC engagement.v1 (Ingest, Customers) with reflection; /health; /dashboard (admin)");
+        if (settings.Options.Mode == EngagementMode.Embedded) Console.WriteLine($"  data       {settings.DataDirectory}");
+        if (keys.KeysFile is not null) Console.WriteLine($"  keys       {keys.KeysFile}{(keys.Created ? " (created now: one key per role)" : "")}");
+    }
+}

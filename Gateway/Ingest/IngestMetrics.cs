@@ -1,0 +1,22 @@
+using System.Diagnostics.Metrics;
+using Engagement.Grains.Storage;
+
+namespace Engagement.Gateway.Ingest;
+
+/// <summary>Ingest instruments on the <c>Engagement</c> meter.</summary>
+public static class IngestMetrics
+{
+    private static readonly Meter Meter = new(JournalMetrics.MeterName);
+    private static readonly Counter<long> Events = Meter.CreateCounter<long>(
+        "engagement.ingest.events", unit: "{event}", description: "Events received, by outcome: accepted, duplicate or rejected.");
+    private static readonly Histogram<double> AckLatency = Meter.CreateHistogram<double>(
+        "engagement.ingest.ack.duration", unit: "s", description: "From a batch's arrival to its durable acknowledgement.");
+
+    public static void Record(int accepted, int duplicates, int rejected, TimeSpan latency)
+    {
+        if (accepted > 0) Events.Add(accepted, new KeyValuePair<string, object?>("outcome", "accepted"));
+        if (duplicates > 0) Events.Add(duplicates, new KeyValuePair<string, object?>("outcome", "duplicate"));
+        if (rejected > 0) Events.Add(rejected, new KeyValuePair<string, object?>("outcome", "rejected"));
+        AckLatency.Record(latency.TotalSeconds);
+    }
+}

@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using Engagement.Contracts.Customers;
+using Engagement.Contracts.V1;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+
+namespace Engagement.Gateway.Ingest;
+
+/// <summary>
+/// One batch from a channel: validated event by event, grouped by customer, each customer's grain
+/// called once with its slice. The ack is built only after every grain has answered, and a grain
+/// answers only after the journal commit, so an ack always means durable.
+/// </summary>
+public sealed class IngestPipeline(IGrainFactory grains, EventValidator validator, IOptions<IngestOptions> options)
+{
+    private readonly IngestOptions _limits = options.Value;
+
+    public async Task<BatchAck> ProcessAsync(EventBatch batch, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        CheckBatch(batch);
+
+        var ack = new BatchAck { BatchId = batch.BatchId };
+        var slices = new Dictionary<string, List<CustomerEvent>>(StringComparer.Ordinal);
+        for (var index = 0; index < batch.Events.Count; index++)
+        {
+            var wire = batch.Events[index];
+            var accepted = validator.Validate(wire, out var error);
+            if (accepted is null)
+            {
+                ack.Rejected.Add(new Rejection { Index = index, EventId = wire.EventId, Field = error!.Field, Reason = error.Reason });
+                continue;
+            }
+            if (!slices.TryGetValue(wire.CustomerId, out var slice)) slices[wire.CustomerId] = slice = [];
+            slice.Add(accepted);
+        }
+
+        var results = await Task.WhenAll(slices.Select(s => grains.GetGrain<ICustomerGrain>(s.Key).Apply(s.Value)))
+            .WaitAsync(cancellationToken);
+        foreach (var result in results)
+        {
+            ack.Accepted += result.Accepted;
+            ack.Duplicates += result.Duplicates;
+        }
+        IngestMetrics.Record(ack.Accepted, ack.Duplicates, ack.Rejected.Count, Stopwatch.GetElapsedTime(started));
+        return ack;
+    }
+
+    /// <summary>A batch that is malformed as a whole is refused for the call, with nothing applied.</summary>
+    private void CheckBatch(EventBatch batch)
+    {
+        if (batch.Events.Count == 0) throw Invalid("events", "a batch needs at least one event");
+        if (batch.Events.Count > _limits.MaxEventsPerBatch)
+        {
+            throw Invalid("events", $"{batch.Events.Count} events is more than the maximum of {_limits.MaxEventsPerBatch} per batch");
+        }
+        var size = batch.CalculateSize();
+        if (size > _limits.MaxBatchBytes) throw Invalid("batch", $"{size} bytes is more than the maximum of {_limits.MaxBatchBytes} bytes per batch");
+        if (batch.BatchId.Length > _limits.MaxIdLength) throw Invalid("batch_id", $"longer than {_limits.MaxIdLength} characters");
+    }
+
+    private static RpcException Invalid(string field, string reason) =>
+        new(new Status(StatusCode.InvalidArgument, $"{field}: {reason}"));
+}

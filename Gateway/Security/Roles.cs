@@ -1,0 +1,24 @@
+namespace Engagement.Gateway.Security;
+
+/// <summary>The roles a key can hold. These names are part of the configuration contract.</summary>
+public static class Roles
+{
+    public const string Channel = "channel";
+    public const string Agent = "agent";
+    public const string Supervisor = "supervisor";
+    public const string Admin = "admin";
+
+    public static IReadOnlyList<string> All { get; } = [Channel, Agent, Supervisor, Admin];
+}
+
+/// <summary>Authorization policies over the roles.</summary>
+public static class Policies
+{
+    /// <summary>Channels stream events in.</summary>
+    public const string Ingest = "ingest";
+
+    /// <summary>People read customers: agents, supervisors, admins.</summary>
+    public const string ReadCustomers = "read-customers";
+
+    public const string Admin = "admin";
+}

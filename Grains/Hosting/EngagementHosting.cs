@@ -1,0 +1,127 @@
+using System.Net;
+using Engagement.Grains.Customers;
+using Engagement.Grains.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+
+namespace Engagement.Grains.Hosting;
+
+/// <summary>
+/// The one place that says how a silo and a client of this engine are put together, so the Silo host,
+/// the embedded Gateway and the tests all run the same code path.
+/// </summary>
+public static class EngagementHosting
+{
+    /// <summary>Configures a silo: clustering, grain storage, the journal, reminders and the dashboard.</summary>
+    public static ISiloBuilder AddEngagement(this ISiloBuilder silo, EngagementSettings settings)
+    {
+        var options = settings.Options;
+        AddShared(silo.Services, settings);
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ServiceId = options.ServiceId;
+            o.ClusterId = options.ClusterId;
+        });
+
+        if (options.Mode == EngagementMode.Embedded)
+        {
+            silo.UseLocalhostClustering(options.Silo.SiloPort, options.Silo.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+        }
+        else
+        {
+            var address = string.IsNullOrWhiteSpace(options.Silo.AdvertisedAddress) ? IPAddress.Loopback : IPAddress.Parse(options.Silo.AdvertisedAddress);
+            silo.ConfigureEndpoints(address, options.Silo.SiloPort, options.Silo.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(address));
+            silo.UseAdoNetClustering(o =>
+            {
+                o.Invariant = StoreSchema.InvariantOf(settings.Store);
+                o.ConnectionString = settings.ConnectionString;
+            });
+        }
+
+        silo.UseAdoNetReminderService(o =>
+        {
+            o.Invariant = StoreSchema.InvariantOf(settings.Store);
+            o.ConnectionString = settings.ConnectionString;
+        });
+        silo.AddAdoNetGrainStorage(StorageNames.Customers, o =>
+        {
+            o.Invariant = StoreSchema.InvariantOf(settings.Store);
+            o.ConnectionString = settings.ConnectionString;
+            o.GrainStorageSerializer = new JsonGrainStorageSerializer();
+        });
+
+        silo.Services.AddSingleton(settings.Calendar);
+        silo.Services.AddSingleton<IEventJournal>(sp => settings.Store switch
+        {
+            StoreKind.Sqlite => new SqliteEventJournal(
+                settings.ConnectionString, options.Journal.MaxEntriesPerCommit,
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SqliteEventJournal>>()),
+            _ => new PostgresEventJournal(
+                sp.GetRequiredService<NpgsqlDataSource>(), options.Journal.MaxEntriesPerCommit,
+                sp.GetRequiredService<ILogger<PostgresEventJournal>>()),
+        });
+        silo.AddDashboard();
+        return silo;
+    }
+
+    /// <summary>Configures an Orleans client (a gateway in cluster mode) to find the silos through the store.</summary>
+    public static IClientBuilder AddEngagement(this IClientBuilder client, EngagementSettings settings)
+    {
+        AddShared(client.Services, settings);
+        client.Configure<ClusterOptions>(o =>
+        {
+            o.ServiceId = settings.Options.ServiceId;
+            o.ClusterId = settings.Options.ClusterId;
+        });
+        client.UseAdoNetClustering(o =>
+        {
+            o.Invariant = StoreSchema.InvariantOf(settings.Store);
+            o.ConnectionString = settings.ConnectionString;
+        });
+        client.AddDashboard();
+        return client;
+    }
+
+    private static void AddShared(IServiceCollection services, EngagementSettings settings)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(settings);
+        services.TryAddSingleton(Options.Create(settings.Options));
+        if (settings.Store == StoreKind.PostgreSql)
+        {
+            services.TryAddSingleton(_ => NpgsqlDataSource.Create(settings.ConnectionString));
+        }
+        // Before any hosted service starts (the silo or the client among them), the schema is in place.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StoreSchemaInitializer>());
+    }
+}
+
+/// <summary>Applies the store's schema, idempotently, before Orleans or anything else touches the store.</summary>
+internal sealed partial class StoreSchemaInitializer(EngagementSettings settings, ILogger<StoreSchemaInitializer> logger) : IHostedLifecycleService
+{
+    public async Task StartingAsync(CancellationToken cancellationToken)
+    {
+        if (settings.Store == StoreKind.Sqlite) Directory.CreateDirectory(settings.DataDirectory);
+        await StoreSchema.ApplyAsync(settings.Store, settings.ConnectionString, cancellationToken);
+        LogSchemaApplied(logger, settings.Store);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Store schema for {Store} is in place")]
+    private static partial void LogSchemaApplied(ILogger logger, StoreKind store);
+}

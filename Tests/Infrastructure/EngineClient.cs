@@ -1,0 +1,33 @@
+using Engagement.Contracts.V1;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Grpc.Net.Client;
+
+namespace Engagement.Tests.Infrastructure;
+
+/// <summary>Real gRPC clients of a running engine, each call carrying a key.</summary>
+public sealed class EngineClient(Uri grpcAddress) : IDisposable
+{
+    private readonly GrpcChannel _channel = GrpcChannel.ForAddress(grpcAddress, new GrpcChannelOptions
+    {
+        MaxReceiveMessageSize = 64 * 1024 * 1024,
+        MaxSendMessageSize = 64 * 1024 * 1024,
+    });
+
+    public Uri Address { get; } = grpcAddress;
+
+    public Ingest.IngestClient Ingest(string? key = TestKeys.Channel) => new(Invoker(key));
+
+    public Customers.CustomersClient Customers(string? key = TestKeys.Agent) => new(Invoker(key));
+
+    public GrpcChannel Channel => _channel;
+
+    private CallInvoker Invoker(string? key) =>
+        key is null ? _channel.CreateCallInvoker() : _channel.Intercept(metadata =>
+        {
+            metadata.Add("authorization", $"Bearer {key}");
+            return metadata;
+        });
+
+    public void Dispose() => _channel.Dispose();
+}

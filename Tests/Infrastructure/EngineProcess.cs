@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Engagement.Tests.Infrastructure;
+
+/// <summary>
+/// A real engine process (the Gateway or the Silo executable, as built next to these tests), so that
+/// tests can kill it with SIGKILL and start it again.
+/// </summary>
+public sealed class EngineProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly string _readyLine;
+
+    private EngineProcess(Process process, string readyLine)
+    {
+        _process = process;
+        _readyLine = readyLine;
+    }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output) return _output.ToString();
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Starts <c>Engagement.Gateway</c> and returns once it prints that it is running.</summary>
+    public static Task<EngineProcess> StartGatewayAsync(IEnumerable<KeyValuePair<string, string>> settings, TimeSpan? timeout = null) =>
+        StartAsync("Gateway", "Engagement.Gateway.dll", settings, "Engagement is running", timeout);
+
+    /// <summary>Starts <c>Engagement.Silo</c> and returns once its host has started.</summary>
+    public static Task<EngineProcess> StartSiloAsync(IEnumerable<KeyValuePair<string, string>> settings, TimeSpan? timeout = null) =>
+        StartAsync("Silo", "Engagement.Silo.dll", settings, "Application started", timeout);
+
+    private static async Task<EngineProcess> StartAsync(
+        string project, string assembly, IEnumerable<KeyValuePair<string, string>> settings, string readyLine, TimeSpan? timeout)
+    {
+        var directory = BuildOutput(project);
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(directory, assembly));
+        foreach (var (key, value) in settings) start.ArgumentList.Add($"--{key}={value}");
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var engine = new EngineProcess(process, readyLine);
+        process.OutputDataReceived += (_, e) => engine.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => engine.OnLine(e.Data);
+        process.Exited += (_, _) => engine._ready.TrySetException(new InvalidOperationException($"{project} exited with code {process.ExitCode}:\n{engine.Output}"));
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await engine._ready.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(90));
+        }
+        catch (TimeoutException)
+        {
+            await engine.DisposeAsync();
+            throw new TimeoutException($"{project} did not start in time:\n{engine.Output}");
+        }
+        return engine;
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null) return;
+        lock (_output) _output.AppendLine(line);
+        if (line.Contains(_readyLine, StringComparison.Ordinal)) _ready.TrySetResult();
+    }
+
+    /// <summary>SIGKILL: no graceful stop, no flush, no deactivation. What was acknowledged must already be durable.</summary>
+    public async Task KillAsync()
+    {
+        if (_process.HasExited) return;
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
+    }
+
+    /// <summary>The build output folder of a project of this repository, in the configuration these tests were built in.</summary>
+    public static string BuildOutput(string project)
+    {
+        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var framework = testOutput.Name;
+        var configuration = testOutput.Parent!.Name;
+        var root = testOutput;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Engagement.sln"))) root = root.Parent;
+        if (root is null) throw new InvalidOperationException("The repository root (Engagement.sln) is not above the test output.");
+        var directory = Path.Combine(root.FullName, project, "bin", configuration, framework);
+        if (!Directory.Exists(directory)) throw new InvalidOperationException($"{directory} does not exist: build the solution first.");
+        return directory;
+    }
+}
