@@ -103,4 +103,12 @@ public sealed class PurchaseCalendar(TimeZoneInfo timeZone)
     /// <summary>Days since 0001-01-01 of the local calendar date of <paramref name="instant"/>.</summary>
     public int DayOf(DateTimeOffset instant) =>
         DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, TimeZone).DateTime).DayNumber;
+
+    /// <summary>The first instant of local day <paramref name="dayNumber"/> (skipping forward over a DST gap at midnight).</summary>
+    public DateTimeOffset StartOfDay(int dayNumber)
+    {
+        var local = DateOnly.FromDayNumber(dayNumber).ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
+        while (TimeZone.IsInvalidTime(local)) local = local.AddMinutes(30);
+        return new DateTimeOffset(local, TimeZone.GetUtcOffset(local));
+    }
 }

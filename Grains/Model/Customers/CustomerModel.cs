@@ -1,0 +1,302 @@
+using Engagement.Model.Clv;
+
+namespace Engagement.Model;
+
+/// <summary>A profile attribute with the event time of its last update (late updates do not overwrite newer ones).</summary>
+public sealed record ProfileAttribute(string Value, DateTimeOffset At);
+
+/// <summary>
+/// The customer aggregate: applies interactions as plain method calls (each O(1), late and out-of-order events
+/// included, times always passed in) and evaluates the computed traits with <see cref="Evaluate"/>. It is its own
+/// persisted state: every member is a System.Text.Json-serialisable property.
+/// </summary>
+public sealed class CustomerModel
+{
+    public string CustomerId { get; set; } = "";
+
+    public PurchaseSummary Purchases { get; init; } = new();
+
+    public EngagementScore Engagement { get; init; } = new();
+
+    public ServiceHistory Service { get; init; } = new();
+
+    public Dictionary<string, ProfileAttribute> Profile { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public DateTimeOffset? FirstSeenAt { get; set; }
+
+    public DateTimeOffset? LastInteractionAt { get; set; }
+
+    public DateTimeOffset? CancelledAt { get; set; }
+
+    public string? CancellationReason { get; set; }
+
+    public int Visits { get; set; }
+
+    public int EmailOpens { get; set; }
+
+    public int EmailClicks { get; set; }
+
+    public int Contacts { get; set; }
+
+    /// <summary>The stage, tier and risk band of the last evaluation, and when the stage was entered.</summary>
+    public LifecycleStage Stage { get; set; } = LifecycleStage.Prospect;
+
+    public DateTimeOffset? StageSince { get; set; }
+
+    /// <summary>The last purchase known when the current stage was entered: a newer one from Lapsed/Churned is a win-back.</summary>
+    public DateTimeOffset? StageEntryLastPurchaseAt { get; set; }
+
+    public ValueTier Tier { get; set; } = ValueTier.C;
+
+    public ClvBand? ClvBand { get; set; }
+
+    public ChurnRiskBand RiskBand { get; set; } = ChurnRiskBand.Low;
+
+    /// <summary>Stage, tier and risk changes with their causes, newest first, bounded by the rules.</summary>
+    public List<DecisionLogEntry> DecisionLog { get; init; } = [];
+
+    /// <summary>A cancellation is in force while no purchase is later than it.</summary>
+    public bool IsCancelled => CancelledAt is { } cancelled && !(Purchases.LastPurchaseAt > cancelled);
+
+    public void Purchase(DateTimeOffset at, decimal amount, EngagementRules rules)
+    {
+        Purchases.AddPurchase(at, amount, rules.GetCalendar());
+        Touch(at, rules.Engagement.Purchase, rules);
+    }
+
+    public void Refund(DateTimeOffset at, decimal amount)
+    {
+        Purchases.AddRefund(amount);
+        Touch(at);
+    }
+
+    public void Visit(DateTimeOffset at, EngagementRules rules)
+    {
+        Visits++;
+        Touch(at, rules.Engagement.Visit, rules);
+    }
+
+    public void Contact(DateTimeOffset at, ContactChannel channel, TimeSpan duration, ContactOutcome outcome, EngagementRules rules)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(duration, TimeSpan.Zero);
+        _ = channel; // calls and chats weigh the same today; kept so a rule can tell them apart later
+        Contacts++;
+        Service.AddContact(outcome, at);
+        var e = rules.Engagement;
+        Touch(at, outcome switch
+        {
+            ContactOutcome.Resolved => e.ResolvedContact,
+            ContactOutcome.Unresolved => e.UnresolvedContact,
+            _ => e.TransferredContact,
+        }, rules);
+    }
+
+    public void EmailOpen(DateTimeOffset at, EngagementRules rules)
+    {
+        EmailOpens++;
+        Touch(at, rules.Engagement.EmailOpen, rules);
+    }
+
+    public void EmailClick(DateTimeOffset at, EngagementRules rules)
+    {
+        EmailClicks++;
+        Touch(at, rules.Engagement.EmailClick, rules);
+    }
+
+    public void ComplaintOpened(string ticket, ComplaintSeverity severity, DateTimeOffset at, EngagementRules rules)
+    {
+        Service.OpenComplaint(ticket, severity, at);
+        var e = rules.Engagement;
+        Touch(at, severity switch
+        {
+            ComplaintSeverity.High => e.HighSeverityComplaint,
+            ComplaintSeverity.Medium => e.MediumSeverityComplaint,
+            _ => e.LowSeverityComplaint,
+        }, rules);
+    }
+
+    public void ComplaintResolved(string ticket, DateTimeOffset at)
+    {
+        Service.ResolveComplaint(ticket, at);
+        Touch(at);
+    }
+
+    /// <summary>A CSAT answer (1..5) or an NPS answer (0..10).</summary>
+    public void Survey(SurveyKind kind, int score, DateTimeOffset at, EngagementRules rules)
+    {
+        Service.AddSurvey(kind, score, at, rules.Satisfaction.CsatWindow);
+        Touch(at);
+    }
+
+    /// <summary>Sets profile attributes; an empty value removes one. An update older than the stored value is ignored.</summary>
+    public void ProfileUpdate(IReadOnlyDictionary<string, string> attributes, DateTimeOffset at)
+    {
+        foreach (var (name, value) in attributes)
+        {
+            if (Profile.TryGetValue(name, out var current) && current.At > at) continue;
+            Profile[name] = new ProfileAttribute(value, at);
+        }
+
+        Touch(at);
+    }
+
+    public void Cancellation(string reason, DateTimeOffset at)
+    {
+        if (CancelledAt is null || at >= CancelledAt)
+        {
+            CancelledAt = at;
+            CancellationReason = reason;
+        }
+
+        Touch(at);
+    }
+
+    /// <summary>
+    /// Computes the traits as of <paramref name="asOf"/> against the population and the rules, moves the stage,
+    /// tier and risk band, and records each change with its cause in the decision log.
+    /// </summary>
+    public CustomerEvaluation Evaluate(DateTimeOffset asOf, PopulationStatistics population, EngagementRules rules)
+    {
+        var (traits, stageCause) = Compute(asOf, population, rules);
+        var changes = Record(asOf, traits, stageCause, rules.DecisionLogCapacity);
+        return new CustomerEvaluation(traits, changes);
+    }
+
+    /// <summary>The traits as of <paramref name="asOf"/> without moving the stage or writing the log (for a card preview or a what-if).</summary>
+    public CustomerTraits Peek(DateTimeOffset asOf, PopulationStatistics population, EngagementRules rules) =>
+        Compute(asOf, population, rules).Traits;
+
+    /// <summary>
+    /// When silence alone will next move the churn risk into a higher band (for the silence scheduler): the start
+    /// of that calendar day, or null if it never will (no purchase, already in the highest band, or beyond ten years).
+    /// </summary>
+    public DateTimeOffset? NextRiskCrossing(DateTimeOffset asOf, PopulationStatistics population, EngagementRules rules) =>
+        Peek(asOf, population, rules).NextRiskCrossing;
+
+    private (CustomerTraits Traits, string StageCause) Compute(DateTimeOffset asOf, PopulationStatistics population, EngagementRules rules)
+    {
+        var calendar = rules.GetCalendar();
+        var p = Purchases;
+        var recency = p.RecencyDays(calendar);
+        var age = Math.Max(recency, p.AgeDays(asOf, calendar));
+        double? silence = p.HasPurchases ? age - recency : null;
+
+        var rfm = p.HasPurchases && population.Rfm is { } cuts ? cuts.Score(silence!.Value, p.PurchaseDays, (double)p.TotalSpend) : (RfmScore?)null;
+        var alive = ChurnModel.ProbabilityAlive(p.HasPurchases, p.Frequency, recency, age, population, rules);
+        var clv = EstimateClv(recency, age, population, rules);
+        var tier = population.Abc.Classify((double)p.TotalSpend);
+        var band = rules.Tiers.ClvBands && p.HasPurchases ? BandOf(clv?.Total ?? (double)p.TotalSpend, rules.Tiers) : (ClvBand?)null;
+        var engagement = Engagement.ValueAt(asOf, rules.Engagement.HalfLifeDays);
+        var satisfaction = Service.Snapshot(asOf, rules.Satisfaction.ComplaintOverdueDays);
+        var unresolved = Service.RepeatedUnresolvedContacts(asOf, rules.Churn.UnresolvedContactWindowDays);
+        var cancellation = IsCancelled ? CancellationReason ?? "no reason given" : null;
+        var risk = ChurnModel.Assess(alive, satisfaction, unresolved, cancellation, rules);
+
+        var badSignal = risk.Reasons.FirstOrDefault(r => r.Kind != ChurnReasonKind.Silence)?.Detail;
+        var (stage, stageCause) = Lifecycle.Next(Stage, new StageFacts(
+            p.PurchaseDays, PurchasedSinceStageEntry(), risk, engagement, badSignal, cancellation), rules.Stages);
+        var action = NextBestActions.Choose(stage, tier, risk, satisfaction, engagement, rules.Actions);
+
+        var traits = new CustomerTraits
+        {
+            AsOf = asOf,
+            Frequency = p.Frequency,
+            PurchaseDays = p.PurchaseDays,
+            RecencyDays = recency,
+            AgeDays = age,
+            DaysSinceLastPurchase = silence,
+            TotalSpend = p.TotalSpend,
+            MeanSpend = p.MeanSpendPerDay,
+            Rfm = rfm,
+            RfmGroup = rfm?.Group,
+            Tier = tier,
+            ClvBand = band,
+            ProbabilityAlive = alive.Probability,
+            ExpectedPurchases = clv?.ExpectedPurchases ?? 0,
+            ExpectedSpend = clv?.ExpectedSpendPerPurchase ?? 0,
+            PredictedValue = clv?.PredictedValue ?? 0,
+            Clv = clv?.Total ?? (double)p.TotalSpend,
+            Engagement = engagement,
+            Satisfaction = satisfaction,
+            ChurnRisk = risk,
+            Stage = stage,
+            NextBestAction = action,
+            NextRiskCrossing = NextCrossing(risk, asOf, population, rules),
+        };
+        var profile = Profile.ToDictionary(a => a.Key, a => a.Value.Value, StringComparer.OrdinalIgnoreCase);
+        traits = traits with
+        {
+            Segments = [.. rules.GetSegments().Where(s => s.Rule.Evaluate(name => traits.Lookup(name, profile))).Select(s => s.Name)],
+        };
+        return (traits, stageCause);
+    }
+
+    private bool PurchasedSinceStageEntry() =>
+        Purchases.LastPurchaseAt is { } last && (StageEntryLastPurchaseAt is not { } entry || last > entry);
+
+    private DateTimeOffset? NextCrossing(ChurnRisk risk, DateTimeOffset asOf, PopulationStatistics population, EngagementRules rules)
+    {
+        var threshold = risk.Value < rules.Stages.AtRiskThreshold ? rules.Stages.AtRiskThreshold : rules.Stages.LapsedThreshold;
+        return ChurnModel.NextCrossing(Purchases, risk, threshold, asOf, population, rules);
+    }
+
+    private ClvEstimate? EstimateClv(double recencyDays, double ageDays, PopulationStatistics population, EngagementRules rules)
+    {
+        if (!Purchases.HasPurchases || population.BgNbd is not { } purchases || population.GammaGamma is not { } spend) return null;
+        var unit = population.ModelTimeUnitDays;
+        var horizon = new ClvHorizon(rules.Clv.HorizonDays / unit, 30 / unit, 365.25 / unit, rules.Clv.AnnualDiscountRate);
+        return CustomerLifetimeValue.Estimate(purchases, spend, Purchases.Frequency, recencyDays / unit, ageDays / unit,
+            (double)Purchases.MeanRepeatSpend, (double)Purchases.TotalSpend, horizon);
+    }
+
+    private static ClvBand BandOf(double clv, TierRules rules) =>
+        clv >= rules.PlatinumMinClv ? Model.ClvBand.Platinum
+        : clv >= rules.GoldMinClv ? Model.ClvBand.Gold
+        : clv >= rules.SilverMinClv ? Model.ClvBand.Silver
+        : Model.ClvBand.Bronze;
+
+    private List<DecisionLogEntry> Record(DateTimeOffset asOf, CustomerTraits traits, string stageCause, int capacity)
+    {
+        var changes = new List<DecisionLogEntry>();
+        var risk = traits.ChurnRisk;
+        if (traits.Stage != Stage)
+        {
+            changes.Add(new DecisionLogEntry(asOf, DecisionKind.Stage, Stage.ToString(), traits.Stage.ToString(), stageCause));
+            Stage = traits.Stage;
+            StageSince = asOf;
+            StageEntryLastPurchaseAt = Purchases.LastPurchaseAt;
+        }
+
+        var oldTier = ClvBand is { } oldBand ? $"{Tier}/{oldBand}" : Tier.ToString();
+        if (oldTier != traits.TierLabel)
+        {
+            changes.Add(new DecisionLogEntry(asOf, DecisionKind.Tier, oldTier, traits.TierLabel,
+                $"net spend {traits.TotalSpend:0.##}, CLV {traits.Clv:0.##}"));
+            Tier = traits.Tier;
+            ClvBand = traits.ClvBand;
+        }
+
+        if (risk.Band != RiskBand)
+        {
+            changes.Add(new DecisionLogEntry(asOf, DecisionKind.Risk, RiskBand.ToString(), risk.Band.ToString(), risk.Summary));
+            RiskBand = risk.Band;
+        }
+
+        // One evaluation's entries share a time; the stage change, the most consequential, goes on top.
+        DecisionLog.InsertRange(0, changes);
+        if (DecisionLog.Count > capacity) DecisionLog.RemoveRange(capacity, DecisionLog.Count - capacity);
+        return changes;
+    }
+
+    private void Touch(DateTimeOffset at, double points, EngagementRules rules)
+    {
+        Engagement.Add(at, points, rules.Engagement.HalfLifeDays);
+        Touch(at);
+    }
+
+    private void Touch(DateTimeOffset at)
+    {
+        if (FirstSeenAt is null || at < FirstSeenAt) FirstSeenAt = at;
+        if (LastInteractionAt is null || at > LastInteractionAt) LastInteractionAt = at;
+    }
+}

@@ -1,0 +1,57 @@
+namespace Engagement.Model;
+
+/// <summary>The default lifecycle stages (domain: Prospect → New → Repeat → Loyal → AtRisk → Lapsed/Churned, and WonBack).</summary>
+public enum LifecycleStage { Prospect, New, Repeat, Loyal, AtRisk, Lapsed, Churned, WonBack }
+
+/// <summary>What the stage machine looks at.</summary>
+public sealed record StageFacts(
+    int PurchaseDays,
+    bool PurchasedSinceStageEntry,
+    ChurnRisk ChurnRisk,
+    double Engagement,
+    string? BadServiceSignal,
+    string? ActiveCancellation);
+
+/// <summary>
+/// The lifecycle stage machine. In order of precedence:
+/// <list type="number">
+/// <item>an active cancellation (none of the customer's purchases is later) → Churned;</item>
+/// <item>no purchase → Prospect;</item>
+/// <item>Lapsed or Churned, and a purchase newer than the last one known on entering that stage → WonBack;</item>
+/// <item>churn risk ≥ LapsedThreshold → Lapsed; ≥ AtRiskThreshold → AtRisk;</item>
+/// <item>one purchase day → New;</item>
+/// <item>at least LoyalMinPurchaseDays or engagement ≥ LoyalMinEngagement, and no bad service signal → Loyal;</item>
+/// <item>otherwise → Repeat.</item>
+/// </list>
+/// WonBack holds for one evaluation: the next one applies the rules again (usually Repeat).
+/// </summary>
+public static class Lifecycle
+{
+    public static (LifecycleStage Stage, string Cause) Next(LifecycleStage previous, StageFacts facts, StageRules rules)
+    {
+        if (facts.ActiveCancellation is { } reason) return (LifecycleStage.Churned, $"cancelled: {reason}");
+        if (facts.PurchaseDays == 0) return (LifecycleStage.Prospect, "no purchase yet");
+        if (previous is LifecycleStage.Lapsed or LifecycleStage.Churned && facts.PurchasedSinceStageEntry)
+        {
+            return (LifecycleStage.WonBack, $"purchase after being {previous}");
+        }
+
+        var risk = facts.ChurnRisk;
+        if (risk.Value >= rules.LapsedThreshold) return (LifecycleStage.Lapsed, $"{risk.Summary} ≥ {rules.LapsedThreshold:0.00}");
+        if (risk.Value >= rules.AtRiskThreshold) return (LifecycleStage.AtRisk, $"{risk.Summary} ≥ {rules.AtRiskThreshold:0.00}");
+        if (facts.PurchaseDays == 1) return (LifecycleStage.New, "first purchase day");
+
+        var frequent = facts.PurchaseDays >= rules.LoyalMinPurchaseDays;
+        var engaged = facts.Engagement >= rules.LoyalMinEngagement;
+        if ((frequent || engaged) && facts.BadServiceSignal is null)
+        {
+            return (LifecycleStage.Loyal, frequent
+                ? $"{facts.PurchaseDays} purchase days ≥ {rules.LoyalMinPurchaseDays}"
+                : $"engagement {facts.Engagement:0} ≥ {rules.LoyalMinEngagement:0}");
+        }
+
+        return (LifecycleStage.Repeat, facts.BadServiceSignal is { } signal && (frequent || engaged)
+            ? $"{facts.PurchaseDays} purchase days, not Loyal while {signal}"
+            : $"{facts.PurchaseDays} purchase days");
+    }
+}
