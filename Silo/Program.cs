@@ -5,11 +5,7 @@ using Microsoft.Extensions.Options;
 // Gateways run separately; see docs/operations.md.
 try
 {
-    var builder = Host.CreateApplicationBuilder(args);
-    var settings = EngagementSettings.Load(builder.Configuration);
-    builder.AddEngagementTelemetry("engagement-silo");
-    builder.UseOrleans(silo => silo.AddEngagement(settings));
-    using var host = builder.Build();
+    using var host = SiloHost.Build(args);
     await host.RunAsync();
     return 0;
 }

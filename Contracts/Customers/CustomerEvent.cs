@@ -30,9 +30,24 @@ public sealed record CustomerEvent(
 [JsonDerivedType(typeof(CancellationPayload), EventTypes.Cancellation)]
 public abstract record EventPayload
 {
-    /// <summary>The domain's name of this event type, e.g. <c>purchase</c>.</summary>
+    /// <summary>The domain's name of this event type, e.g. <c>purchase</c> (the JSON discriminator, so not a property of its own there).</summary>
     [JsonIgnore]
-    public abstract string Type { get; }
+    public string Type => this switch
+    {
+        PurchasePayload => EventTypes.Purchase,
+        RefundPayload => EventTypes.Refund,
+        VisitPayload => EventTypes.Visit,
+        CallPayload => EventTypes.Call,
+        ChatPayload => EventTypes.Chat,
+        EmailOpenPayload => EventTypes.EmailOpen,
+        EmailClickPayload => EventTypes.EmailClick,
+        ComplaintOpenedPayload => EventTypes.ComplaintOpened,
+        ComplaintResolvedPayload => EventTypes.ComplaintResolved,
+        SurveyPayload => EventTypes.Survey,
+        ProfileUpdatePayload => EventTypes.ProfileUpdate,
+        CancellationPayload => EventTypes.Cancellation,
+        _ => throw new InvalidOperationException($"{GetType().Name} has no event type name."),
+    };
 }
 
 /// <summary>The event type names of the domain, as they appear in the journal and on the card.</summary>
@@ -53,22 +68,13 @@ public static class EventTypes
 }
 
 [GenerateSerializer, Immutable]
-public sealed record PurchasePayload([property: Id(0)] decimal Amount, [property: Id(1)] string Currency, [property: Id(2)] string OrderId) : EventPayload
-{
-    public override string Type => EventTypes.Purchase;
-}
+public sealed record PurchasePayload([property: Id(0)] decimal Amount, [property: Id(1)] string Currency, [property: Id(2)] string OrderId) : EventPayload;
 
 [GenerateSerializer, Immutable]
-public sealed record RefundPayload([property: Id(0)] decimal Amount, [property: Id(1)] string Currency, [property: Id(2)] string OrderId) : EventPayload
-{
-    public override string Type => EventTypes.Refund;
-}
+public sealed record RefundPayload([property: Id(0)] decimal Amount, [property: Id(1)] string Currency, [property: Id(2)] string OrderId) : EventPayload;
 
 [GenerateSerializer, Immutable]
-public sealed record VisitPayload([property: Id(0)] string Page, [property: Id(1)] string Category) : EventPayload
-{
-    public override string Type => EventTypes.Visit;
-}
+public sealed record VisitPayload([property: Id(0)] string Page, [property: Id(1)] string Category) : EventPayload;
 
 public enum ContactOutcome
 {
@@ -78,28 +84,16 @@ public enum ContactOutcome
 }
 
 [GenerateSerializer, Immutable]
-public sealed record CallPayload([property: Id(0)] TimeSpan Duration, [property: Id(1)] ContactOutcome Outcome) : EventPayload
-{
-    public override string Type => EventTypes.Call;
-}
+public sealed record CallPayload([property: Id(0)] TimeSpan Duration, [property: Id(1)] ContactOutcome Outcome) : EventPayload;
 
 [GenerateSerializer, Immutable]
-public sealed record ChatPayload([property: Id(0)] TimeSpan Duration, [property: Id(1)] ContactOutcome Outcome) : EventPayload
-{
-    public override string Type => EventTypes.Chat;
-}
+public sealed record ChatPayload([property: Id(0)] TimeSpan Duration, [property: Id(1)] ContactOutcome Outcome) : EventPayload;
 
 [GenerateSerializer, Immutable]
-public sealed record EmailOpenPayload([property: Id(0)] string Campaign) : EventPayload
-{
-    public override string Type => EventTypes.EmailOpen;
-}
+public sealed record EmailOpenPayload([property: Id(0)] string Campaign) : EventPayload;
 
 [GenerateSerializer, Immutable]
-public sealed record EmailClickPayload([property: Id(0)] string Campaign) : EventPayload
-{
-    public override string Type => EventTypes.EmailClick;
-}
+public sealed record EmailClickPayload([property: Id(0)] string Campaign) : EventPayload;
 
 public enum ComplaintSeverity
 {
@@ -109,32 +103,17 @@ public enum ComplaintSeverity
 }
 
 [GenerateSerializer, Immutable]
-public sealed record ComplaintOpenedPayload([property: Id(0)] ComplaintSeverity Severity, [property: Id(1)] string TicketId) : EventPayload
-{
-    public override string Type => EventTypes.ComplaintOpened;
-}
+public sealed record ComplaintOpenedPayload([property: Id(0)] ComplaintSeverity Severity, [property: Id(1)] string TicketId) : EventPayload;
 
 [GenerateSerializer, Immutable]
-public sealed record ComplaintResolvedPayload([property: Id(0)] string TicketId) : EventPayload
-{
-    public override string Type => EventTypes.ComplaintResolved;
-}
+public sealed record ComplaintResolvedPayload([property: Id(0)] string TicketId) : EventPayload;
 
 /// <summary>One survey answer: exactly one of <see cref="Csat"/> (1..5) or <see cref="Nps"/> (0..10).</summary>
 [GenerateSerializer, Immutable]
-public sealed record SurveyPayload([property: Id(0)] int? Csat, [property: Id(1)] int? Nps) : EventPayload
-{
-    public override string Type => EventTypes.Survey;
-}
+public sealed record SurveyPayload([property: Id(0)] int? Csat, [property: Id(1)] int? Nps) : EventPayload;
 
 [GenerateSerializer, Immutable]
-public sealed record ProfileUpdatePayload([property: Id(0)] IReadOnlyDictionary<string, string> Attributes) : EventPayload
-{
-    public override string Type => EventTypes.ProfileUpdate;
-}
+public sealed record ProfileUpdatePayload([property: Id(0)] IReadOnlyDictionary<string, string> Attributes) : EventPayload;
 
 [GenerateSerializer, Immutable]
-public sealed record CancellationPayload([property: Id(0)] string Reason) : EventPayload
-{
-    public override string Type => EventTypes.Cancellation;
-}
+public sealed record CancellationPayload([property: Id(0)] string Reason) : EventPayload;

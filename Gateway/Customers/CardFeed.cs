@@ -21,6 +21,7 @@ public sealed partial class CardFeed : ICustomerObserver, IHostedService, IAsync
     private readonly CancellationTokenSource _stopping = new();
     private ICustomerObserver? _self;
     private Task? _renewal;
+    private int _disposed;
 
     public CardFeed(IGrainFactory grains, IOptions<EngagementOptions> options, TimeProvider clock, ILogger<CardFeed> logger)
     {
@@ -124,6 +125,8 @@ public sealed partial class CardFeed : ICustomerObserver, IHostedService, IAsync
 
     public async ValueTask DisposeAsync()
     {
+        // Registered both as a singleton and as a hosted service: the container may dispose it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         await _stopping.CancelAsync();
         if (_self is not null) _grains.DeleteObjectReference<ICustomerObserver>(_self);
         _stopping.Dispose();

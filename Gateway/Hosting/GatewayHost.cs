@@ -3,6 +3,7 @@ using Engagement.Gateway.Ingest;
 using Engagement.Gateway.Security;
 using Engagement.Grains.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
@@ -34,6 +35,11 @@ public static class GatewayHost
     {
         var builder = WebApplication.CreateBuilder(args);
         var settings = EngagementSettings.Load(builder.Configuration);
+        // The named endpoints keep their roles whatever their URLs: gRPC needs HTTP/2 without TLS (prior
+        // knowledge), browsers and SignalR want HTTP/1.1.
+        builder.WebHost.ConfigureKestrel((context, kestrel) => kestrel.Configure(context.Configuration.GetSection("Kestrel"), reloadOnChange: false)
+            .Endpoint("Grpc", endpoint => endpoint.ListenOptions.Protocols = HttpProtocols.Http2)
+            .Endpoint("Web", endpoint => endpoint.ListenOptions.Protocols = HttpProtocols.Http1));
 
         builder.AddEngagementTelemetry("engagement-gateway")
             .WithMetrics(m => m.AddAspNetCoreInstrumentation())

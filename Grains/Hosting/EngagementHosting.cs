@@ -56,6 +56,8 @@ public static class EngagementHosting
             o.GrainStorageSerializer = new JsonGrainStorageSerializer();
         });
 
+        // Failure detection can be tuned (tests make it fast): Engagement:Silo:Membership maps onto ClusterMembershipOptions.
+        silo.Services.AddOptions<ClusterMembershipOptions>().BindConfiguration("Engagement:Silo:Membership");
         silo.Services.AddSingleton(settings.Calendar);
         silo.Services.AddSingleton<IEventJournal>(sp => settings.Store switch
         {

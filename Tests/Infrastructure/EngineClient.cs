@@ -16,9 +16,9 @@ public sealed class EngineClient(Uri grpcAddress) : IDisposable
 
     public Uri Address { get; } = grpcAddress;
 
-    public Ingest.IngestClient Ingest(string? key = TestKeys.Channel) => new(Invoker(key));
+    public Contracts.V1.Ingest.IngestClient Ingest(string? key = TestKeys.Channel) => new(Invoker(key));
 
-    public Customers.CustomersClient Customers(string? key = TestKeys.Agent) => new(Invoker(key));
+    public Contracts.V1.Customers.CustomersClient Customers(string? key = TestKeys.Agent) => new(Invoker(key));
 
     public GrpcChannel Channel => _channel;
 

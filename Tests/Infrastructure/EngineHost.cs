@@ -83,7 +83,8 @@ public sealed class EngineHost : IAsyncDisposable
         Client.Dispose();
         try
         {
-            await _app.StopAsync(TimeSpan.FromSeconds(30));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await _app.StopAsync(timeout.Token);
         }
         finally
         {
