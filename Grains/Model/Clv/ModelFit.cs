@@ -49,11 +49,19 @@ internal static class LogSpaceMaximizer
             || meanLogLikelihood(point).Gradient.L2Norm() >= GradientTolerance)
         {
             method = "Nelder-Mead + BFGS";
-            var simplex = new NelderMeadSimplex(1e-12, 20_000);
-            var result = simplex.FindMinimum(objective, point);
-            iterations += result.Iterations;
-            point = result.MinimizingPoint;
-            TryBfgs(objective, point, ref point, ref iterations, out failure);
+            try
+            {
+                var result = new NelderMeadSimplex(1e-12, 20_000).FindMinimum(objective, point);
+                iterations += result.Iterations;
+                point = result.MinimizingPoint;
+                TryBfgs(objective, point, ref point, ref iterations, out failure);
+            }
+            catch (MaximumIterationsException e)
+            {
+                // Typically a likelihood that keeps rising towards a boundary (degenerate data): report, never hide.
+                iterations += 20_000;
+                failure = e.Message;
+            }
         }
 
         var (value, gradient) = meanLogLikelihood(point);
