@@ -23,7 +23,9 @@ public sealed record StageFacts(
 /// <item>at least LoyalMinPurchaseDays or engagement ≥ LoyalMinEngagement, and no bad service signal → Loyal;</item>
 /// <item>otherwise → Repeat.</item>
 /// </list>
-/// WonBack holds for one evaluation: the next one applies the rules again (usually Repeat).
+/// WonBack holds for one evaluation; the next one applies the rules again, except that a won-back customer
+/// returns to Repeat rather than straight to Loyal (the domain's "Won back before they return to Repeat"):
+/// loyalty is earned again from the evaluation after that.
 /// </summary>
 public static class Lifecycle
 {
@@ -43,6 +45,7 @@ public static class Lifecycle
 
         var frequent = facts.PurchaseDays >= rules.LoyalMinPurchaseDays;
         var engaged = facts.Engagement >= rules.LoyalMinEngagement;
+        if (previous == LifecycleStage.WonBack) return (LifecycleStage.Repeat, "returning after a win-back");
         if ((frequent || engaged) && facts.BadServiceSignal is null)
         {
             return (LifecycleStage.Loyal, frequent
