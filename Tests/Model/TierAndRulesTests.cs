@@ -160,3 +160,28 @@ public sealed class RulesValidationTests
         Assert.True(rules.Validate().Count >= 3);
     }
 }
+
+public sealed class PersistenceTests
+{
+    [Fact]
+    public void Customer_and_population_survive_a_json_round_trip()
+    {
+        var rules = new EngagementRules();
+        var customer = Buyer(rules, 0, 7, 14);
+        customer.ProfileUpdate(new Dictionary<string, string> { ["Region"] = "north" }, Day(1));
+        customer.ComplaintOpened("T-1", ComplaintSeverity.High, Day(15), rules);
+        customer.Survey(SurveyKind.Csat, 4, Day(15), rules);
+        customer.Evaluate(Day(16), Population, rules);
+
+        var restored = System.Text.Json.JsonSerializer.Deserialize<CustomerModel>(System.Text.Json.JsonSerializer.Serialize(customer))!;
+        var population = System.Text.Json.JsonSerializer.Deserialize<PopulationStatistics>(System.Text.Json.JsonSerializer.Serialize(Population))!;
+
+        var expected = customer.Peek(Day(40), Population, rules);
+        var actual = restored.Peek(Day(40), population, rules);
+        Assert.Equal(expected with { Satisfaction = null!, ChurnRisk = null!, Segments = [] }, actual with { Satisfaction = null!, ChurnRisk = null!, Segments = [] });
+        Assert.Equal(expected.ChurnRisk.Value, actual.ChurnRisk.Value);
+        Assert.Equal(expected.Satisfaction.OpenComplaints, actual.Satisfaction.OpenComplaints);
+        Assert.Equal(customer.DecisionLog, restored.DecisionLog);
+        Assert.True(restored.Profile.ContainsKey("region"));
+    }
+}

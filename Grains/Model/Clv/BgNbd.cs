@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using MathNet.Numerics.LinearAlgebra;
 using static MathNet.Numerics.SpecialFunctions;
 
@@ -14,6 +15,7 @@ public readonly record struct BgNbdObservation(double X, double Tx, double T, do
 public sealed record BgNbdParameters(double R, double Alpha, double A, double B)
 {
     /// <summary>The mean drop-out probability after a purchase, a / (a + b).</summary>
+    [JsonIgnore]
     public double MeanDropoutProbability => A / (A + B);
 }
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using MathNet.Numerics.LinearAlgebra;
 using static MathNet.Numerics.SpecialFunctions;
 
@@ -13,6 +14,7 @@ public readonly record struct SpendObservation(double X, double MeanSpend, doubl
 public sealed record GammaGammaParameters(double P, double Q, double V)
 {
     /// <summary>The population's mean spend per transaction, p·γ/(q−1); infinite when q ≤ 1.</summary>
+    [JsonIgnore] // infinite when q ≤ 1, which JSON cannot carry
     public double PopulationMeanSpend => Q > 1 ? P * V / (Q - 1) : double.PositiveInfinity;
 }
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Engagement.Model.Clv;
 
 namespace Engagement.Model;
@@ -20,6 +21,8 @@ public sealed class CustomerModel
 
     public ServiceHistory Service { get; init; } = new();
 
+    // Populated rather than replaced on deserialisation, so attribute names stay case-insensitive.
+    [JsonObjectCreationHandling(JsonObjectCreationHandling.Populate)]
     public Dictionary<string, ProfileAttribute> Profile { get; init; } = new(StringComparer.OrdinalIgnoreCase);
 
     public DateTimeOffset? FirstSeenAt { get; set; }
@@ -56,6 +59,7 @@ public sealed class CustomerModel
     public List<DecisionLogEntry> DecisionLog { get; init; } = [];
 
     /// <summary>A cancellation is in force while no purchase is later than it.</summary>
+    [JsonIgnore]
     public bool IsCancelled => CancelledAt is { } cancelled && !(Purchases.LastPurchaseAt > cancelled);
 
     public void Purchase(DateTimeOffset at, decimal amount, EngagementRules rules)
