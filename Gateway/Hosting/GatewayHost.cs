@@ -55,8 +55,8 @@ public static class GatewayHost
             builder.UseOrleansClient(client => client.AddEngagement(settings));
         }
 
-        builder.Services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>();
+        var ingest = EngagementSettings.Bind(builder.Configuration, IngestOptions.Section, new IngestOptionsValidator());
+        builder.Services.AddSingleton(Options.Create(ingest));
         builder.Services.AddSingleton<EventValidator>();
         builder.Services.AddSingleton<IngestPipeline>();
         builder.Services.AddSingleton<CardFeed>();
@@ -66,8 +66,7 @@ public static class GatewayHost
         {
             // Room above the batch limit, so that an oversize batch gets a clear InvalidArgument from the
             // ingest check instead of the transport's ResourceExhausted.
-            var limit = builder.Configuration.GetValue<int?>($"{IngestOptions.Section}:{nameof(IngestOptions.MaxBatchBytes)}") ?? new IngestOptions().MaxBatchBytes;
-            o.MaxReceiveMessageSize = checked(limit * 2);
+            o.MaxReceiveMessageSize = checked(ingest.MaxBatchBytes * 2);
         });
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks().AddCheck<EngineHealthCheck>("engine");

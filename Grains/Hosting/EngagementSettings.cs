@@ -15,17 +15,7 @@ public sealed record EngagementSettings(EngagementOptions Options, StoreKind Sto
 
     public static EngagementSettings Load(IConfiguration configuration)
     {
-        var options = new EngagementOptions();
-        try
-        {
-            configuration.GetSection(EngagementOptions.Section).Bind(options);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new EngagementConfigurationException($"{EngagementOptions.Section}: {ex.Message}");
-        }
-        var result = new EngagementOptionsValidator().Validate(null, options);
-        if (result.Failed) throw new EngagementConfigurationException(string.Join("; ", result.Failures));
+        var options = Bind(configuration, EngagementOptions.Section, new EngagementOptionsValidator());
         _ = ResolveTimeZone(options.TimeZone);
 
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
@@ -42,6 +32,27 @@ public sealed record EngagementSettings(EngagementOptions Options, StoreKind Sto
                 $"Engagement:Mode is Cluster, so ConnectionStrings:{ConnectionStringName} must name the PostgreSQL database.");
         }
         return new(options, StoreKind.PostgreSql, connectionString, dataDirectory);
+    }
+
+    /// <summary>
+    /// Binds and validates an options section before the host is built, so that a bad value stops the
+    /// process with one clear line instead of failing later inside a hosted service.
+    /// </summary>
+    public static TOptions Bind<TOptions>(IConfiguration configuration, string section, IValidateOptions<TOptions> validator)
+        where TOptions : class, new()
+    {
+        var options = new TOptions();
+        try
+        {
+            configuration.GetSection(section).Bind(options);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new EngagementConfigurationException($"{section}: {ex.Message}");
+        }
+        var result = validator.Validate(null, options);
+        if (result.Failed) throw new EngagementConfigurationException($"{section}: {string.Join("; ", result.Failures)}");
+        return options;
     }
 
     public PurchaseCalendar Calendar => new(ResolveTimeZone(Options.TimeZone));

@@ -38,8 +38,48 @@ public sealed class EngineProcess : IAsyncDisposable
     public static Task<EngineProcess> StartSiloAsync(IEnumerable<KeyValuePair<string, string>> settings, TimeSpan? timeout = null) =>
         StartAsync("Silo", "Engagement.Silo.dll", settings, "Application started", timeout);
 
+    /// <summary>Runs the gateway expecting it to stop by itself (for example on a bad configuration); returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunGatewayToExitAsync(IEnumerable<KeyValuePair<string, string>> settings, TimeSpan timeout)
+    {
+        var engine = new EngineProcess(CreateProcess("Gateway", "Engagement.Gateway.dll", settings), "\0never");
+        engine.Attach();
+        await using (engine)
+        {
+            await engine._process.WaitForExitAsync().WaitAsync(timeout);
+            engine._process.WaitForExit(); // drains the redirected output
+            return (engine._process.ExitCode, engine.Output);
+        }
+    }
+
     private static async Task<EngineProcess> StartAsync(
         string project, string assembly, IEnumerable<KeyValuePair<string, string>> settings, string readyLine, TimeSpan? timeout)
+    {
+        var engine = new EngineProcess(CreateProcess(project, assembly, settings), readyLine);
+        engine._process.Exited += (_, _) => engine._ready.TrySetException(
+            new InvalidOperationException($"{project} exited with code {engine._process.ExitCode}:\n{engine.Output}"));
+        engine.Attach();
+        try
+        {
+            await engine._ready.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(90));
+        }
+        catch (TimeoutException)
+        {
+            await engine.DisposeAsync();
+            throw new TimeoutException($"{project} did not start in time:\n{engine.Output}");
+        }
+        return engine;
+    }
+
+    private void Attach()
+    {
+        _process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    private static Process CreateProcess(string project, string assembly, IEnumerable<KeyValuePair<string, string>> settings)
     {
         var directory = BuildOutput(project);
         var start = new ProcessStartInfo("dotnet")
@@ -54,24 +94,7 @@ public sealed class EngineProcess : IAsyncDisposable
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
 
-        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var engine = new EngineProcess(process, readyLine);
-        process.OutputDataReceived += (_, e) => engine.OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => engine.OnLine(e.Data);
-        process.Exited += (_, _) => engine._ready.TrySetException(new InvalidOperationException($"{project} exited with code {process.ExitCode}:\n{engine.Output}"));
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            await engine._ready.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(90));
-        }
-        catch (TimeoutException)
-        {
-            await engine.DisposeAsync();
-            throw new TimeoutException($"{project} did not start in time:\n{engine.Output}");
-        }
-        return engine;
+        return new Process { StartInfo = start, EnableRaisingEvents = true };
     }
 
     private void OnLine(string? line)
