@@ -51,18 +51,8 @@ public static class BgNbd
         var (point, meanLl, converged, iterations, method, status) = LogSpaceMaximizer.Maximize(theta =>
         {
             var parameters = FromLog(theta);
-            var gradient = new double[4];
-            var sum = 0.0;
-            foreach (var o in observations)
-            {
-                var g = new double[4];
-                sum += o.Weight * Individual(parameters, o, g);
-                for (var i = 0; i < 4; i++) gradient[i] += o.Weight * g[i];
-            }
-
-            // d/d ln θ = θ · d/dθ
-            var chain = new[] { parameters.R, parameters.Alpha, parameters.A, parameters.B };
-            return (sum / totalWeight, Vector<double>.Build.Dense(4, i => gradient[i] * chain[i] / totalWeight));
+            return LogSpaceMaximizer.WeightedMean(observations, o => o.Weight, (o, g) => Individual(parameters, o, g),
+                [parameters.R, parameters.Alpha, parameters.A, parameters.B], totalWeight);
         }, start);
 
         return new ModelFit<BgNbdParameters>(FromLog(point), meanLl * totalWeight, converged, iterations, method, status, totalWeight);

@@ -54,17 +54,8 @@ public static class GammaGamma
         var (point, meanLl, converged, iterations, method, status) = LogSpaceMaximizer.Maximize(theta =>
         {
             var parameters = FromLog(theta);
-            var gradient = new double[3];
-            var sum = 0.0;
-            foreach (var o in usable)
-            {
-                var g = new double[3];
-                sum += o.Weight * Individual(parameters, o, g);
-                for (var i = 0; i < 3; i++) gradient[i] += o.Weight * g[i];
-            }
-
-            var chain = new[] { parameters.P, parameters.Q, parameters.V };
-            return (sum / totalWeight, Vector<double>.Build.Dense(3, i => gradient[i] * chain[i] / totalWeight));
+            return LogSpaceMaximizer.WeightedMean(usable, o => o.Weight, (o, g) => Individual(parameters, o, g),
+                [parameters.P, parameters.Q, parameters.V], totalWeight);
         }, start);
 
         return new ModelFit<GammaGammaParameters>(FromLog(point), meanLl * totalWeight, converged, iterations, method, status, totalWeight);

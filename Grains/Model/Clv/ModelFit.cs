@@ -73,6 +73,30 @@ internal static class LogSpaceMaximizer
         return (point, value, converged, iterations, method, status);
     }
 
+    /// <summary>
+    /// The weighted mean of individual log-likelihoods and its gradient in log-parameters (d/d ln θ = θ · d/dθ),
+    /// from <paramref name="individual"/>, which returns one observation's log-likelihood and fills d/dθ.
+    /// </summary>
+    public static (double Value, Vector<double> Gradient) WeightedMean<TObservation>(
+        IEnumerable<TObservation> observations,
+        Func<TObservation, double> weight,
+        Func<TObservation, double[], double> individual,
+        double[] parameters,
+        double totalWeight)
+    {
+        var gradient = new double[parameters.Length];
+        var g = new double[parameters.Length];
+        var sum = 0.0;
+        foreach (var o in observations)
+        {
+            var w = weight(o);
+            sum += w * individual(o, g);
+            for (var i = 0; i < g.Length; i++) gradient[i] += w * g[i];
+        }
+
+        return (sum / totalWeight, Vector<double>.Build.Dense(parameters.Length, i => gradient[i] * parameters[i] / totalWeight));
+    }
+
     private static bool TryBfgs(IObjectiveFunction objective, Vector<double> start, ref Vector<double> point, ref int iterations, out string? failure)
     {
         try

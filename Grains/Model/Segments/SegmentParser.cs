@@ -136,25 +136,18 @@ public static class SegmentParser
             if (Current.Kind != Kind.End) throw Error($"expected 'and', 'or' or the end of the rule but found {Current.Describe()}");
         }
 
-        public SegmentExpression Or()
+        public SegmentExpression Or() => Chain("or", And, (left, right) => new OrExpression(left, right));
+
+        private SegmentExpression And() => Chain("and", Unary, (left, right) => new AndExpression(left, right));
+
+        /// <summary>operand (keyword operand)*, grouped to the left.</summary>
+        private SegmentExpression Chain(string keyword, Func<SegmentExpression> operand, Func<SegmentExpression, SegmentExpression, SegmentExpression> combine)
         {
-            var left = And();
-            while (Current.IsKeyword("or"))
+            var left = operand();
+            while (Current.IsKeyword(keyword))
             {
                 index++;
-                left = new OrExpression(left, And());
-            }
-
-            return left;
-        }
-
-        private SegmentExpression And()
-        {
-            var left = Unary();
-            while (Current.IsKeyword("and"))
-            {
-                index++;
-                left = new AndExpression(left, Unary());
+                left = combine(left, operand());
             }
 
             return left;
