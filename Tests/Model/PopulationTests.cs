@@ -157,3 +157,41 @@ public sealed class PopulationSampleTests
     private static PopulationMember Member(int i) =>
         new(0, i % 4, 5 * (i % 4), 60, 60 - 5 * (i % 4), i % 4 + 1, 10.0 * (i + 1), i % 4 == 0 ? 0 : 10);
 }
+
+public sealed class PopulationRefitTests
+{
+    [Fact]
+    public void Sharded_refit_from_summaries_gives_the_parameters_of_a_direct_fit()
+    {
+        // Purchase histories generated from BG/NBD (weeks turned into purchase days), summarised as the grains
+        // would, sampled in three shards and merged; the refit must equal fitting all summaries at once.
+        var rules = new EngagementRules();
+        var calendar = rules.GetCalendar();
+        var start = new DateTimeOffset(1997, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var asOf = new DateTimeOffset(1997, 9, 30, 0, 0, 0, TimeSpan.Zero);
+        var random = new Random(42);
+        var summaries = new List<(string Id, PurchaseSummary Summary)>();
+        foreach (var (o, i) in BgNbdTests.Simulate(new(0.3, 4, 0.8, 2.5), 3_000, random).Select((o, i) => (o, i)))
+        {
+            var first = start.AddDays(random.Next(0, 90));
+            var summary = new PurchaseSummary();
+            summary.AddPurchase(first, 20, calendar);
+            // x repeat days spread evenly up to t_x (days), all within the calibration period.
+            var lastDay = Math.Min((int)Math.Round(o.Tx * 7), (int)(asOf - first).TotalDays);
+            for (var k = 1; k <= o.X && lastDay >= k; k++) summary.AddPurchase(first.AddDays(Math.Round((double)lastDay * k / o.X)), 15 + k, calendar);
+            summaries.Add(($"c{i}", summary));
+        }
+
+        var shards = Enumerable.Range(0, 3).Select(_ => new PopulationSample()).ToArray();
+        foreach (var (id, summary) in summaries) shards[int.Parse(id[1..]) % 3].Add(PopulationMember.From(id, summary, asOf, calendar));
+        var stats = PopulationStatistics.Build(PopulationSample.Merge(shards[0], PopulationSample.Merge(shards[1], shards[2])), asOf, 1, rules);
+
+        var direct = Engagement.Model.Clv.BgNbd.Fit([.. summaries.Select(s => s.Summary.ToBgNbd(asOf, calendar, 7))]);
+        Assert.True(stats.BgNbdFit!.Converged, stats.BgNbdFit.Status);
+        Assert.Equal(direct.Parameters.R, stats.BgNbd!.R, 1e-6);
+        Assert.Equal(direct.Parameters.Alpha, stats.BgNbd.Alpha, 1e-5);
+        Assert.Equal(direct.Parameters.A, stats.BgNbd.A, 1e-6);
+        Assert.Equal(direct.Parameters.B, stats.BgNbd.B, 1e-5);
+        Assert.Equal(direct.LogLikelihood, stats.BgNbdFit.LogLikelihood!.Value, 1e-6);
+    }
+}
