@@ -1,5 +1,11 @@
 using System.CommandLine;
 using Engagement.Cli;
 
-var root = new RootCommand("Engagement command-line tools.") { FitCommand.Create() };
-return root.Parse(args).Invoke();
+var root = new RootCommand("Engagement command-line tools.")
+{
+    FitCommand.Create(),
+    EngineCommands.Submit(),
+    EngineCommands.Card(),
+    EngineCommands.Watch(),
+};
+return await root.Parse(args).InvokeAsync();
