@@ -33,7 +33,9 @@ public static class GatewayHost
 
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // The gateway's own appsettings.json sits next to it, wherever it is started from; relative paths in
+        // the configuration (the data folder) are relative to the working directory.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var settings = EngagementSettings.Load(builder.Configuration);
         // The named endpoints keep their roles whatever their URLs: gRPC needs HTTP/2 without TLS (prior
         // knowledge), browsers and SignalR want HTTP/1.1.
