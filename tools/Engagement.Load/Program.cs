@@ -1,0 +1,8 @@
+using System.CommandLine;
+using Engagement.Load.Commands;
+
+var root = new RootCommand("Engagement load generator: loads a local engine over gRPC and measures the ceilings beside it.")
+{
+    RunCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();

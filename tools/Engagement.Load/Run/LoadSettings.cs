@@ -1,0 +1,44 @@
+using Engagement.Load.Workload;
+
+namespace Engagement.Load.Run;
+
+/// <summary>One load run, as given on the command line.</summary>
+public sealed record LoadSettings
+{
+    public required Uri Target { get; init; }
+
+    public required int Streams { get; init; }
+
+    public required int Customers { get; init; }
+
+    public required CustomerSkew Skew { get; init; }
+
+    public required double ZipfExponent { get; init; }
+
+    /// <summary>Events per second over all streams; null: as fast as acknowledgements allow.</summary>
+    public required double? Rate { get; init; }
+
+    /// <summary>How long to send; the run stops at whichever of this and <see cref="Count"/> comes first.</summary>
+    public required TimeSpan Duration { get; init; }
+
+    public required long? Count { get; init; }
+
+    public required int BatchSize { get; init; }
+
+    public required int InFlight { get; init; }
+
+    public required EventMix Mix { get; init; }
+
+    public required double DuplicateRate { get; init; }
+
+    public required double InvalidRate { get; init; }
+
+    public required int Watch { get; init; }
+
+    public required string CustomerPrefix { get; init; }
+
+    public required int Seed { get; init; }
+
+    /// <summary>How long to wait for the last acknowledgements and cards once sending has stopped.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}

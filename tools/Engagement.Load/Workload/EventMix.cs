@@ -1,0 +1,91 @@
+using System.Globalization;
+
+namespace Engagement.Load.Workload;
+
+/// <summary>The twelve interaction types of the domain, by their wire names.</summary>
+public enum EventKind
+{
+    Purchase,
+    Refund,
+    Visit,
+    Call,
+    Chat,
+    EmailOpen,
+    EmailClick,
+    ComplaintOpened,
+    ComplaintResolved,
+    Survey,
+    ProfileUpdate,
+    Cancellation,
+}
+
+/// <summary>
+/// How often each event type is sent: relative weights, <c>default</c> (purchase-heavy, every type present)
+/// or a list such as <c>purchase=60,visit=40</c>.
+/// </summary>
+public sealed class EventMix
+{
+    public static readonly IReadOnlyDictionary<string, EventKind> Names = new Dictionary<string, EventKind>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["purchase"] = EventKind.Purchase,
+        ["refund"] = EventKind.Refund,
+        ["visit"] = EventKind.Visit,
+        ["call"] = EventKind.Call,
+        ["chat"] = EventKind.Chat,
+        ["email_open"] = EventKind.EmailOpen,
+        ["email_click"] = EventKind.EmailClick,
+        ["complaint_opened"] = EventKind.ComplaintOpened,
+        ["complaint_resolved"] = EventKind.ComplaintResolved,
+        ["survey"] = EventKind.Survey,
+        ["profile_update"] = EventKind.ProfileUpdate,
+        ["cancellation"] = EventKind.Cancellation,
+    };
+
+    // A shop's day: mostly purchases and browsing, some marketing and service, rare complaints and cancellations.
+    private const string DefaultMix =
+        "purchase=40,visit=25,email_open=8,email_click=5,call=4,chat=4,refund=3,survey=3,profile_update=3,complaint_opened=2,complaint_resolved=2,cancellation=1";
+
+    private readonly EventKind[] _kinds;
+    private readonly double[] _cumulative;
+
+    private EventMix(string text, IReadOnlyList<(EventKind Kind, double Weight)> weights)
+    {
+        Text = text;
+        _kinds = [.. weights.Select(w => w.Kind)];
+        var total = weights.Sum(w => w.Weight);
+        var running = 0.0;
+        _cumulative = [.. weights.Select(w => running += w.Weight / total)];
+        _cumulative[^1] = 1.0;
+    }
+
+    /// <summary>The mix as given on the command line (expanded for <c>default</c>).</summary>
+    public string Text { get; }
+
+    public static EventMix Parse(string text)
+    {
+        var spec = string.Equals(text, "default", StringComparison.OrdinalIgnoreCase) ? DefaultMix : text;
+        var weights = new List<(EventKind, double)>();
+        foreach (var part in spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var pair = part.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (pair.Length != 2 || !Names.TryGetValue(pair[0], out var kind)
+                || !double.TryParse(pair[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var weight) || !(weight >= 0))
+            {
+                throw new FormatException($"--mix: '{part}' is not type=weight with a type among {string.Join(", ", Names.Keys)}");
+            }
+            weights.Add((kind, weight));
+        }
+        if (weights.Sum(w => w.Item2) <= 0) throw new FormatException("--mix: the weights add up to nothing");
+        return new EventMix(spec, weights);
+    }
+
+    public EventKind Next(Random random)
+    {
+        var u = random.NextDouble();
+        for (var i = 0; i < _cumulative.Length; i++)
+        {
+            if (u < _cumulative[i]) return _kinds[i];
+        }
+        return _kinds[^1];
+    }
+}
