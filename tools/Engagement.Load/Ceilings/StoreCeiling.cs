@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using Engagement.Contracts.Customers;
+using Engagement.Grains.Customers;
+using Engagement.Grains.Storage;
+using Engagement.Load.Run;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace Engagement.Load.Ceilings;
+
+/// <summary>
+/// The store ceiling: the engine's own journal classes (<see cref="SqliteEventJournal"/>,
+/// <see cref="PostgresEventJournal"/>) appending the rows the engine writes (JSON payloads from
+/// <see cref="EventCodec"/>, one customer per append, idempotency index on), with their group commit kept full.
+/// No gRPC, no grains, no validation: what the disk and the database allow this code path.
+/// </summary>
+public sealed class StoreCeiling(StoreKind store, string connectionString, long rows, int group, int customers)
+{
+    public async Task<StoreCeilingReport> RunAsync(TextWriter progress, CancellationToken cancellationToken)
+    {
+        await StoreSchema.ApplyAsync(store, connectionString, cancellationToken);
+        var entries = Prepare();
+        progress.WriteLine($"appending {rows:N0} rows over {customers:N0} customers through {JournalName} in groups of up to {group:N0}");
+
+        NpgsqlDataSource? dataSource = null;
+        GroupCommitJournal journal = store == StoreKind.Sqlite
+            ? new SqliteEventJournal(connectionString, group, TimeProvider.System, NullLogger<SqliteEventJournal>.Instance)
+            : new PostgresEventJournal(dataSource = NpgsqlDataSource.Create(connectionString), group, NullLogger<PostgresEventJournal>.Instance);
+        try
+        {
+            // Enough appends queued that each commit can take a full group while the previous one is writing.
+            using var slots = new SemaphoreSlim(2 * group);
+            long fresh = 0;
+            long failed = 0;
+            var clock = Stopwatch.StartNew();
+            var appends = new List<Task>();
+            foreach (var (customerId, entry) in entries)
+            {
+                await slots.WaitAsync(cancellationToken);
+                appends.Add(journal.AppendAsync(customerId, [entry], cancellationToken).ContinueWith(t =>
+                {
+                    if (t.IsCompletedSuccessfully && t.Result[0]) Interlocked.Increment(ref fresh);
+                    else Interlocked.Increment(ref failed);
+                    slots.Release();
+                }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default));
+            }
+            await Task.WhenAll(appends);
+            var elapsed = clock.Elapsed;
+            return new StoreCeilingReport("store-ceiling", DateTimeOffset.UtcNow, store.ToString(), JournalName, rows, group, customers,
+                elapsed.TotalSeconds, rows / elapsed.TotalSeconds, fresh, failed, MachineInfo.Current());
+        }
+        finally
+        {
+            await journal.DisposeAsync();
+            if (dataSource is not null) await dataSource.DisposeAsync();
+        }
+    }
+
+    private string JournalName => store == StoreKind.Sqlite ? nameof(SqliteEventJournal) : nameof(PostgresEventJournal);
+
+    /// <summary>The rows, built before the clock starts: encoding is the grain's work, not the store's.</summary>
+    private List<(string CustomerId, JournalEntry Entry)> Prepare()
+    {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var now = DateTimeOffset.UtcNow;
+        var random = new Random(7);
+        var seqs = new long[customers];
+        var list = new List<(string, JournalEntry)>((int)Math.Min(rows, int.MaxValue));
+        for (long i = 0; i < rows; i++)
+        {
+            var customer = (int)(i % customers);
+            var @event = new CustomerEvent($"{run}-e{i}", "web", now,
+                new PurchasePayload(Math.Round(5 + (decimal)random.NextDouble() * 195, 2), "USD", $"{run}-o{i}"));
+            list.Add(($"ceiling-{run}-{customer}", EventCodec.ToEntry(@event, ++seqs[customer], now)));
+        }
+        return list;
+    }
+}
+
+public sealed record StoreCeilingReport(
+    string Kind,
+    DateTimeOffset MeasuredAt,
+    string Store,
+    string Journal,
+    long Rows,
+    int MaxGroup,
+    int Customers,
+    double ElapsedSeconds,
+    double RowsPerSecond,
+    long Stored,
+    long Failed,
+    MachineInfo Machine);
