@@ -32,7 +32,95 @@ public sealed record CustomerCard
     [Id(10)] public IReadOnlyList<RecentEvent> RecentEvents { get; init; } = [];
 
     [Id(11)] public IReadOnlyDictionary<string, string> Profile { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Lifecycle stage (Prospect, New, Repeat, Loyal, AtRisk, Lapsed, Churned, WonBack) and since when.</summary>
+    [Id(12)] public string Stage { get; init; } = "";
+
+    [Id(13)] public DateTimeOffset? StageSince { get; init; }
+
+    /// <summary>Value tier: A, B or C, with a CLV band when configured (e.g. "A/Gold").</summary>
+    [Id(14)] public string Tier { get; init; } = "";
+
+    [Id(15)] public DateTimeOffset? TierSince { get; init; }
+
+    /// <summary>RFM cell such as "535", empty before the first population fit or without purchases.</summary>
+    [Id(16)] public string RfmCell { get; init; } = "";
+
+    [Id(17)] public string RfmGroup { get; init; } = "";
+
+    [Id(18)] public IReadOnlyList<string> Segments { get; init; } = [];
+
+    /// <summary>Engagement score 0..100, decayed to the card's time.</summary>
+    [Id(19)] public double Engagement { get; init; }
+
+    [Id(20)] public SatisfactionView Satisfaction { get; init; } = new();
+
+    [Id(21)] public double ProbabilityAlive { get; init; }
+
+    [Id(22)] public double Clv { get; init; }
+
+    [Id(23)] public double ExpectedPurchases { get; init; }
+
+    [Id(24)] public double ExpectedSpend { get; init; }
+
+    /// <summary>Churn risk 0..1, its band, and every contribution to it.</summary>
+    [Id(25)] public double ChurnRisk { get; init; }
+
+    [Id(26)] public string RiskBand { get; init; } = "";
+
+    [Id(27)] public IReadOnlyList<ChurnReasonView> ChurnReasons { get; init; } = [];
+
+    [Id(28)] public ActionView NextBestAction { get; init; } = new("", "", "");
+
+    /// <summary>Stage, tier and risk changes with their causes, newest first.</summary>
+    [Id(29)] public IReadOnlyList<DecisionView> DecisionLog { get; init; } = [];
+
+    /// <summary>The population statistics (RFM cuts, ABC thresholds, model parameters) the card was computed with.</summary>
+    [Id(30)] public long PopulationVersion { get; init; }
+
+    /// <summary>The time the computed fields are as of.</summary>
+    [Id(31)] public DateTimeOffset EvaluatedAt { get; init; }
 }
+
+[GenerateSerializer, Immutable]
+public sealed record SatisfactionView
+{
+    [Id(0)] public double? CsatMean { get; init; }
+
+    [Id(1)] public int CsatAnswers { get; init; }
+
+    [Id(2)] public int? LastNps { get; init; }
+
+    [Id(3)] public string NpsCategory { get; init; } = "";
+
+    [Id(4)] public IReadOnlyList<ComplaintView> OpenComplaints { get; init; } = [];
+}
+
+[GenerateSerializer, Immutable]
+public sealed record ComplaintView(
+    [property: Id(0)] string TicketId,
+    [property: Id(1)] string Severity,
+    [property: Id(2)] DateTimeOffset OpenedAt,
+    [property: Id(3)] double AgeDays,
+    [property: Id(4)] bool Overdue);
+
+[GenerateSerializer, Immutable]
+public sealed record ChurnReasonView(
+    [property: Id(0)] string Kind,
+    [property: Id(1)] double Weight,
+    [property: Id(2)] double Contribution,
+    [property: Id(3)] string Detail);
+
+[GenerateSerializer, Immutable]
+public sealed record ActionView([property: Id(0)] string Kind, [property: Id(1)] string Action, [property: Id(2)] string Reason);
+
+[GenerateSerializer, Immutable]
+public sealed record DecisionView(
+    [property: Id(0)] DateTimeOffset At,
+    [property: Id(1)] string Kind,
+    [property: Id(2)] string From,
+    [property: Id(3)] string To,
+    [property: Id(4)] string Cause);
 
 [GenerateSerializer, Immutable]
 public sealed record RecentEvent(

@@ -1,3 +1,4 @@
+using Engagement.Gateway.Api;
 using Engagement.Gateway.Customers;
 using Engagement.Gateway.Ingest;
 using Engagement.Gateway.Security;
@@ -36,6 +37,7 @@ public static class GatewayHost
         // The gateway's own appsettings.json sits next to it, wherever it is started from; relative paths in
         // the configuration (the data folder) are relative to the working directory.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        EngagementSettings.AddRulesFile(builder.Configuration);
         var settings = EngagementSettings.Load(builder.Configuration);
         // The named endpoints keep their roles whatever their URLs: gRPC needs HTTP/2 without TLS (prior
         // knowledge), browsers and SignalR want HTTP/1.1.
@@ -71,6 +73,7 @@ public static class GatewayHost
             o.MaxReceiveMessageSize = checked(ingest.MaxBatchBytes * 2);
         });
         builder.Services.AddGrpcReflection();
+        builder.Services.AddProblemDetails();
         builder.Services.AddGrpcHealthChecks().AddCheck<EngineHealthCheck>("engine");
 
         var app = builder.Build();
@@ -82,6 +85,7 @@ public static class GatewayHost
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         app.MapHealthChecks("/health");
+        app.MapPopulationApi();
         app.MapOrleansDashboard("/dashboard").RequireAuthorization(Policies.Admin);
 
         app.Lifetime.ApplicationStarted.Register(() => PrintBanner(app, settings, keys));

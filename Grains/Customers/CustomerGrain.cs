@@ -1,5 +1,7 @@
 using Engagement.Contracts.Customers;
 using Engagement.Grains.Hosting;
+using Engagement.Grains.Population;
+using Engagement.Grains.Rules;
 using Engagement.Grains.Storage;
 using Engagement.Model;
 using Microsoft.Extensions.Logging;
@@ -11,13 +13,14 @@ namespace Engagement.Grains.Customers;
 /// <summary>
 /// One customer. An event is applied only after the journal has it durably, so the in-memory state
 /// never runs ahead of the store; the checkpoint (Orleans grain storage) trails behind and is caught up
-/// from the journal on activation.
+/// from the journal on activation. The arithmetic is the customer model's; this grain orchestrates.
 /// </summary>
 public sealed partial class CustomerGrain(
     [PersistentState("customer", StorageNames.Customers)] IPersistentState<CustomerState> checkpoint,
     IEventJournal journal,
+    RulesMonitor rules,
+    PopulationCache population,
     IOptions<EngagementOptions> options,
-    PurchaseCalendar calendar,
     TimeProvider clock,
     ILogger<CustomerGrain> logger) : Grain, ICustomerGrain
 {
@@ -31,17 +34,27 @@ public sealed partial class CustomerGrain(
 
     private CustomerState State => checkpoint.State;
 
+    private string CustomerId => this.GetPrimaryKeyString();
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var customerId = this.GetPrimaryKeyString();
+        var customerId = CustomerId;
+        State.Model.CustomerId = customerId;
         _checkpointedVersion = State.Version;
-        var missed = await journal.ReadAsync(customerId, State.Version, cancellationToken);
+        var missed = await journal.ReadAsync(customerId, State.LastSeq, cancellationToken);
+        var current = rules.Current;
         foreach (var entry in missed)
         {
-            State.Apply(entry.Seq, EventCodec.FromEntry(entry), entry.RecordedAt, calendar);
+            State.Apply(entry.Seq, EventCodec.FromEntry(entry), entry.RecordedAt, current);
         }
         _unsavedEvents = missed.Count;
-        if (missed.Count > 0) LogCaughtUp(logger, customerId, missed.Count, State.Version);
+        if (missed.Count > 0)
+        {
+            // The digest written after these events may have been lost with the process that wrote them.
+            Evaluate(current);
+            journal.RecordDigest(CustomerDigest.Of(customerId, State.Model, current.GetCalendar()));
+            LogCaughtUp(logger, customerId, missed.Count, State.LastSeq);
+        }
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -54,7 +67,7 @@ public sealed partial class CustomerGrain(
 
     public async Task<ApplyResult> Apply(IReadOnlyList<CustomerEvent> events)
     {
-        var customerId = this.GetPrimaryKeyString();
+        var customerId = CustomerId;
         var recordedAt = clock.GetUtcNow();
 
         // The same id twice within one slice: the first one counts, the rest are duplicates.
@@ -68,7 +81,7 @@ public sealed partial class CustomerGrain(
         var entries = new JournalEntry[candidates.Count];
         for (var i = 0; i < entries.Length; i++)
         {
-            entries[i] = EventCodec.ToEntry(candidates[i], State.Version + i + 1, recordedAt);
+            entries[i] = EventCodec.ToEntry(candidates[i], State.LastSeq + i + 1, recordedAt);
         }
 
         bool[] fresh;
@@ -85,29 +98,31 @@ public sealed partial class CustomerGrain(
             throw;
         }
 
+        var current = rules.Current;
         var accepted = 0;
         for (var i = 0; i < entries.Length; i++)
         {
             if (!fresh[i]) continue;
-            State.Apply(entries[i].Seq, candidates[i], recordedAt, calendar);
+            State.Apply(entries[i].Seq, candidates[i], recordedAt, current);
             accepted++;
         }
 
         if (accepted > 0)
         {
             _unsavedEvents += accepted;
+            var traits = Evaluate(current);
+            journal.RecordDigest(CustomerDigest.Of(customerId, State.Model, current.GetCalendar()));
             await CheckpointIfDueAsync();
-            if (_watchers.Count > 0)
-            {
-                var card = State.ToCard(customerId);
-                await _watchers.Notify(w => w.OnCardChanged(card));
-            }
+            await NotifyAsync(traits);
         }
         return new ApplyResult(accepted, events.Count - accepted);
     }
 
-    public Task<CustomerCard?> GetCard() =>
-        Task.FromResult(State.Exists ? State.ToCard(this.GetPrimaryKeyString()) : null);
+    public async Task<CustomerCard?> GetCard()
+    {
+        if (!State.Exists) return null;
+        return State.ToCard(CustomerId, await EvaluateNowAsync(), population.Current.Version);
+    }
 
     public async Task<CustomerCard?> Watch(ICustomerObserver observer)
     {
@@ -119,6 +134,36 @@ public sealed partial class CustomerGrain(
     {
         _watchers.Unsubscribe(observer);
         return Task.CompletedTask;
+    }
+
+    /// <summary>Evaluates after events: any stage, tier or risk change is part of the change those events made.</summary>
+    private CustomerTraits Evaluate(EngagementRules current) =>
+        State.Model.Evaluate(clock.GetUtcNow(), population.Current, current).Traits;
+
+    /// <summary>
+    /// Evaluates with no new event: if the passing of time alone moved the stage, tier or risk band, that
+    /// is a change of its own. It gets a new version, and is checkpointed before anyone sees it, so that
+    /// a restart can never show a lower version than one already shown.
+    /// </summary>
+    private async Task<CustomerTraits> EvaluateNowAsync()
+    {
+        var current = rules.Current;
+        var evaluation = State.Model.Evaluate(clock.GetUtcNow(), population.Current, current);
+        if (evaluation.Changes.Count > 0)
+        {
+            State.Version++;
+            journal.RecordDigest(CustomerDigest.Of(CustomerId, State.Model, current.GetCalendar()));
+            await SaveCheckpointAsync();
+            await NotifyAsync(evaluation.Traits);
+        }
+        return evaluation.Traits;
+    }
+
+    private async Task NotifyAsync(CustomerTraits traits)
+    {
+        if (_watchers.Count == 0) return;
+        var card = State.ToCard(CustomerId, traits, population.Current.Version);
+        await _watchers.Notify(w => w.OnCardChanged(card));
     }
 
     private async Task CheckpointIfDueAsync()
@@ -145,8 +190,8 @@ public sealed partial class CustomerGrain(
         _watchers.ClearExpired();
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Customer {CustomerId} caught up {Count} journal entries to version {Version}")]
-    private static partial void LogCaughtUp(ILogger logger, string customerId, int count, long version);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Customer {CustomerId} caught up {Count} journal entries to sequence {Seq}")]
+    private static partial void LogCaughtUp(ILogger logger, string customerId, int count, long seq);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Journal append failed for customer {CustomerId}; the grain will reload from the store")]
     private static partial void LogAppendFailed(ILogger logger, Exception exception, string customerId);
@@ -154,6 +199,6 @@ public sealed partial class CustomerGrain(
 
 public static class StorageNames
 {
-    /// <summary>The grain storage provider that holds customer checkpoints.</summary>
+    /// <summary>The grain storage provider that holds customer checkpoints and the population statistics.</summary>
     public const string Customers = "customers";
 }

@@ -1,67 +1,125 @@
 using System.Globalization;
 using Engagement.Contracts.Customers;
 using Engagement.Model;
+using ModelComplaintSeverity = Engagement.Model.ComplaintSeverity;
+using ModelContactOutcome = Engagement.Model.ContactOutcome;
 
 namespace Engagement.Grains.Customers;
 
 /// <summary>
-/// The customer's checkpoint: everything the card shows, as of journal sequence <see cref="Version"/>.
-/// Rebuilt on activation from this checkpoint plus the journal entries after it.
+/// The customer's checkpoint: the customer model plus what the card shows of the raw history, as of
+/// journal sequence <see cref="LastSeq"/>. Rebuilt on activation from this checkpoint plus the journal
+/// entries after it.
 /// </summary>
 public sealed class CustomerState
 {
     public const int RecentEventLimit = 20;
 
-    /// <summary>The sequence number of the last journal entry applied; rises with every applied change.</summary>
+    /// <summary>The sequence number of the last journal entry applied.</summary>
+    public long LastSeq { get; set; }
+
+    /// <summary>The card's version: rises with every applied event and every change the passing of time causes.</summary>
     public long Version { get; set; }
 
     public long EventCount { get; set; }
 
     public DateTimeOffset? UpdatedAt { get; set; }
 
-    public PurchaseSummary Purchases { get; set; } = new();
-
-    public Dictionary<string, string> Profile { get; set; } = new(StringComparer.Ordinal);
+    public CustomerModel Model { get; set; } = new();
 
     /// <summary>The latest events by event time, newest first, at most <see cref="RecentEventLimit"/>.</summary>
     public List<RecentEvent> RecentEvents { get; set; } = [];
 
-    public bool Exists => Version > 0;
+    public bool Exists => EventCount > 0;
 
-    public void Apply(long seq, CustomerEvent @event, DateTimeOffset recordedAt, PurchaseCalendar calendar)
+    public void Apply(long seq, CustomerEvent @event, DateTimeOffset recordedAt, EngagementRules rules)
     {
+        var at = @event.OccurredAt;
+        var model = Model;
         switch (@event.Payload)
         {
-            case PurchasePayload purchase:
-                Purchases.AddPurchase(@event.OccurredAt, purchase.Amount, calendar);
-                break;
-            case RefundPayload refund:
-                Purchases.AddRefund(refund.Amount);
-                break;
-            case ProfileUpdatePayload profile:
-                foreach (var (key, value) in profile.Attributes) Profile[key] = value;
-                break;
+            case PurchasePayload p: model.Purchase(at, p.Amount, rules); break;
+            case RefundPayload r: model.Refund(at, r.Amount); break;
+            case VisitPayload: model.Visit(at, rules); break;
+            case CallPayload c: model.Contact(at, ContactChannel.Call, c.Duration, Outcome(c.Outcome), rules); break;
+            case ChatPayload c: model.Contact(at, ContactChannel.Chat, c.Duration, Outcome(c.Outcome), rules); break;
+            case EmailOpenPayload: model.EmailOpen(at, rules); break;
+            case EmailClickPayload: model.EmailClick(at, rules); break;
+            case ComplaintOpenedPayload c: model.ComplaintOpened(c.TicketId, Severity(c.Severity), at, rules); break;
+            case ComplaintResolvedPayload c: model.ComplaintResolved(c.TicketId, at); break;
+            case SurveyPayload { Csat: { } csat }: model.Survey(SurveyKind.Csat, csat, at, rules); break;
+            case SurveyPayload { Nps: { } nps }: model.Survey(SurveyKind.Nps, nps, at, rules); break;
+            case ProfileUpdatePayload p: model.ProfileUpdate(p.Attributes, at); break;
+            case CancellationPayload c: model.Cancellation(c.Reason, at); break;
+            default: throw new InvalidOperationException($"No model operation for {@event.Payload.GetType().Name}.");
         }
         EventCount++;
-        Version = seq;
+        LastSeq = seq;
+        Version++;
         UpdatedAt = recordedAt;
-        AddRecent(new RecentEvent(@event.EventId, @event.Payload.Type, @event.Channel, @event.OccurredAt, Describe(@event.Payload)));
+        AddRecent(new RecentEvent(@event.EventId, @event.Payload.Type, @event.Channel, at, Describe(@event.Payload)));
     }
 
-    public CustomerCard ToCard(string customerId) => new()
+    public CustomerCard ToCard(string customerId, CustomerTraits traits, long populationVersion)
     {
-        CustomerId = customerId,
-        Version = Version,
-        EventCount = EventCount,
-        PurchaseDays = Purchases.PurchaseDays,
-        PurchaseCount = Purchases.PurchaseCount,
-        TotalSpend = Purchases.TotalSpend,
-        Refunded = Purchases.Refunded,
-        FirstPurchaseAt = Purchases.FirstPurchaseAt,
-        LastPurchaseAt = Purchases.LastPurchaseAt,
-        UpdatedAt = UpdatedAt ?? default,
-        RecentEvents = [.. RecentEvents],
-        Profile = new Dictionary<string, string>(Profile, StringComparer.Ordinal),
+        var purchases = Model.Purchases;
+        return new CustomerCard
+        {
+            CustomerId = customerId,
+            Version = Version,
+            EventCount = EventCount,
+            PurchaseDays = purchases.PurchaseDays,
+            PurchaseCount = purchases.PurchaseCount,
+            TotalSpend = purchases.TotalSpend,
+            Refunded = purchases.Refunded,
+            FirstPurchaseAt = purchases.FirstPurchaseAt,
+            LastPurchaseAt = purchases.LastPurchaseAt,
+            UpdatedAt = UpdatedAt ?? default,
+            RecentEvents = [.. RecentEvents],
+            Profile = Model.Profile.ToDictionary(a => a.Key, a => a.Value.Value, StringComparer.Ordinal),
+            Stage = traits.Stage.ToString(),
+            StageSince = Model.StageSince,
+            Tier = traits.TierLabel,
+            TierSince = Model.DecisionLog.FirstOrDefault(d => d.Kind == DecisionKind.Tier)?.At ?? Model.FirstSeenAt,
+            RfmCell = traits.Rfm?.Cell ?? "",
+            RfmGroup = traits.RfmGroup is { } group ? Rfm.DisplayName(group) : "",
+            Segments = traits.Segments,
+            Engagement = traits.Engagement,
+            Satisfaction = new SatisfactionView
+            {
+                CsatMean = traits.Satisfaction.CsatMean,
+                CsatAnswers = traits.Satisfaction.CsatAnswers,
+                LastNps = traits.Satisfaction.LastNps,
+                NpsCategory = traits.Satisfaction.NpsCategory?.ToString() ?? "",
+                OpenComplaints = [.. traits.Satisfaction.OpenComplaints.Select(c =>
+                    new ComplaintView(c.Ticket, c.Severity.ToString(), c.OpenedAt, c.AgeDays, c.Overdue))],
+            },
+            ProbabilityAlive = traits.ProbabilityAlive,
+            Clv = traits.Clv,
+            ExpectedPurchases = traits.ExpectedPurchases,
+            ExpectedSpend = traits.ExpectedSpend,
+            ChurnRisk = traits.ChurnRisk.Value,
+            RiskBand = traits.ChurnRisk.Band.ToString(),
+            ChurnReasons = [.. traits.ChurnRisk.Reasons.Select(r => new ChurnReasonView(r.Kind.ToString(), r.Weight, r.Contribution, r.Detail))],
+            NextBestAction = new ActionView(traits.NextBestAction.Kind.ToString(), traits.NextBestAction.Action, traits.NextBestAction.Reason),
+            DecisionLog = [.. Model.DecisionLog.Select(d => new DecisionView(d.At, d.Kind.ToString(), d.From, d.To, d.Cause))],
+            PopulationVersion = populationVersion,
+            EvaluatedAt = traits.AsOf,
+        };
+    }
+
+    private static ModelContactOutcome Outcome(Contracts.Customers.ContactOutcome outcome) => outcome switch
+    {
+        Contracts.Customers.ContactOutcome.Resolved => ModelContactOutcome.Resolved,
+        Contracts.Customers.ContactOutcome.Unresolved => ModelContactOutcome.Unresolved,
+        _ => ModelContactOutcome.Transferred,
+    };
+
+    private static ModelComplaintSeverity Severity(Contracts.Customers.ComplaintSeverity severity) => severity switch
+    {
+        Contracts.Customers.ComplaintSeverity.High => ModelComplaintSeverity.High,
+        Contracts.Customers.ComplaintSeverity.Medium => ModelComplaintSeverity.Medium,
+        _ => ModelComplaintSeverity.Low,
     };
 
     private void AddRecent(RecentEvent recent)

@@ -1,5 +1,8 @@
 using System.Net;
 using Engagement.Grains.Customers;
+using Engagement.Grains.Population;
+using Engagement.Grains.Rules;
+using Engagement.Model;
 using Engagement.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -9,6 +12,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using Orleans.Serialization;
 
 namespace Engagement.Grains.Hosting;
 
@@ -58,8 +62,11 @@ public static class EngagementHosting
 
         // Failure detection can be tuned (tests make it fast): Engagement:Silo:Membership maps onto ClusterMembershipOptions.
         silo.Services.AddOptions<ClusterMembershipOptions>().BindConfiguration("Engagement:Silo:Membership");
-        silo.Services.AddSingleton(settings.Calendar);
-        silo.Services.AddSingleton<IEventJournal>(sp => settings.Store switch
+        silo.Services.AddOptions<EngagementRules>().BindConfiguration(EngagementRules.SectionName);
+        silo.Services.AddSingleton<RulesMonitor>();
+        silo.Services.AddSingleton<PopulationCache>();
+        silo.Services.AddHostedService(sp => sp.GetRequiredService<PopulationCache>());
+        silo.Services.AddSingleton<GroupCommitJournal>(sp => settings.Store switch
         {
             StoreKind.Sqlite => new SqliteEventJournal(
                 settings.ConnectionString, options.Journal.MaxEntriesPerCommit,
@@ -68,6 +75,8 @@ public static class EngagementHosting
                 sp.GetRequiredService<NpgsqlDataSource>(), options.Journal.MaxEntriesPerCommit,
                 sp.GetRequiredService<ILogger<PostgresEventJournal>>()),
         });
+        silo.Services.AddSingleton<IEventJournal>(sp => sp.GetRequiredService<GroupCommitJournal>());
+        silo.Services.AddSingleton<IPopulationStore>(sp => sp.GetRequiredService<GroupCommitJournal>());
         silo.AddDashboard();
         return silo;
     }
@@ -92,6 +101,9 @@ public static class EngagementHosting
 
     private static void AddShared(IServiceCollection services, EngagementSettings settings)
     {
+        // The customer model's own types (population statistics) cross grain boundaries as JSON.
+        services.AddSerializer(s => s.AddJsonSerializer(
+            isSupported: type => type.Namespace?.StartsWith("Engagement.Model", StringComparison.Ordinal) == true));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(settings);
         services.TryAddSingleton(Options.Create(settings.Options));

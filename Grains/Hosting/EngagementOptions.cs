@@ -30,10 +30,6 @@ public sealed class EngagementOptions
     [Required, RegularExpression("^[A-Za-z0-9_.-]{1,150}$")]
     public string ClusterId { get; set; } = "engagement";
 
-    /// <summary>The time zone that decides which calendar day a purchase belongs to (IANA or Windows id).</summary>
-    [Required]
-    public string TimeZone { get; set; } = "UTC";
-
     [Required, ValidateObjectMembers]
     public SiloEndpointOptions Silo { get; set; } = new();
 
@@ -45,6 +41,27 @@ public sealed class EngagementOptions
 
     [Required, ValidateObjectMembers]
     public PushOptions Push { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public PopulationOptions Population { get; set; } = new();
+
+    /// <summary>A JSON file (<c>{"Engagement": {"Rules": {...}}}</c>) watched for rule changes; default <c>&lt;DataDirectory&gt;/rules.json</c>.</summary>
+    public string? RulesFile { get; set; }
+}
+
+public sealed class PopulationOptions
+{
+    /// <summary>Shards a refit reads in parallel; a divisor of 1024.</summary>
+    [Range(1, 1024)]
+    public int Shards { get; set; } = 16;
+
+    /// <summary>How often the statistics are refitted on their own (zero: only on demand).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
+    public TimeSpan RefitInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How often each silo picks up the statistics in force.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan CacheRefresh { get; set; } = TimeSpan.FromSeconds(15);
 }
 
 public sealed class SiloEndpointOptions

@@ -16,7 +16,14 @@ public sealed record EngagementSettings(EngagementOptions Options, StoreKind Sto
     public static EngagementSettings Load(IConfiguration configuration)
     {
         var options = Bind(configuration, EngagementOptions.Section, new EngagementOptionsValidator());
-        _ = ResolveTimeZone(options.TimeZone);
+        if (CustomerDigest.Buckets % options.Population.Shards != 0)
+        {
+            throw new EngagementConfigurationException($"Engagement:Population:Shards: {options.Population.Shards} does not divide {CustomerDigest.Buckets}.");
+        }
+        var rules = new EngagementRules();
+        configuration.GetSection(EngagementRules.SectionName).Bind(rules);
+        var errors = rules.Validate();
+        if (errors.Count > 0) throw new EngagementConfigurationException($"{EngagementRules.SectionName}: {string.Join("; ", errors)}");
 
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
         if (options.Mode == EngagementMode.Embedded)
@@ -55,18 +62,19 @@ public sealed record EngagementSettings(EngagementOptions Options, StoreKind Sto
         return options;
     }
 
-    public PurchaseCalendar Calendar => new(ResolveTimeZone(Options.TimeZone));
-
-    private static TimeZoneInfo ResolveTimeZone(string id)
+    /// <summary>
+    /// Adds the rules file (<c>Engagement:RulesFile</c>, default <c>&lt;DataDirectory&gt;/rules.json</c>) to the
+    /// configuration, watched for changes, so rules can be tuned without a restart.
+    /// </summary>
+    public static string AddRulesFile(IConfigurationManager configuration)
     {
-        try
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById(id);
-        }
-        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
-        {
-            throw new EngagementConfigurationException($"Engagement:TimeZone: '{id}' is not a known time zone.");
-        }
+        var path = configuration[$"{EngagementOptions.Section}:{nameof(EngagementOptions.RulesFile)}"] is { Length: > 0 } file
+            ? Path.GetFullPath(file)
+            : Path.Combine(Path.GetFullPath(configuration[$"{EngagementOptions.Section}:{nameof(EngagementOptions.DataDirectory)}"] is { Length: > 0 } data ? data : "data"), "rules.json");
+        // The file may come later; its folder must exist for the watcher.
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        configuration.AddJsonFile(path, optional: true, reloadOnChange: true);
+        return path;
     }
 }
 

@@ -8,6 +8,7 @@ public static class SiloHost
     public static IHost Build(string[] args)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        EngagementSettings.AddRulesFile(builder.Configuration);
         var settings = EngagementSettings.Load(builder.Configuration);
         builder.AddEngagementTelemetry("engagement-silo");
         builder.UseOrleans(silo => silo.AddEngagement(settings));

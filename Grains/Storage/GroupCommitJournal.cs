@@ -9,7 +9,7 @@ namespace Engagement.Grains.Storage;
 /// next transaction takes them all. One fsync then acknowledges the events of many customers, which is
 /// what lets the engine run near the store's batched-append rate instead of its one-row-per-transaction rate.
 /// </summary>
-public abstract partial class GroupCommitJournal : IEventJournal, IAsyncDisposable
+public abstract partial class GroupCommitJournal : IEventJournal, IPopulationStore, IAsyncDisposable
 {
     private readonly Channel<PendingAppend> _queue = Channel.CreateUnbounded<PendingAppend>(
         new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
@@ -17,6 +17,7 @@ public abstract partial class GroupCommitJournal : IEventJournal, IAsyncDisposab
     private readonly int _maxEntriesPerCommit;
     private readonly ILogger _logger;
     private readonly Lazy<Task> _writer;
+    private int _disposed;
 
     protected GroupCommitJournal(int maxEntriesPerCommit, ILogger logger)
     {
@@ -35,11 +36,19 @@ public abstract partial class GroupCommitJournal : IEventJournal, IAsyncDisposab
         return pending.Completion.Task.WaitAsync(cancellationToken);
     }
 
+    public void RecordDigest(CustomerDigest digest)
+    {
+        if (_queue.Writer.TryWrite(new PendingAppend(digest.CustomerId, [], digest))) _ = _writer.Value;
+    }
+
+    public abstract Task<IReadOnlyList<CustomerDigest>> ReadDigestsAsync(int fromBucket, int toBucket, CancellationToken cancellationToken = default);
+
     public abstract Task<IReadOnlyList<JournalEntry>> ReadAsync(string customerId, long afterSeq, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Writes the group in one transaction and returns, per append and per entry, whether the entry was
-    /// new. Throws if the transaction did not commit.
+    /// Writes the group in one transaction (entries, then the latest digest of each customer that has
+    /// one) and returns, per append and per entry, whether the entry was new. Throws if the transaction
+    /// did not commit.
     /// </summary>
     protected abstract Task<bool[][]> CommitGroupAsync(IReadOnlyList<PendingAppend> group, CancellationToken cancellationToken);
 
@@ -98,6 +107,8 @@ public abstract partial class GroupCommitJournal : IEventJournal, IAsyncDisposab
 
     public async ValueTask DisposeAsync()
     {
+        // Registered under several service types: the container may dispose it more than once.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _queue.Writer.TryComplete();
         if (_writer.IsValueCreated) await _writer.Value.ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
@@ -111,12 +122,25 @@ public abstract partial class GroupCommitJournal : IEventJournal, IAsyncDisposab
     [LoggerMessage(Level = LogLevel.Warning, Message = "A group commit of {Appends} appends failed; retrying each append on its own")]
     private static partial void LogGroupCommitFailed(ILogger logger, Exception exception, int appends);
 
-    /// <summary>One grain's entries, waiting for the commit that makes them durable.</summary>
-    protected sealed class PendingAppend(string customerId, IReadOnlyList<JournalEntry> entries)
+    /// <summary>The latest digest per customer in a group, in the order the customers last recorded one.</summary>
+    protected static IEnumerable<CustomerDigest> LatestDigests(IReadOnlyList<PendingAppend> group)
+    {
+        var latest = new Dictionary<string, CustomerDigest>(StringComparer.Ordinal);
+        foreach (var pending in group)
+        {
+            if (pending.Digest is { } digest) latest[digest.CustomerId] = digest;
+        }
+        return latest.Values;
+    }
+
+    /// <summary>One grain's entries (or its digest), waiting for the commit that makes them durable.</summary>
+    protected sealed class PendingAppend(string customerId, IReadOnlyList<JournalEntry> entries, CustomerDigest? digest = null)
     {
         public string CustomerId { get; } = customerId;
 
         public IReadOnlyList<JournalEntry> Entries { get; } = entries;
+
+        public CustomerDigest? Digest { get; } = digest;
 
         public TaskCompletionSource<bool[]> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -13,6 +13,13 @@ public interface IEventJournal
     /// </summary>
     Task<bool[]> AppendAsync(string customerId, IReadOnlyList<JournalEntry> entries, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Queues the customer's digest for the population statistics; it is written with the next group
+    /// commit (the latest one per customer wins). Nobody waits for it: a digest lost in a crash is
+    /// written again when the customer next changes or re-activates.
+    /// </summary>
+    void RecordDigest(CustomerDigest digest);
+
     /// <summary>The customer's entries with a sequence number above <paramref name="afterSeq"/>, in order.</summary>
     Task<IReadOnlyList<JournalEntry>> ReadAsync(string customerId, long afterSeq, CancellationToken cancellationToken = default);
 }

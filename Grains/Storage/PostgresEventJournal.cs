@@ -25,6 +25,21 @@ public sealed class PostgresEventJournal(NpgsqlDataSource dataSource, int maxEnt
         ORDER BY seq
         """;
 
+    private const string UpsertDigestsSql = """
+        INSERT INTO engagement_customer_digest (customer_id, bucket, first_purchase_day, last_purchase_day, purchase_days, total_spend, mean_repeat_spend, stage, tier)
+        SELECT * FROM unnest(@customer, @bucket, @first, @last, @days, @spend, @mean, @stage, @tier)
+        ON CONFLICT (customer_id) DO UPDATE SET
+            first_purchase_day = excluded.first_purchase_day, last_purchase_day = excluded.last_purchase_day,
+            purchase_days = excluded.purchase_days, total_spend = excluded.total_spend,
+            mean_repeat_spend = excluded.mean_repeat_spend, stage = excluded.stage, tier = excluded.tier
+        """;
+
+    private const string ReadDigestsSql = """
+        SELECT customer_id, first_purchase_day, last_purchase_day, purchase_days, total_spend, mean_repeat_spend, stage, tier
+        FROM engagement_customer_digest
+        WHERE bucket >= @from AND bucket < @to
+        """;
+
     protected override async Task<bool[][]> CommitGroupAsync(IReadOnlyList<PendingAppend> group, CancellationToken cancellationToken)
     {
         var total = group.Sum(p => p.Entries.Count);
@@ -53,23 +68,28 @@ public sealed class PostgresEventJournal(NpgsqlDataSource dataSource, int maxEnt
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using var insert = new NpgsqlCommand(InsertSql, connection, transaction);
-        insert.Parameters.Add(new NpgsqlParameter<string[]>("customer", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = customers });
-        insert.Parameters.Add(new NpgsqlParameter<long[]>("seq", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = seqs });
-        insert.Parameters.Add(new NpgsqlParameter<string[]>("event", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = events });
-        insert.Parameters.Add(new NpgsqlParameter<string[]>("type", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = types });
-        insert.Parameters.Add(new NpgsqlParameter<string[]>("channel", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = channels });
-        insert.Parameters.Add(new NpgsqlParameter<DateTime[]>("occurred", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = occurred });
-        insert.Parameters.Add(new NpgsqlParameter<string[]>("payload", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = payloads });
-
         var inserted = new HashSet<(string Customer, long Seq)>();
-        await using (var reader = await insert.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        if (total > 0)
         {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            await using var insert = new NpgsqlCommand(InsertSql, connection, transaction);
+            insert.Parameters.Add(new NpgsqlParameter<string[]>("customer", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = customers });
+            insert.Parameters.Add(new NpgsqlParameter<long[]>("seq", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = seqs });
+            insert.Parameters.Add(new NpgsqlParameter<string[]>("event", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = events });
+            insert.Parameters.Add(new NpgsqlParameter<string[]>("type", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = types });
+            insert.Parameters.Add(new NpgsqlParameter<string[]>("channel", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = channels });
+            insert.Parameters.Add(new NpgsqlParameter<DateTime[]>("occurred", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = occurred });
+            insert.Parameters.Add(new NpgsqlParameter<string[]>("payload", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = payloads });
+
+            await using (var reader = await insert.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             {
-                inserted.Add((reader.GetString(0), reader.GetInt64(1)));
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    inserted.Add((reader.GetString(0), reader.GetInt64(1)));
+                }
             }
         }
+        var digests = LatestDigests(group).ToArray();
+        if (digests.Length > 0) await WriteDigestsAsync(connection, transaction, digests, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
 
         var results = new bool[group.Count][];
@@ -79,6 +99,37 @@ public sealed class PostgresEventJournal(NpgsqlDataSource dataSource, int maxEnt
             results[g] = [.. pending.Entries.Select(e => inserted.Contains((pending.CustomerId, e.Seq)))];
         }
         return results;
+    }
+
+    private static async Task WriteDigestsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CustomerDigest[] digests, CancellationToken cancellationToken)
+    {
+        await using var upsert = new NpgsqlCommand(UpsertDigestsSql, connection, transaction);
+        upsert.Parameters.Add(new NpgsqlParameter<string[]>("customer", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. digests.Select(d => d.CustomerId)] });
+        upsert.Parameters.Add(new NpgsqlParameter<int[]>("bucket", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = [.. digests.Select(d => d.Bucket)] });
+        upsert.Parameters.Add(new NpgsqlParameter<int?[]>("first", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = [.. digests.Select(d => d.FirstPurchaseDay)] });
+        upsert.Parameters.Add(new NpgsqlParameter<int?[]>("last", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = [.. digests.Select(d => d.LastPurchaseDay)] });
+        upsert.Parameters.Add(new NpgsqlParameter<int[]>("days", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = [.. digests.Select(d => d.PurchaseDays)] });
+        upsert.Parameters.Add(new NpgsqlParameter<double[]>("spend", NpgsqlDbType.Array | NpgsqlDbType.Double) { TypedValue = [.. digests.Select(d => d.TotalSpend)] });
+        upsert.Parameters.Add(new NpgsqlParameter<double[]>("mean", NpgsqlDbType.Array | NpgsqlDbType.Double) { TypedValue = [.. digests.Select(d => d.MeanRepeatSpend)] });
+        upsert.Parameters.Add(new NpgsqlParameter<string[]>("stage", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. digests.Select(d => d.Stage)] });
+        upsert.Parameters.Add(new NpgsqlParameter<string[]>("tier", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. digests.Select(d => d.Tier)] });
+        await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override async Task<IReadOnlyList<CustomerDigest>> ReadDigestsAsync(int fromBucket, int toBucket, CancellationToken cancellationToken = default)
+    {
+        await using var read = dataSource.CreateCommand(ReadDigestsSql);
+        read.Parameters.AddWithValue("from", fromBucket);
+        read.Parameters.AddWithValue("to", toBucket);
+        var digests = new List<CustomerDigest>();
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            digests.Add(new CustomerDigest(reader.GetString(0),
+                reader.IsDBNull(1) ? null : reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetInt32(2),
+                reader.GetInt32(3), reader.GetDouble(4), reader.GetDouble(5), reader.GetString(6), reader.GetString(7)));
+        }
+        return digests;
     }
 
     public override async Task<IReadOnlyList<JournalEntry>> ReadAsync(string customerId, long afterSeq, CancellationToken cancellationToken = default)

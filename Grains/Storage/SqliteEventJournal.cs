@@ -25,6 +25,21 @@ public sealed class SqliteEventJournal(string connectionString, int maxEntriesPe
         ORDER BY seq
         """;
 
+    private const string UpsertDigestSql = """
+        INSERT INTO engagement_customer_digest (customer_id, bucket, first_purchase_day, last_purchase_day, purchase_days, total_spend, mean_repeat_spend, stage, tier)
+        VALUES ($customer, $bucket, $first, $last, $days, $spend, $mean, $stage, $tier)
+        ON CONFLICT (customer_id) DO UPDATE SET
+            first_purchase_day = excluded.first_purchase_day, last_purchase_day = excluded.last_purchase_day,
+            purchase_days = excluded.purchase_days, total_spend = excluded.total_spend,
+            mean_repeat_spend = excluded.mean_repeat_spend, stage = excluded.stage, tier = excluded.tier
+        """;
+
+    private const string ReadDigestsSql = """
+        SELECT customer_id, first_purchase_day, last_purchase_day, purchase_days, total_spend, mean_repeat_spend, stage, tier
+        FROM engagement_customer_digest
+        WHERE bucket >= $from AND bucket < $to
+        """;
+
     private SqliteConnection? _writer;
 
     protected override async Task<bool[][]> CommitGroupAsync(IReadOnlyList<PendingAppend> group, CancellationToken cancellationToken)
@@ -64,8 +79,57 @@ public sealed class SqliteEventJournal(string connectionString, int maxEntriesPe
                 fresh[i] = insert.ExecuteNonQuery() == 1;
             }
         }
+        WriteDigests(connection, transaction, LatestDigests(group));
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return results;
+    }
+
+    private static void WriteDigests(SqliteConnection connection, SqliteTransaction transaction, IEnumerable<CustomerDigest> digests)
+    {
+        using var upsert = connection.CreateCommand();
+        upsert.Transaction = transaction;
+        upsert.CommandText = UpsertDigestSql;
+        var customer = upsert.Parameters.Add("$customer", SqliteType.Text);
+        var bucket = upsert.Parameters.Add("$bucket", SqliteType.Integer);
+        var first = upsert.Parameters.Add("$first", SqliteType.Integer);
+        var last = upsert.Parameters.Add("$last", SqliteType.Integer);
+        var days = upsert.Parameters.Add("$days", SqliteType.Integer);
+        var spend = upsert.Parameters.Add("$spend", SqliteType.Real);
+        var mean = upsert.Parameters.Add("$mean", SqliteType.Real);
+        var stage = upsert.Parameters.Add("$stage", SqliteType.Text);
+        var tier = upsert.Parameters.Add("$tier", SqliteType.Text);
+        foreach (var digest in digests)
+        {
+            customer.Value = digest.CustomerId;
+            bucket.Value = digest.Bucket;
+            first.Value = (object?)digest.FirstPurchaseDay ?? DBNull.Value;
+            last.Value = (object?)digest.LastPurchaseDay ?? DBNull.Value;
+            days.Value = digest.PurchaseDays;
+            spend.Value = digest.TotalSpend;
+            mean.Value = digest.MeanRepeatSpend;
+            stage.Value = digest.Stage;
+            tier.Value = digest.Tier;
+            upsert.ExecuteNonQuery();
+        }
+    }
+
+    public override async Task<IReadOnlyList<CustomerDigest>> ReadDigestsAsync(int fromBucket, int toBucket, CancellationToken cancellationToken = default)
+    {
+        await using var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var read = connection.CreateCommand();
+        read.CommandText = ReadDigestsSql;
+        read.Parameters.AddWithValue("$from", fromBucket);
+        read.Parameters.AddWithValue("$to", toBucket);
+        var digests = new List<CustomerDigest>();
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            digests.Add(new CustomerDigest(reader.GetString(0),
+                reader.IsDBNull(1) ? null : reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetInt32(2),
+                reader.GetInt32(3), reader.GetDouble(4), reader.GetDouble(5), reader.GetString(6), reader.GetString(7)));
+        }
+        return digests;
     }
 
     public override async Task<IReadOnlyList<JournalEntry>> ReadAsync(string customerId, long afterSeq, CancellationToken cancellationToken = default)

@@ -30,6 +30,8 @@ public sealed class HostingTests
             ]);
 
             var keysFile = Path.Combine(data, "keys.json");
+            // The banner's lines arrive one by one after its first.
+            await Wait.UntilAsync(() => Task.FromResult(engine.Output.Contains("  keys  ", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "the banner's keys line");
             Assert.Contains($"keys       {keysFile} (created now", engine.Output, StringComparison.Ordinal);
             Assert.Contains($"data       {data}", engine.Output, StringComparison.Ordinal);
             var keys = JsonSerializer.Deserialize<Dictionary<string, string>>(await File.ReadAllTextAsync(keysFile, Ct))!;
@@ -57,7 +59,8 @@ public sealed class HostingTests
         { "Engagement:Mode", "Cluster", "ConnectionStrings:Engagement" },
         { "Engagement:Mode", "Galaxy", "Engagement" },
         { "Engagement:Silo:SiloPort", "70000", "SiloPort" },
-        { "Engagement:TimeZone", "Mars/Olympus", "Engagement:TimeZone" },
+        { "Engagement:Rules:TimeZone", "Mars/Olympus", "Mars/Olympus" },
+        { "Engagement:Rules:Segments:vip", "tier = = A", "vip" },
         { "Engagement:Ingest:MaxEventsPerBatch", "0", "MaxEventsPerBatch" },
         { "Engagement:Keys:0:Role", "janitor", "janitor" },
     };

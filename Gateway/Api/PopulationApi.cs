@@ -1,0 +1,37 @@
+using Engagement.Contracts.Population;
+using Engagement.Gateway.Security;
+using Engagement.Model;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Engagement.Gateway.Api;
+
+/// <summary>
+/// The population over HTTP: its statistics for everyone who reads customers, and a refit on demand
+/// for admins (<c>POST /api/population/refit?asOf=1997-09-30</c>).
+/// </summary>
+public static class PopulationApi
+{
+    public static void MapPopulationApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/population");
+        group.MapGet("/", async (IGrainFactory grains) => TypedResults.Ok(await grains.GetGrain<IPopulationGrain>(0).Current()))
+            .RequireAuthorization(Policies.ReadCustomers);
+        group.MapPost("/refit", Refit).RequireAuthorization(Policies.Admin);
+    }
+
+    private static async Task<Results<Ok<PopulationStatistics>, ProblemHttpResult>> Refit(IGrainFactory grains, string? asOf)
+    {
+        DateTimeOffset? at = null;
+        if (!string.IsNullOrWhiteSpace(asOf))
+        {
+            if (!DateTimeOffset.TryParse(asOf, System.Globalization.CultureInfo.InvariantCulture,
+                    System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed))
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid asOf",
+                    detail: $"asOf: '{asOf}' is not a date or time (use ISO 8601, e.g. 1997-09-30 or 2026-11-23T10:00:00Z)");
+            }
+            at = parsed;
+        }
+        return TypedResults.Ok(await grains.GetGrain<IPopulationGrain>(0).Refit(at));
+    }
+}

@@ -1,0 +1,87 @@
+using Engagement.Contracts.Population;
+using Engagement.Grains.Customers;
+using Engagement.Grains.Hosting;
+using Engagement.Grains.Rules;
+using Engagement.Grains.Storage;
+using Engagement.Model;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Engagement.Grains.Population;
+
+/// <summary>
+/// The coordinator of the population statistics. A refit asks every shard for a bounded sample of its
+/// customers, merges them, fits the models and computes the cut points, and keeps the result (versioned,
+/// with its as-of time) in grain storage. Refits run on a reminder and on demand.
+/// </summary>
+public sealed partial class PopulationGrain(
+    [PersistentState("population", StorageNames.Customers)] IPersistentState<PopulationState> state,
+    RulesMonitor rules,
+    PopulationCache cache,
+    IOptions<EngagementOptions> options,
+    TimeProvider clock,
+    ILogger<PopulationGrain> logger) : Grain, IPopulationGrain, IRemindable
+{
+    private const string RefitReminder = "refit";
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var interval = options.Value.Population.RefitInterval;
+        if (interval > TimeSpan.Zero) await this.RegisterOrUpdateReminder(RefitReminder, interval, interval, cancellationToken);
+    }
+
+    public async Task<PopulationStatistics> Refit(DateTimeOffset? asOf)
+    {
+        var at = asOf ?? clock.GetUtcNow();
+        var shards = options.Value.Population.Shards;
+        var samples = await Task.WhenAll(Enumerable.Range(0, shards)
+            .Select(k => GrainFactory.GetGrain<IPopulationShardGrain>(k).Sample(at, shards)));
+        var merged = samples.Aggregate(PopulationSample.Merge);
+        var previous = state.State.Statistics;
+        var statistics = PopulationStatistics.Build(merged, at, (previous?.Version ?? 0) + 1, rules.Current, previous);
+        state.State.Statistics = statistics;
+        await state.WriteStateAsync();
+        cache.Offer(statistics);
+        LogRefitted(logger, statistics.Version, at, statistics.Customers, statistics.Purchasers, statistics.BgNbdFit?.Status ?? "no fit");
+        return statistics;
+    }
+
+    public Task<PopulationStatistics> Current() => Task.FromResult(state.State.Statistics ?? PopulationStatistics.Empty);
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName == RefitReminder) await Refit(null);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Population statistics version {Version} as of {AsOf}: {Customers} customers, {Purchasers} with purchases; BG/NBD: {FitStatus}")]
+    private static partial void LogRefitted(ILogger logger, long version, DateTimeOffset asOf, long customers, long purchasers, string fitStatus);
+}
+
+public sealed class PopulationState
+{
+    public PopulationStatistics? Statistics { get; set; }
+}
+
+/// <summary>One slice of the population, a contiguous range of digest buckets; holds nothing between refits.</summary>
+public sealed class PopulationShardGrain(IPopulationStore store, RulesMonitor rules) : Grain, IPopulationShardGrain
+{
+    public async Task<PopulationSample> Sample(DateTimeOffset asOf, int shards)
+    {
+        var shard = (int)this.GetPrimaryKeyLong();
+        var digests = await store.ReadDigestsAsync(shard * CustomerDigest.Buckets / shards, (shard + 1) * CustomerDigest.Buckets / shards);
+        var current = rules.Current;
+        var day = current.GetCalendar().DayOf(asOf);
+        var sample = new PopulationSample { Capacity = current.Population.SampleCapacity };
+        foreach (var digest in digests)
+        {
+            sample.Add(digest.ToMember(day), PopulationLabels.Of(digest.Stage, digest.Tier));
+        }
+        return sample;
+    }
+}
+
+/// <summary>The labels a population counts customers by: stage, tier, and the stage × tier grid.</summary>
+public static class PopulationLabels
+{
+    public static IEnumerable<string> Of(string stage, string tier) => [$"stage:{stage}", $"tier:{tier}", $"stage×tier:{stage}×{tier}"];
+}

@@ -1,0 +1,50 @@
+using Engagement.Model;
+
+namespace Engagement.Grains.Storage;
+
+/// <summary>
+/// What the population statistics need of one customer, kept in its own table so that a refit reads
+/// narrow rows by bucket instead of every checkpoint: the purchase summary in calendar days, and the
+/// stage and tier for the population's counts.
+/// </summary>
+public sealed record CustomerDigest(
+    string CustomerId,
+    int? FirstPurchaseDay,
+    int? LastPurchaseDay,
+    int PurchaseDays,
+    double TotalSpend,
+    double MeanRepeatSpend,
+    string Stage,
+    string Tier)
+{
+    /// <summary>Buckets spread customers evenly over shards, whatever the number of shards (a divisor of it).</summary>
+    public const int Buckets = 1024;
+
+    public int Bucket => (int)(PopulationSample.KeyOf(CustomerId) % Buckets);
+
+    /// <summary>The population member as of a calendar day (T measured to it).</summary>
+    public PopulationMember? ToMember(int asOfDay)
+    {
+        if (FirstPurchaseDay is not { } first || LastPurchaseDay is not { } last) return null;
+        double recency = last - first;
+        var age = Math.Max(recency, asOfDay - first);
+        return new PopulationMember(PopulationSample.KeyOf(CustomerId), Math.Max(0, PurchaseDays - 1), recency, age, age - recency,
+            PurchaseDays, TotalSpend, MeanRepeatSpend);
+    }
+
+    public static CustomerDigest Of(string customerId, CustomerModel model, PurchaseCalendar calendar)
+    {
+        var p = model.Purchases;
+        var tier = model.ClvBand is { } band ? $"{model.Tier}/{band}" : model.Tier.ToString();
+        return new CustomerDigest(customerId,
+            p.FirstPurchaseAt is { } f ? calendar.DayOf(f) : null,
+            p.LastPurchaseAt is { } l ? calendar.DayOf(l) : null,
+            p.PurchaseDays, (double)p.TotalSpend, (double)p.MeanRepeatSpend, model.Stage.ToString(), tier);
+    }
+}
+
+/// <summary>The digests of the customers in a range of buckets.</summary>
+public interface IPopulationStore
+{
+    Task<IReadOnlyList<CustomerDigest>> ReadDigestsAsync(int fromBucket, int toBucket, CancellationToken cancellationToken = default);
+}

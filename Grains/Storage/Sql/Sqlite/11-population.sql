@@ -1,0 +1,16 @@
+-- One narrow row per customer with what the population statistics need; upserted with the journal's
+-- group commits. Purchase days are calendar day numbers (days since 0001-01-01).
+CREATE TABLE IF NOT EXISTS engagement_customer_digest
+(
+    customer_id        TEXT    NOT NULL PRIMARY KEY,
+    bucket             INTEGER NOT NULL,
+    first_purchase_day INTEGER NULL,
+    last_purchase_day  INTEGER NULL,
+    purchase_days      INTEGER NOT NULL,
+    total_spend        REAL    NOT NULL,
+    mean_repeat_spend  REAL    NOT NULL,
+    stage              TEXT    NOT NULL,
+    tier               TEXT    NOT NULL
+) WITHOUT ROWID;
+
+CREATE INDEX IF NOT EXISTS ix_engagement_customer_digest_bucket ON engagement_customer_digest (bucket);
