@@ -32,13 +32,16 @@ public static class GatewayHost
         }
     }
 
-    public static WebApplication Build(string[] args)
+    /// <param name="args">Command-line configuration.</param>
+    /// <param name="configureServices">Registrations that take precedence over the engine's defaults (tests: a fake business clock).</param>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
     {
         // The gateway's own appsettings.json sits next to it, wherever it is started from; relative paths in
         // the configuration (the data folder) are relative to the working directory.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         EngagementSettings.AddRulesFile(builder.Configuration);
         var settings = EngagementSettings.Load(builder.Configuration);
+        configureServices?.Invoke(builder.Services);
         // The named endpoints keep their roles whatever their URLs: gRPC needs HTTP/2 without TLS (prior
         // knowledge), browsers and SignalR want HTTP/1.1.
         builder.WebHost.ConfigureKestrel((context, kestrel) => kestrel.Configure(context.Configuration.GetSection("Kestrel"), reloadOnChange: false)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Engagement.Contracts.Customers;
 using Engagement.Contracts.V1;
+using Engagement.Grains.Hosting;
 using Microsoft.Extensions.Options;
 using Proto = Engagement.Contracts.V1;
 
@@ -11,7 +12,7 @@ namespace Engagement.Gateway.Ingest;
 /// Checks one wire event and turns it into the domain's event, or says which field is wrong and why.
 /// Nothing that fails here reaches a grain.
 /// </summary>
-public sealed partial class EventValidator(IOptions<IngestOptions> options, TimeProvider clock)
+public sealed partial class EventValidator(IOptions<IngestOptions> options, [FromKeyedServices(EngagementClock.Key)] TimeProvider clock)
 {
     /// <summary>Event times before this are refused as mistakes; historical backfill (CDNOW's 1997) is later.</summary>
     public static readonly DateTimeOffset EarliestEventTime = new(1900, 1, 1, 0, 0, 0, TimeSpan.Zero);

@@ -4,6 +4,7 @@ using Engagement.Grains.Population;
 using Engagement.Grains.Rules;
 using Engagement.Grains.Storage;
 using Engagement.Model;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Utilities;
@@ -21,12 +22,13 @@ public sealed partial class CustomerGrain(
     RulesMonitor rules,
     PopulationCache population,
     IOptions<EngagementOptions> options,
-    TimeProvider clock,
+    [FromKeyedServices(EngagementClock.Key)] TimeProvider clock,
+    TimeProvider runtimeClock,
     ILogger<CustomerGrain> logger) : Grain, ICustomerGrain
 {
     private readonly ObserverManager<ICustomerObserver> _watchers = new(options.Value.Push.WatchExpiry, logger)
     {
-        GetDateTime = () => clock.GetUtcNow().UtcDateTime,
+        GetDateTime = () => runtimeClock.GetUtcNow().UtcDateTime,
     };
     private long _checkpointedVersion;
     private int _unsavedEvents;
@@ -137,8 +139,26 @@ public sealed partial class CustomerGrain(
     }
 
     /// <summary>Evaluates after events: any stage, tier or risk change is part of the change those events made.</summary>
-    private CustomerTraits Evaluate(EngagementRules current) =>
-        State.Model.Evaluate(clock.GetUtcNow(), population.Current, current).Traits;
+    private CustomerTraits Evaluate(EngagementRules current) => EvaluateSafely(current).Traits;
+
+    /// <summary>
+    /// The model with the population's fitted models; should those fail for this customer (numbers out of
+    /// range), the model without them, so that a model problem never stops events from being applied.
+    /// </summary>
+    private CustomerEvaluation EvaluateSafely(EngagementRules current)
+    {
+        var now = clock.GetUtcNow();
+        var statistics = population.Current;
+        try
+        {
+            return State.Model.Evaluate(now, statistics, current);
+        }
+        catch (Exception ex) when (ex is ArithmeticException or ArgumentException)
+        {
+            LogEvaluationFailed(logger, ex, CustomerId, statistics.Version);
+            return State.Model.Evaluate(now, statistics with { BgNbd = null, GammaGamma = null }, current);
+        }
+    }
 
     /// <summary>
     /// Evaluates with no new event: if the passing of time alone moved the stage, tier or risk band, that
@@ -148,7 +168,7 @@ public sealed partial class CustomerGrain(
     private async Task<CustomerTraits> EvaluateNowAsync()
     {
         var current = rules.Current;
-        var evaluation = State.Model.Evaluate(clock.GetUtcNow(), population.Current, current);
+        var evaluation = EvaluateSafely(current);
         if (evaluation.Changes.Count > 0)
         {
             State.Version++;
@@ -192,6 +212,9 @@ public sealed partial class CustomerGrain(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Customer {CustomerId} caught up {Count} journal entries to sequence {Seq}")]
     private static partial void LogCaughtUp(ILogger logger, string customerId, int count, long seq);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Evaluating customer {CustomerId} with population statistics version {Version} failed; evaluated without the fitted models")]
+    private static partial void LogEvaluationFailed(ILogger logger, Exception exception, string customerId, long version);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Journal append failed for customer {CustomerId}; the grain will reload from the store")]
     private static partial void LogAppendFailed(ILogger logger, Exception exception, string customerId);

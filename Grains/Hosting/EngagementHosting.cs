@@ -69,8 +69,7 @@ public static class EngagementHosting
         silo.Services.AddSingleton<GroupCommitJournal>(sp => settings.Store switch
         {
             StoreKind.Sqlite => new SqliteEventJournal(
-                settings.ConnectionString, options.Journal.MaxEntriesPerCommit,
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SqliteEventJournal>>()),
+                settings.ConnectionString, options.Journal.MaxEntriesPerCommit, sp.GetRequiredService<ILogger<SqliteEventJournal>>()),
             _ => new PostgresEventJournal(
                 sp.GetRequiredService<NpgsqlDataSource>(), options.Journal.MaxEntriesPerCommit,
                 sp.GetRequiredService<ILogger<PostgresEventJournal>>()),
@@ -105,6 +104,7 @@ public static class EngagementHosting
         services.AddSerializer(s => s.AddJsonSerializer(
             isSupported: type => type.Namespace?.StartsWith("Engagement.Model", StringComparison.Ordinal) == true));
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddKeyedSingleton(EngagementClock.Key, (sp, _) => sp.GetRequiredService<TimeProvider>());
         services.TryAddSingleton(settings);
         services.TryAddSingleton(Options.Create(settings.Options));
         if (settings.Store == StoreKind.PostgreSql)

@@ -4,6 +4,7 @@ using Engagement.Grains.Hosting;
 using Engagement.Grains.Rules;
 using Engagement.Grains.Storage;
 using Engagement.Model;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -19,7 +20,7 @@ public sealed partial class PopulationGrain(
     RulesMonitor rules,
     PopulationCache cache,
     IOptions<EngagementOptions> options,
-    TimeProvider clock,
+    [FromKeyedServices(EngagementClock.Key)] TimeProvider clock,
     ILogger<PopulationGrain> logger) : Grain, IPopulationGrain, IRemindable
 {
     private const string RefitReminder = "refit";

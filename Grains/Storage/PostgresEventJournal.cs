@@ -12,8 +12,8 @@ public sealed class PostgresEventJournal(NpgsqlDataSource dataSource, int maxEnt
     : GroupCommitJournal(maxEntriesPerCommit, logger)
 {
     private const string InsertSql = """
-        INSERT INTO engagement_journal (customer_id, seq, event_id, event_type, channel, occurred_at, payload)
-        SELECT * FROM unnest(@customer, @seq, @event, @type, @channel, @occurred, @payload)
+        INSERT INTO engagement_journal (customer_id, seq, event_id, event_type, channel, occurred_at, recorded_at, payload)
+        SELECT * FROM unnest(@customer, @seq, @event, @type, @channel, @occurred, @recorded, @payload)
         ON CONFLICT (customer_id, event_id) DO NOTHING
         RETURNING customer_id, seq
         """;
@@ -49,6 +49,7 @@ public sealed class PostgresEventJournal(NpgsqlDataSource dataSource, int maxEnt
         var types = new string[total];
         var channels = new string[total];
         var occurred = new DateTime[total];
+        var recorded = new DateTime[total];
         var payloads = new string[total];
         var row = 0;
         foreach (var pending in group)
@@ -61,6 +62,7 @@ public sealed class PostgresEventJournal(NpgsqlDataSource dataSource, int maxEnt
                 types[row] = entry.EventType;
                 channels[row] = entry.Channel;
                 occurred[row] = entry.OccurredAt.UtcDateTime;
+                recorded[row] = entry.RecordedAt.UtcDateTime;
                 payloads[row] = entry.Payload;
                 row++;
             }
@@ -78,6 +80,7 @@ public sealed class PostgresEventJournal(NpgsqlDataSource dataSource, int maxEnt
             insert.Parameters.Add(new NpgsqlParameter<string[]>("type", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = types });
             insert.Parameters.Add(new NpgsqlParameter<string[]>("channel", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = channels });
             insert.Parameters.Add(new NpgsqlParameter<DateTime[]>("occurred", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = occurred });
+            insert.Parameters.Add(new NpgsqlParameter<DateTime[]>("recorded", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = recorded });
             insert.Parameters.Add(new NpgsqlParameter<string[]>("payload", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = payloads });
 
             await using (var reader = await insert.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))

@@ -9,7 +9,7 @@ namespace Engagement.Grains.Storage;
 /// connection writes every group with a prepared insert; reads use pooled connections of their own
 /// (WAL mode lets them run beside the writer).
 /// </summary>
-public sealed class SqliteEventJournal(string connectionString, int maxEntriesPerCommit, TimeProvider clock, ILogger<SqliteEventJournal> logger)
+public sealed class SqliteEventJournal(string connectionString, int maxEntriesPerCommit, ILogger<SqliteEventJournal> logger)
     : GroupCommitJournal(maxEntriesPerCommit, logger)
 {
     private const string InsertSql = """
@@ -45,7 +45,6 @@ public sealed class SqliteEventJournal(string connectionString, int maxEntriesPe
     protected override async Task<bool[][]> CommitGroupAsync(IReadOnlyList<PendingAppend> group, CancellationToken cancellationToken)
     {
         var connection = await WriterAsync(cancellationToken).ConfigureAwait(false);
-        var recordedAt = Format(clock.GetUtcNow());
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
@@ -56,7 +55,7 @@ public sealed class SqliteEventJournal(string connectionString, int maxEntriesPe
         var type = insert.Parameters.Add("$type", SqliteType.Text);
         var channel = insert.Parameters.Add("$channel", SqliteType.Text);
         var occurred = insert.Parameters.Add("$occurred", SqliteType.Text);
-        insert.Parameters.Add("$recorded", SqliteType.Text).Value = recordedAt;
+        var recorded = insert.Parameters.Add("$recorded", SqliteType.Text);
         var payload = insert.Parameters.Add("$payload", SqliteType.Text);
         insert.Prepare();
 
@@ -74,6 +73,7 @@ public sealed class SqliteEventJournal(string connectionString, int maxEntriesPe
                 type.Value = entry.EventType;
                 channel.Value = entry.Channel;
                 occurred.Value = Format(entry.OccurredAt);
+                recorded.Value = Format(entry.RecordedAt);
                 payload.Value = entry.Payload;
                 // SQLite runs in-process: the synchronous call does no I/O wait beyond the page cache.
                 fresh[i] = insert.ExecuteNonQuery() == 1;

@@ -1,5 +1,6 @@
 using Engagement.Gateway.Hosting;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Engagement.Tests.Infrastructure;
 
@@ -33,7 +34,8 @@ public sealed class EngineHost : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <summary>Starts an embedded engine (co-hosted silo, SQLite); settings override or add configuration keys.</summary>
-    public static Task<EngineHost> StartEmbeddedAsync(string? dataDirectory = null, IEnumerable<KeyValuePair<string, string>>? settings = null)
+    public static Task<EngineHost> StartEmbeddedAsync(
+        string? dataDirectory = null, IEnumerable<KeyValuePair<string, string>>? settings = null, Action<IServiceCollection>? services = null)
     {
         var owns = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("engagement-test-").FullName;
@@ -46,7 +48,7 @@ public sealed class EngineHost : IAsyncDisposable
             ["Engagement:Silo:SiloPort"] = Ports.Free().ToString(),
             ["Engagement:Silo:GatewayPort"] = Ports.Free().ToString(),
         };
-        return StartAsync(config, dataDirectory, owns, settings);
+        return StartAsync(config, dataDirectory, owns, settings, services);
     }
 
     /// <summary>Starts a cluster-mode gateway (an Orleans client) against the given PostgreSQL database.</summary>
@@ -59,11 +61,12 @@ public sealed class EngineHost : IAsyncDisposable
             ["Engagement:ServiceId"] = "test",
             ["Engagement:ClusterId"] = clusterId,
         };
-        return StartAsync(config, Directory.CreateTempSubdirectory("engagement-gw-").FullName, true, settings);
+        return StartAsync(config, Directory.CreateTempSubdirectory("engagement-gw-").FullName, true, settings, null);
     }
 
     private static async Task<EngineHost> StartAsync(
-        Dictionary<string, string> config, string dataDirectory, bool ownsData, IEnumerable<KeyValuePair<string, string>>? settings)
+        Dictionary<string, string> config, string dataDirectory, bool ownsData, IEnumerable<KeyValuePair<string, string>>? settings,
+        Action<IServiceCollection>? services)
     {
         var grpc = new Uri($"http://127.0.0.1:{Ports.Free()}");
         var web = new Uri($"http://127.0.0.1:{Ports.Free()}");
@@ -73,7 +76,7 @@ public sealed class EngineHost : IAsyncDisposable
         foreach (var (key, value) in TestKeys.Configuration()) config[key] = value;
         foreach (var (key, value) in settings ?? []) config[key] = value;
 
-        var app = GatewayHost.Build([.. config.Select(kv => $"--{kv.Key}={kv.Value}")]);
+        var app = GatewayHost.Build([.. config.Select(kv => $"--{kv.Key}={kv.Value}")], services);
         await app.StartAsync();
         return new EngineHost(app, dataDirectory, ownsData, grpc, web);
     }

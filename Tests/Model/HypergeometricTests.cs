@@ -65,4 +65,32 @@ public sealed class HypergeometricTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Hypergeometric.Gauss2F1(1, 1, 2, 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => Hypergeometric.Gauss2F1(1, 1, -2, 0.5));
     }
+
+    [Theory]
+    [InlineData(200, 150, 202.2, 0.467)]
+    [InlineData(150, 200, 152.5, 0.3)]
+    [InlineData(60, 90, 61, 0.8)]
+    public void The_logarithm_with_large_parameters_matches_the_plain_series(double a, double b, double c, double z)
+    {
+        // The plain series converges here (slowly, no cancellation: every term positive); the transformed
+        // series the function picks must agree with it.
+        var plain = Math.Log(Hypergeometric.Series(a, b, c, z));
+        Assert.Equal(plain, Hypergeometric.LogGauss2F1(a, b, c, z), 1e-9 * Math.Abs(plain));
+    }
+
+    [Fact]
+    public void Huge_fitted_parameters_give_finite_bg_nbd_expectations()
+    {
+        // A near-degenerate population can fit parameters this large (seen in an engine test):
+        // ₂F₁ itself overflows, the expectation it is part of must not.
+        var parameters = new BgNbdParameters(R: 2.2, Alpha: 40, A: 29_374_707, B: 47_035_243);
+        var expected = BgNbd.ExpectedPurchases(parameters, 52, 2, 10, 20);
+        var alive = BgNbd.ProbabilityAlive(parameters, 2, 10, 20);
+
+        Assert.True(double.IsFinite(expected) && expected >= 0, $"expected purchases {expected}");
+        Assert.InRange(alive, 0, 1);
+        // With a vanishing drop-out probability (a / (a + b) ≈ 0.38 per purchase... but a, b huge so p is fixed),
+        // the expectation stays below the purchase rate's posterior mean times the horizon.
+        Assert.True(expected <= (2.2 + 2) / (40 + 20) * 52 + 1e-9, $"expected purchases {expected}");
+    }
 }

@@ -95,8 +95,9 @@ public static class BgNbd
 
         var (r, alpha, _, b) = parameters;
         var z = horizon / (alpha + t + horizon);
-        var hyper = Hypergeometric.Gauss2F1(a + b - 1 - r, a - 1, a + b + x - 1, z);
-        var aliveTerm = Math.Exp((a - 1) * (Math.Log(alpha + t) - Math.Log(alpha + t + horizon))) * hyper;
+        // In logs: with huge fitted a, ₂F₁ overflows while its product with the power term does not.
+        var logHyper = Hypergeometric.LogGauss2F1(a + b - 1 - r, a - 1, a + b + x - 1, z);
+        var aliveTerm = Math.Exp((a - 1) * (Math.Log(alpha + t) - Math.Log(alpha + t + horizon)) + logHyper);
         var unconditional = (a + b + x - 1) / (a - 1) * (1 - aliveTerm);
         return unconditional * ProbabilityAlive(parameters, x, tx, t);
     }
