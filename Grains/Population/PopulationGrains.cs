@@ -69,6 +69,8 @@ public sealed class PopulationShardGrain(IPopulationStore store, RulesMonitor ru
     public async Task<PopulationSample> Sample(DateTimeOffset asOf, int shards)
     {
         var shard = (int)this.GetPrimaryKeyLong();
+        // Digests trail the journal by one group commit; take in what this silo has queued so far.
+        await store.FlushAsync();
         var digests = await store.ReadDigestsAsync(shard * CustomerDigest.Buckets / shards, (shard + 1) * CustomerDigest.Buckets / shards);
         var current = rules.Current;
         var day = current.GetCalendar().DayOf(asOf);

@@ -46,5 +46,8 @@ public sealed record CustomerDigest(
 /// <summary>The digests of the customers in a range of buckets.</summary>
 public interface IPopulationStore
 {
+    /// <summary>Waits until the digests this process has queued so far are written.</summary>
+    Task FlushAsync(CancellationToken cancellationToken = default);
+
     Task<IReadOnlyList<CustomerDigest>> ReadDigestsAsync(int fromBucket, int toBucket, CancellationToken cancellationToken = default);
 }

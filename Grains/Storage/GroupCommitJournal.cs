@@ -41,6 +41,15 @@ public abstract partial class GroupCommitJournal : IEventJournal, IPopulationSto
         if (_queue.Writer.TryWrite(new PendingAppend(digest.CustomerId, [], digest))) _ = _writer.Value;
     }
 
+    /// <summary>Returns once everything queued before the call (appends and digests) is committed.</summary>
+    public Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        var marker = new PendingAppend("", []);
+        if (!_queue.Writer.TryWrite(marker)) return Task.CompletedTask;
+        _ = _writer.Value;
+        return marker.Completion.Task.WaitAsync(cancellationToken);
+    }
+
     public abstract Task<IReadOnlyList<CustomerDigest>> ReadDigestsAsync(int fromBucket, int toBucket, CancellationToken cancellationToken = default);
 
     public abstract Task<IReadOnlyList<JournalEntry>> ReadAsync(string customerId, long afterSeq, CancellationToken cancellationToken = default);

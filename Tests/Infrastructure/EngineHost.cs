@@ -12,6 +12,7 @@ public sealed class EngineHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly bool _ownsData;
+    private int _disposed;
 
     private EngineHost(WebApplication app, string dataDirectory, bool ownsData, Uri grpc, Uri web)
     {
@@ -83,6 +84,7 @@ public sealed class EngineHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         Client.Dispose();
         try
         {

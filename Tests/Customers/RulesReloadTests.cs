@@ -1,0 +1,58 @@
+using Engagement.Contracts.V1;
+using Engagement.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Engagement.Tests.Customers;
+
+/// <summary>Rules are tuned in the rules file while the engine runs; a bad change is refused and the rules in force stay.</summary>
+public sealed class RulesReloadTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_changed_threshold_is_used_by_the_next_evaluation_and_an_invalid_change_is_refused_and_logged()
+    {
+        var data = Directory.CreateTempSubdirectory("engagement-rules-").FullName;
+        var rulesFile = Path.Combine(data, "rules.json");
+        await File.WriteAllTextAsync(rulesFile, Rules("total_spend > 100"), Ct);
+        var logs = new LogCapture();
+        var engine = await EngineHost.StartEmbeddedAsync(data,
+            [new("Logging:LogLevel:Engagement", "Information")],
+            services => services.AddSingleton<ILoggerProvider>(logs));
+        try
+        {
+            var customer = $"rules-{Guid.NewGuid():N}";
+            await engine.Client.Ingest().SubmitAsync(Events.Batch(Events.Purchase(customer, 50, DateTimeOffset.UtcNow.AddDays(-1))), cancellationToken: Ct);
+            Assert.DoesNotContain("big", await SegmentsAsync(engine, customer));
+
+            await File.WriteAllTextAsync(rulesFile, Rules("total_spend > 10"), Ct);
+            await Wait.UntilAsync(async () => (await SegmentsAsync(engine, customer)).Contains("big"), TimeSpan.FromSeconds(30),
+                "the card's next evaluation uses the new threshold");
+            await Wait.UntilAsync(() => Task.FromResult(logs.Lines.Any(l => l.Contains("Rules reloaded", StringComparison.Ordinal))),
+                TimeSpan.FromSeconds(10), "the reload is logged");
+
+            await File.WriteAllTextAsync(rulesFile, Rules("total_spend >> 10"), Ct);
+            await Wait.UntilAsync(() => Task.FromResult(logs.Lines.Any(l => l.Contains("Rules change refused", StringComparison.Ordinal))),
+                TimeSpan.FromSeconds(30), "the invalid change is refused with a log line");
+            var refusal = logs.Lines.First(l => l.Contains("Rules change refused", StringComparison.Ordinal));
+            Assert.StartsWith("Error:", refusal, StringComparison.Ordinal);
+            Assert.Contains("Segments", refusal, StringComparison.Ordinal);
+            Assert.Contains("big", refusal, StringComparison.Ordinal);
+
+            // The rules in force are still the last valid ones.
+            await engine.Client.Ingest().SubmitAsync(Events.Batch(Events.Visit(customer, DateTimeOffset.UtcNow.AddMinutes(-1))), cancellationToken: Ct);
+            Assert.Contains("big", await SegmentsAsync(engine, customer));
+        }
+        finally
+        {
+            await engine.DisposeAsync();
+            EngineHost.TryDelete(data);
+        }
+    }
+
+    private static string Rules(string big) => $$"""{ "Engagement": { "Rules": { "Segments": { "big": "{{big}}" } } } }""";
+
+    private static async Task<IReadOnlyList<string>> SegmentsAsync(EngineHost engine, string customer) =>
+        (await engine.Client.Customers().GetAsync(new GetCustomerRequest { CustomerId = customer }, cancellationToken: Ct)).Segments;
+}
