@@ -53,8 +53,7 @@ public sealed partial class CustomerGrain(
         if (missed.Count > 0)
         {
             // The digest written after these events may have been lost with the process that wrote them.
-            Evaluate(current);
-            journal.RecordDigest(CustomerDigest.Of(customerId, State.Model, current.GetCalendar()));
+            journal.RecordDigest(CustomerDigest.Of(customerId, State.Model, Evaluate(current), current.GetCalendar()));
             LogCaughtUp(logger, customerId, missed.Count, State.LastSeq);
         }
     }
@@ -113,7 +112,7 @@ public sealed partial class CustomerGrain(
         {
             _unsavedEvents += accepted;
             var traits = Evaluate(current);
-            journal.RecordDigest(CustomerDigest.Of(customerId, State.Model, current.GetCalendar()));
+            journal.RecordDigest(CustomerDigest.Of(customerId, State.Model, traits, current.GetCalendar()));
             await CheckpointIfDueAsync();
             await NotifyAsync(traits);
         }
@@ -172,7 +171,7 @@ public sealed partial class CustomerGrain(
         if (evaluation.Changes.Count > 0)
         {
             State.Version++;
-            journal.RecordDigest(CustomerDigest.Of(CustomerId, State.Model, current.GetCalendar()));
+            journal.RecordDigest(CustomerDigest.Of(CustomerId, State.Model, evaluation.Traits, current.GetCalendar()));
             await SaveCheckpointAsync();
             await NotifyAsync(evaluation.Traits);
         }

@@ -77,14 +77,18 @@ public sealed class PopulationShardGrain(IPopulationStore store, RulesMonitor ru
         var sample = new PopulationSample { Capacity = current.Population.SampleCapacity };
         foreach (var digest in digests)
         {
-            sample.Add(digest.ToMember(day), PopulationLabels.Of(digest.Stage, digest.Tier));
+            sample.Add(digest.ToMember(day), PopulationLabels.Of(digest));
         }
         return sample;
     }
 }
 
-/// <summary>The labels a population counts customers by: stage, tier, and the stage × tier grid.</summary>
+/// <summary>The labels a population counts customers by: stage, tier, the stage × tier grid, and segment membership.</summary>
 public static class PopulationLabels
 {
-    public static IEnumerable<string> Of(string stage, string tier) => [$"stage:{stage}", $"tier:{tier}", $"stage×tier:{stage}×{tier}"];
+    public static IEnumerable<string> Of(CustomerDigest digest) =>
+    [
+        $"stage:{digest.Stage}", $"tier:{digest.Tier}", $"stage×tier:{digest.Stage}×{digest.Tier}",
+        .. digest.SegmentNames.Select(segment => $"segment:{segment}"),
+    ];
 }

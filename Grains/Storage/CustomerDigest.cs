@@ -15,7 +15,8 @@ public sealed record CustomerDigest(
     double TotalSpend,
     double MeanRepeatSpend,
     string Stage,
-    string Tier)
+    string Tier,
+    string Segments)
 {
     /// <summary>Buckets spread customers evenly over shards, whatever the number of shards (a divisor of it).</summary>
     public const int Buckets = 1024;
@@ -32,14 +33,17 @@ public sealed record CustomerDigest(
             PurchaseDays, TotalSpend, MeanRepeatSpend);
     }
 
-    public static CustomerDigest Of(string customerId, CustomerModel model, PurchaseCalendar calendar)
+    /// <summary>The segments as stored: names joined by commas (segment names are identifiers).</summary>
+    public IEnumerable<string> SegmentNames => Segments.Split(',', StringSplitOptions.RemoveEmptyEntries);
+
+    public static CustomerDigest Of(string customerId, CustomerModel model, CustomerTraits traits, PurchaseCalendar calendar)
     {
         var p = model.Purchases;
         var tier = model.ClvBand is { } band ? $"{model.Tier}/{band}" : model.Tier.ToString();
         return new CustomerDigest(customerId,
             p.FirstPurchaseAt is { } f ? calendar.DayOf(f) : null,
             p.LastPurchaseAt is { } l ? calendar.DayOf(l) : null,
-            p.PurchaseDays, (double)p.TotalSpend, (double)p.MeanRepeatSpend, model.Stage.ToString(), tier);
+            p.PurchaseDays, (double)p.TotalSpend, (double)p.MeanRepeatSpend, model.Stage.ToString(), tier, string.Join(',', traits.Segments));
     }
 }
 

@@ -26,16 +26,16 @@ public sealed class PostgresEventJournal(NpgsqlDataSource dataSource, int maxEnt
         """;
 
     private const string UpsertDigestsSql = """
-        INSERT INTO engagement_customer_digest (customer_id, bucket, first_purchase_day, last_purchase_day, purchase_days, total_spend, mean_repeat_spend, stage, tier)
-        SELECT * FROM unnest(@customer, @bucket, @first, @last, @days, @spend, @mean, @stage, @tier)
+        INSERT INTO engagement_customer_digest (customer_id, bucket, first_purchase_day, last_purchase_day, purchase_days, total_spend, mean_repeat_spend, stage, tier, segments)
+        SELECT * FROM unnest(@customer, @bucket, @first, @last, @days, @spend, @mean, @stage, @tier, @segments)
         ON CONFLICT (customer_id) DO UPDATE SET
             first_purchase_day = excluded.first_purchase_day, last_purchase_day = excluded.last_purchase_day,
             purchase_days = excluded.purchase_days, total_spend = excluded.total_spend,
-            mean_repeat_spend = excluded.mean_repeat_spend, stage = excluded.stage, tier = excluded.tier
+            mean_repeat_spend = excluded.mean_repeat_spend, stage = excluded.stage, tier = excluded.tier, segments = excluded.segments
         """;
 
     private const string ReadDigestsSql = """
-        SELECT customer_id, first_purchase_day, last_purchase_day, purchase_days, total_spend, mean_repeat_spend, stage, tier
+        SELECT customer_id, first_purchase_day, last_purchase_day, purchase_days, total_spend, mean_repeat_spend, stage, tier, segments
         FROM engagement_customer_digest
         WHERE bucket >= @from AND bucket < @to
         """;
@@ -116,6 +116,7 @@ public sealed class PostgresEventJournal(NpgsqlDataSource dataSource, int maxEnt
         upsert.Parameters.Add(new NpgsqlParameter<double[]>("mean", NpgsqlDbType.Array | NpgsqlDbType.Double) { TypedValue = [.. digests.Select(d => d.MeanRepeatSpend)] });
         upsert.Parameters.Add(new NpgsqlParameter<string[]>("stage", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. digests.Select(d => d.Stage)] });
         upsert.Parameters.Add(new NpgsqlParameter<string[]>("tier", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. digests.Select(d => d.Tier)] });
+        upsert.Parameters.Add(new NpgsqlParameter<string[]>("segments", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. digests.Select(d => d.Segments)] });
         await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -130,7 +131,7 @@ public sealed class PostgresEventJournal(NpgsqlDataSource dataSource, int maxEnt
         {
             digests.Add(new CustomerDigest(reader.GetString(0),
                 reader.IsDBNull(1) ? null : reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetInt32(2),
-                reader.GetInt32(3), reader.GetDouble(4), reader.GetDouble(5), reader.GetString(6), reader.GetString(7)));
+                reader.GetInt32(3), reader.GetDouble(4), reader.GetDouble(5), reader.GetString(6), reader.GetString(7), reader.GetString(8)));
         }
         return digests;
     }

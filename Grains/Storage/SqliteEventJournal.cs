@@ -26,16 +26,16 @@ public sealed class SqliteEventJournal(string connectionString, int maxEntriesPe
         """;
 
     private const string UpsertDigestSql = """
-        INSERT INTO engagement_customer_digest (customer_id, bucket, first_purchase_day, last_purchase_day, purchase_days, total_spend, mean_repeat_spend, stage, tier)
-        VALUES ($customer, $bucket, $first, $last, $days, $spend, $mean, $stage, $tier)
+        INSERT INTO engagement_customer_digest (customer_id, bucket, first_purchase_day, last_purchase_day, purchase_days, total_spend, mean_repeat_spend, stage, tier, segments)
+        VALUES ($customer, $bucket, $first, $last, $days, $spend, $mean, $stage, $tier, $segments)
         ON CONFLICT (customer_id) DO UPDATE SET
             first_purchase_day = excluded.first_purchase_day, last_purchase_day = excluded.last_purchase_day,
             purchase_days = excluded.purchase_days, total_spend = excluded.total_spend,
-            mean_repeat_spend = excluded.mean_repeat_spend, stage = excluded.stage, tier = excluded.tier
+            mean_repeat_spend = excluded.mean_repeat_spend, stage = excluded.stage, tier = excluded.tier, segments = excluded.segments
         """;
 
     private const string ReadDigestsSql = """
-        SELECT customer_id, first_purchase_day, last_purchase_day, purchase_days, total_spend, mean_repeat_spend, stage, tier
+        SELECT customer_id, first_purchase_day, last_purchase_day, purchase_days, total_spend, mean_repeat_spend, stage, tier, segments
         FROM engagement_customer_digest
         WHERE bucket >= $from AND bucket < $to
         """;
@@ -98,6 +98,7 @@ public sealed class SqliteEventJournal(string connectionString, int maxEntriesPe
         var mean = upsert.Parameters.Add("$mean", SqliteType.Real);
         var stage = upsert.Parameters.Add("$stage", SqliteType.Text);
         var tier = upsert.Parameters.Add("$tier", SqliteType.Text);
+        var segments = upsert.Parameters.Add("$segments", SqliteType.Text);
         foreach (var digest in digests)
         {
             customer.Value = digest.CustomerId;
@@ -109,6 +110,7 @@ public sealed class SqliteEventJournal(string connectionString, int maxEntriesPe
             mean.Value = digest.MeanRepeatSpend;
             stage.Value = digest.Stage;
             tier.Value = digest.Tier;
+            segments.Value = digest.Segments;
             upsert.ExecuteNonQuery();
         }
     }
@@ -127,7 +129,7 @@ public sealed class SqliteEventJournal(string connectionString, int maxEntriesPe
         {
             digests.Add(new CustomerDigest(reader.GetString(0),
                 reader.IsDBNull(1) ? null : reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetInt32(2),
-                reader.GetInt32(3), reader.GetDouble(4), reader.GetDouble(5), reader.GetString(6), reader.GetString(7)));
+                reader.GetInt32(3), reader.GetDouble(4), reader.GetDouble(5), reader.GetString(6), reader.GetString(7), reader.GetString(8)));
         }
         return digests;
     }

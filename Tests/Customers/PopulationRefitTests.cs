@@ -61,6 +61,11 @@ public sealed class PopulationRefitTests
         Assert.Equal(direct.LogLikelihood, refit.GetProperty("bgNbdFit").GetProperty("logLikelihood").GetDouble(), 1e-4);
         Assert.True(refit.GetProperty("bgNbdFit").GetProperty("converged").GetBoolean());
 
+        // The population at a glance: every customer counted once by stage and once by tier.
+        var counts = refit.GetProperty("counts").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
+        Assert.Equal(history.Count, counts.Where(c => c.Key.StartsWith("stage:", StringComparison.Ordinal)).Sum(c => c.Value));
+        Assert.Equal(history.Count, counts.Where(c => c.Key.StartsWith("tier:", StringComparison.Ordinal)).Sum(c => c.Value));
+
         // A refit with a bad as-of time is a 400 with problem details, and changes nothing.
         var bad = await http.PostAsync("/api/population/refit?asOf=yesterday-ish", null, Ct);
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);

@@ -10,7 +10,8 @@ CREATE TABLE IF NOT EXISTS engagement_customer_digest
     total_spend        double precision NOT NULL,
     mean_repeat_spend  double precision NOT NULL,
     stage              text             NOT NULL,
-    tier               text             NOT NULL
+    tier               text             NOT NULL,
+    segments           text             NOT NULL
 );
 
 CREATE INDEX IF NOT EXISTS ix_engagement_customer_digest_bucket ON engagement_customer_digest (bucket);

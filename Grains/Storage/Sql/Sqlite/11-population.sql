@@ -10,7 +10,8 @@ CREATE TABLE IF NOT EXISTS engagement_customer_digest
     total_spend        REAL    NOT NULL,
     mean_repeat_spend  REAL    NOT NULL,
     stage              TEXT    NOT NULL,
-    tier               TEXT    NOT NULL
+    tier               TEXT    NOT NULL,
+    segments           TEXT    NOT NULL
 ) WITHOUT ROWID;
 
 CREATE INDEX IF NOT EXISTS ix_engagement_customer_digest_bucket ON engagement_customer_digest (bucket);
