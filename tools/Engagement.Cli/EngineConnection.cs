@@ -35,10 +35,13 @@ public sealed class EngineConnection
         command.Options.Add(KeysFile);
     }
 
+    /// <summary>The key to send: <c>--key</c>, or the role's key from the keys file.</summary>
+    public string KeyFor(ParseResult parse, string role) => parse.GetValue(Key) ?? KeyFromFile(parse.GetValue(KeysFile)!, role);
+
     public CallInvoker Open(ParseResult parse, string role, out GrpcChannel channel)
     {
         var target = parse.GetValue(Target)!;
-        var key = parse.GetValue(Key) ?? KeyFromFile(parse.GetValue(KeysFile)!, role);
+        var key = KeyFor(parse, role);
         if (!target.IsLoopback)
         {
             throw new InvalidOperationException($"--target {target} is not a loopback address; this tool talks to a local engine only.");

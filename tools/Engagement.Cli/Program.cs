@@ -7,5 +7,7 @@ var root = new RootCommand("Engagement command-line tools.")
     EngineCommands.Submit(),
     EngineCommands.Card(),
     EngineCommands.Watch(),
+    ReplayCommand.Create(),
+    RefitCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
