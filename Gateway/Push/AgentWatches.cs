@@ -48,7 +48,7 @@ public sealed partial class AgentWatches(CardFeed feed, IHubContext<AgentHub, IA
             watches = [.. byCustomer.Values];
             foreach (var watch in watches) RemoveFromCustomerIndex(watch);
         }
-        foreach (var watch in watches) await watch.StopAsync();
+        await Task.WhenAll(watches.Select(watch => watch.StopAsync()));
     }
 
     public async Task WatchAsync(string connectionId, string customerId, CancellationToken connectionAborted)
