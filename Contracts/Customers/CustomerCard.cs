@@ -80,6 +80,9 @@ public sealed record CustomerCard
 
     /// <summary>The time the computed fields are as of.</summary>
     [Id(31)] public DateTimeOffset EvaluatedAt { get; init; }
+
+    /// <summary>When silence alone will move the churn risk into the next band, if nothing happens before (none when it cannot).</summary>
+    [Id(32)] public DateTimeOffset? RiskRisesAt { get; init; }
 }
 
 [GenerateSerializer, Immutable]

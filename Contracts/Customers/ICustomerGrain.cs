@@ -24,6 +24,12 @@ public interface ICustomerGrain : IGrainWithStringKey
     Task<CustomerCard?> Watch(ICustomerObserver observer);
 
     Task Unwatch(ICustomerObserver observer);
+
+    /// <summary>
+    /// Re-evaluates the customer with no new event, because its due time has come (silence, a complaint
+    /// open too long): a change it finds is recorded, pushed and alerted like any other.
+    /// </summary>
+    Task CheckSilence();
 }
 
 /// <summary>Receives a customer's card after every change. One per gateway process, not per viewer.</summary>
@@ -36,3 +42,14 @@ public interface ICustomerObserver : IGrainObserver
 /// <summary>What became of a customer's slice: accepted (applied and durable) or duplicate, per event.</summary>
 [GenerateSerializer, Immutable]
 public sealed record ApplyResult([property: Id(0)] int Accepted, [property: Id(1)] int Duplicates);
+
+/// <summary>
+/// One shard of the silence schedule: it polls its range of the customers' due times (kept in the store,
+/// so the schedule survives restarts and failover and costs no timer per customer) and asks each customer
+/// whose time has come to look at itself again.
+/// </summary>
+public interface ISilenceShardGrain : IGrainWithIntegerKey
+{
+    /// <summary>Makes sure the shard is polling (idempotent; a reminder keeps it alive after failures).</summary>
+    Task Start();
+}

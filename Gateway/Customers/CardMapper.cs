@@ -47,6 +47,7 @@ public static class CardMapper
             },
             PopulationVersion = card.PopulationVersion,
             EvaluatedAt = Time(card.EvaluatedAt),
+            RiskRisesAt = Time(card.RiskRisesAt),
         };
         if (card.Satisfaction.CsatMean is { } csat) wire.Satisfaction.CsatMean = csat;
         if (card.Satisfaction.LastNps is { } nps) wire.Satisfaction.LastNps = nps;

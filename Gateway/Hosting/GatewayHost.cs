@@ -1,6 +1,8 @@
+using Engagement.Gateway.Alerts;
 using Engagement.Gateway.Api;
 using Engagement.Gateway.Customers;
 using Engagement.Gateway.Ingest;
+using Engagement.Gateway.Push;
 using Engagement.Gateway.Security;
 using Engagement.Grains.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -68,6 +70,14 @@ public static class GatewayHost
         builder.Services.AddSingleton<IngestPipeline>();
         builder.Services.AddSingleton<CardFeed>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CardFeed>());
+        builder.Services.AddSingleton<AlertBroadcaster>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertBroadcaster>());
+        builder.Services.AddSingleton<AlertCommands>();
+        builder.Services.AddSingleton<AgentWatches>();
+        // Enums travel as names in JSON too, as SignalR's MessagePack resolver writes them: one contract for both.
+        builder.Services.AddSignalR()
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()))
+            .AddMessagePackProtocol();
 
         builder.Services.AddGrpc(o =>
         {
@@ -85,6 +95,8 @@ public static class GatewayHost
 
         app.MapGrpcService<IngestService>();
         app.MapGrpcService<CustomersService>();
+        app.MapGrpcService<AlertsService>();
+        app.MapHub<AgentHub>("/hubs/agent");
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         app.MapHealthChecks("/health");
@@ -101,7 +113,7 @@ public static class GatewayHost
         var mode = settings.Options.Mode == EngagementMode.Embedded ? "embedded: co-hosted silo, SQLite" : "cluster gateway: PostgreSQL";
         Console.WriteLine($"Engagement is running ({mode}).");
         Console.WriteLine($"  listening  {string.Join("  ", addresses)}");
-        Console.WriteLine("             gRPC engagement.v1 (Ingest, Customers) with reflection; /health; /dashboard (admin)");
+        Console.WriteLine("             gRPC engagement.v1 (Ingest, Customers, Alerts) with reflection; /health; /dashboard (admin)");
         if (settings.Options.Mode == EngagementMode.Embedded) Console.WriteLine($"  data       {settings.DataDirectory}");
         if (keys.KeysFile is not null) Console.WriteLine($"  keys       {keys.KeysFile}{(keys.Created ? " (created now: one key per role)" : "")}");
     }

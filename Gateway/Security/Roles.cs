@@ -21,4 +21,7 @@ public static class Policies
     public const string ReadCustomers = "read-customers";
 
     public const string Admin = "admin";
+
+    /// <summary>Supervisors (and admins) watch and act on alerts.</summary>
+    public const string SuperviseAlerts = "supervise-alerts";
 }

@@ -35,7 +35,8 @@ public static class SecurityExtensions
             builder.Services.AddAuthorizationBuilder()
                 .AddPolicy(Policies.Ingest, p => p.RequireRole(Roles.Channel))
                 .AddPolicy(Policies.ReadCustomers, p => p.RequireRole(Roles.Agent, Roles.Supervisor, Roles.Admin))
-                .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin));
+                .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
+                .AddPolicy(Policies.SuperviseAlerts, p => p.RequireRole(Roles.Supervisor, Roles.Admin));
             return new KeyRingInfo(keysFile, created);
         }
         catch (Exception ex) when (ex is ArgumentException or IOException or System.Text.Json.JsonException or UnauthorizedAccessException)

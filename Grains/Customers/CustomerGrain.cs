@@ -1,4 +1,6 @@
+using Engagement.Contracts.Alerts;
 using Engagement.Contracts.Customers;
+using Engagement.Grains.Alerts;
 using Engagement.Grains.Hosting;
 using Engagement.Grains.Population;
 using Engagement.Grains.Rules;
@@ -53,7 +55,7 @@ public sealed partial class CustomerGrain(
         if (missed.Count > 0)
         {
             // The digest written after these events may have been lost with the process that wrote them.
-            journal.RecordDigest(CustomerDigest.Of(customerId, State.Model, Evaluate(current), current.GetCalendar()));
+            RecordDigest(EvaluateSafely(current).Traits, current);
             LogCaughtUp(logger, customerId, missed.Count, State.LastSeq);
         }
     }
@@ -100,29 +102,39 @@ public sealed partial class CustomerGrain(
         }
 
         var current = rules.Current;
-        var accepted = 0;
+        var before = Before(current);
+        var facts = new List<EventFacts>();
         for (var i = 0; i < entries.Length; i++)
         {
             if (!fresh[i]) continue;
             State.Apply(entries[i].Seq, candidates[i], recordedAt, current);
-            accepted++;
+            facts.Add(FactsOf(candidates[i].Payload));
         }
 
-        if (accepted > 0)
+        if (facts.Count > 0)
         {
-            _unsavedEvents += accepted;
-            var traits = Evaluate(current);
-            journal.RecordDigest(CustomerDigest.Of(customerId, State.Model, traits, current.GetCalendar()));
+            _unsavedEvents += facts.Count;
+            var evaluation = EvaluateSafely(current);
+            RecordDigest(evaluation.Traits, current);
             await CheckpointIfDueAsync();
-            await NotifyAsync(traits);
+            await NotifyAsync(evaluation.Traits);
+            await RaiseAlertsAsync(before, evaluation, facts);
         }
-        return new ApplyResult(accepted, events.Count - accepted);
+        return new ApplyResult(facts.Count, events.Count - facts.Count);
     }
 
     public async Task<CustomerCard?> GetCard()
     {
         if (!State.Exists) return null;
-        return State.ToCard(CustomerId, await EvaluateNowAsync(), population.Current.Version);
+        var current = rules.Current;
+        var before = Before(current);
+        var evaluation = await EvaluateNowAsync(current);
+        if (evaluation.Changes.Count > 0)
+        {
+            RecordDigest(evaluation.Traits, current);
+            await RaiseAlertsAsync(before, evaluation, []);
+        }
+        return State.ToCard(CustomerId, evaluation.Traits, population.Current.Version);
     }
 
     public async Task<CustomerCard?> Watch(ICustomerObserver observer)
@@ -137,8 +149,16 @@ public sealed partial class CustomerGrain(
         return Task.CompletedTask;
     }
 
-    /// <summary>Evaluates after events: any stage, tier or risk change is part of the change those events made.</summary>
-    private CustomerTraits Evaluate(EngagementRules current) => EvaluateSafely(current).Traits;
+    public async Task CheckSilence()
+    {
+        if (!State.Exists) return;
+        var current = rules.Current;
+        var before = Before(current);
+        var evaluation = await EvaluateNowAsync(current);
+        // Also when nothing changed: the digest carries the next due time forward.
+        RecordDigest(evaluation.Traits, current);
+        await RaiseAlertsAsync(before, evaluation, []);
+    }
 
     /// <summary>
     /// The model with the population's fitted models; should those fail for this customer (numbers out of
@@ -164,18 +184,66 @@ public sealed partial class CustomerGrain(
     /// is a change of its own. It gets a new version, and is checkpointed before anyone sees it, so that
     /// a restart can never show a lower version than one already shown.
     /// </summary>
-    private async Task<CustomerTraits> EvaluateNowAsync()
+    private async Task<CustomerEvaluation> EvaluateNowAsync(EngagementRules current)
     {
-        var current = rules.Current;
         var evaluation = EvaluateSafely(current);
         if (evaluation.Changes.Count > 0)
         {
             State.Version++;
-            journal.RecordDigest(CustomerDigest.Of(CustomerId, State.Model, evaluation.Traits, current.GetCalendar()));
             await SaveCheckpointAsync();
             await NotifyAsync(evaluation.Traits);
         }
-        return evaluation.Traits;
+        return evaluation;
+    }
+
+    private AlertPolicy.Before Before(EngagementRules current) => new(
+        State.Model.Service.Snapshot(clock.GetUtcNow(), current.Satisfaction.ComplaintOverdueDays).CsatMean,
+        new HashSet<string>(State.EscalatedTickets, StringComparer.Ordinal));
+
+    private static EventFacts FactsOf(EventPayload payload) => payload switch
+    {
+        ComplaintOpenedPayload { Severity: Contracts.Customers.ComplaintSeverity.High } c => new EventFacts(c.TicketId, null),
+        SurveyPayload { Nps: { } nps } => new EventFacts(null, nps),
+        _ => new EventFacts(null, null),
+    };
+
+    /// <summary>
+    /// Raises the alerts this change calls for. The change itself is already durable: an alert that cannot
+    /// be stored now is logged, and does not undo or fail the change.
+    /// </summary>
+    private async Task RaiseAlertsAsync(AlertPolicy.Before before, CustomerEvaluation evaluation, IReadOnlyCollection<EventFacts> facts)
+    {
+        var now = clock.GetUtcNow();
+        var causes = AlertPolicy.Causes(before, evaluation.Traits, evaluation.Changes, facts, State.Model, options.Value.Alerts, now).ToList();
+        var open = evaluation.Traits.Satisfaction.OpenComplaints;
+        State.EscalatedTickets.IntersectWith(open.Select(c => c.Ticket));
+        State.EscalatedTickets.UnionWith(open.Where(c => c.Overdue).Select(c => c.Ticket));
+        foreach (var cause in causes)
+        {
+            try
+            {
+                await GrainFactory.GetGrain<ICustomerAlertGrain>(AlertIds.GrainKey(CustomerId, cause.Kind)).Raise(cause);
+            }
+            catch (Exception ex)
+            {
+                LogAlertFailed(logger, ex, cause.Kind, CustomerId);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Queues the population digest, with the next time the customer must be looked at without an event:
+    /// when silence alone moves the churn risk into the next band, or an open complaint becomes overdue.
+    /// </summary>
+    private void RecordDigest(CustomerTraits traits, EngagementRules current)
+    {
+        DateTimeOffset? due = traits.NextRiskCrossing;
+        foreach (var complaint in traits.Satisfaction.OpenComplaints.Where(c => !c.Overdue))
+        {
+            var overdueAt = complaint.OpenedAt.AddDays(current.Satisfaction.ComplaintOverdueDays);
+            if (due is null || overdueAt < due) due = overdueAt;
+        }
+        journal.RecordDigest(CustomerDigest.Of(CustomerId, State.Model, traits, due, current.GetCalendar()));
     }
 
     private async Task NotifyAsync(CustomerTraits traits)
@@ -214,6 +282,9 @@ public sealed partial class CustomerGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Evaluating customer {CustomerId} with population statistics version {Version} failed; evaluated without the fitted models")]
     private static partial void LogEvaluationFailed(ILogger logger, Exception exception, string customerId, long version);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Raising a {Kind} alert for customer {CustomerId} failed")]
+    private static partial void LogAlertFailed(ILogger logger, Exception exception, AlertKind kind, string customerId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Journal append failed for customer {CustomerId}; the grain will reload from the store")]
     private static partial void LogAppendFailed(ILogger logger, Exception exception, string customerId);

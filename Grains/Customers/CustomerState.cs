@@ -30,6 +30,9 @@ public sealed class CustomerState
     /// <summary>The latest events by event time, newest first, at most <see cref="RecentEventLimit"/>.</summary>
     public List<RecentEvent> RecentEvents { get; set; } = [];
 
+    /// <summary>Open complaints already escalated for being open too long (so they are escalated once).</summary>
+    public HashSet<string> EscalatedTickets { get; set; } = new(StringComparer.Ordinal);
+
     public bool Exists => EventCount > 0;
 
     public void Apply(long seq, CustomerEvent @event, DateTimeOffset recordedAt, EngagementRules rules)
@@ -105,6 +108,7 @@ public sealed class CustomerState
             DecisionLog = [.. Model.DecisionLog.Select(d => new DecisionView(d.At, d.Kind.ToString(), d.From, d.To, d.Cause))],
             PopulationVersion = populationVersion,
             EvaluatedAt = traits.AsOf,
+            RiskRisesAt = traits.NextRiskCrossing,
         };
     }
 

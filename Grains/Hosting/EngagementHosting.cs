@@ -1,5 +1,7 @@
 using System.Net;
+using Engagement.Grains.Alerts;
 using Engagement.Grains.Customers;
+using Engagement.Grains.Silence;
 using Engagement.Grains.Population;
 using Engagement.Grains.Rules;
 using Engagement.Model;
@@ -76,6 +78,9 @@ public static class EngagementHosting
         });
         silo.Services.AddSingleton<IEventJournal>(sp => sp.GetRequiredService<GroupCommitJournal>());
         silo.Services.AddSingleton<IPopulationStore>(sp => sp.GetRequiredService<GroupCommitJournal>());
+        silo.Services.AddSingleton<IAlertStore>(sp => new SqlAlertStore(settings.Store, settings.ConnectionString,
+            settings.Store == StoreKind.PostgreSql ? sp.GetRequiredService<NpgsqlDataSource>() : null));
+        silo.Services.AddHostedService<SilenceScheduler>();
         silo.AddDashboard();
         return silo;
     }

@@ -45,6 +45,12 @@ public sealed class EngagementOptions
     [Required, ValidateObjectMembers]
     public PopulationOptions Population { get; set; } = new();
 
+    [Required, ValidateObjectMembers]
+    public AlertOptions Alerts { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public SilenceOptions Silence { get; set; } = new();
+
     /// <summary>A JSON file (<c>{"Engagement": {"Rules": {...}}}</c>) watched for rule changes; default <c>&lt;DataDirectory&gt;/rules.json</c>.</summary>
     public string? RulesFile { get; set; }
 }
@@ -99,4 +105,43 @@ public sealed class PushOptions
     /// <summary>A card watcher (one per gateway and customer) expires unless renewed within this time.</summary>
     [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
     public TimeSpan WatchExpiry { get; set; } = TimeSpan.FromMinutes(2);
+}
+
+/// <summary>Where alerts go and when satisfaction counts as dropped (<c>Engagement:Alerts</c>).</summary>
+public sealed class AlertOptions
+{
+    /// <summary>The profile attribute whose value names the customer's team.</summary>
+    [Required]
+    public string TeamAttribute { get; set; } = "region";
+
+    /// <summary>Attribute values mapped to team names (a value not listed is its own team).</summary>
+    public Dictionary<string, string> Teams { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The team of a customer without the attribute.</summary>
+    [Required]
+    public string DefaultTeam { get; set; } = "unassigned";
+
+    /// <summary>A CSAT mean falling below this is a satisfaction drop...</summary>
+    [Range(1, 5)]
+    public double CsatFloor { get; set; } = 3;
+
+    /// <summary>...and so is a fall of at least this much at once.</summary>
+    [Range(0.1, 4)]
+    public double CsatFall { get; set; } = 1;
+}
+
+/// <summary>How silence is watched for (<c>Engagement:Silence</c>).</summary>
+public sealed class SilenceOptions
+{
+    /// <summary>Shards of the schedule, each polled by one grain; a divisor of 1024.</summary>
+    [Range(1, 1024)]
+    public int Shards { get; set; } = 16;
+
+    /// <summary>How often each shard looks for customers whose time has come.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Customers a shard checks per poll at most (the rest wait for the next poll).</summary>
+    [Range(1, 100_000)]
+    public int BatchSize { get; set; } = 2000;
 }

@@ -16,9 +16,12 @@ public sealed record EngagementSettings(EngagementOptions Options, StoreKind Sto
     public static EngagementSettings Load(IConfiguration configuration)
     {
         var options = Bind(configuration, EngagementOptions.Section, new EngagementOptionsValidator());
-        if (CustomerDigest.Buckets % options.Population.Shards != 0)
+        foreach (var (name, shards) in new[] { ("Population", options.Population.Shards), ("Silence", options.Silence.Shards) })
         {
-            throw new EngagementConfigurationException($"Engagement:Population:Shards: {options.Population.Shards} does not divide {CustomerDigest.Buckets}.");
+            if (CustomerDigest.Buckets % shards != 0)
+            {
+                throw new EngagementConfigurationException($"Engagement:{name}:Shards: {shards} does not divide {CustomerDigest.Buckets}.");
+            }
         }
         var rules = new EngagementRules();
         configuration.GetSection(EngagementRules.SectionName).Bind(rules);

@@ -16,7 +16,8 @@ public sealed record CustomerDigest(
     double MeanRepeatSpend,
     string Stage,
     string Tier,
-    string Segments)
+    string Segments,
+    DateTimeOffset? DueAt)
 {
     /// <summary>Buckets spread customers evenly over shards, whatever the number of shards (a divisor of it).</summary>
     public const int Buckets = 1024;
@@ -36,20 +37,29 @@ public sealed record CustomerDigest(
     /// <summary>The segments as stored: names joined by commas (segment names are identifiers).</summary>
     public IEnumerable<string> SegmentNames => Segments.Split(',', StringSplitOptions.RemoveEmptyEntries);
 
-    public static CustomerDigest Of(string customerId, CustomerModel model, CustomerTraits traits, PurchaseCalendar calendar)
+    /// <summary>The due time as stored: Unix milliseconds, so that SQLite and PostgreSQL compare it the same way.</summary>
+    public long? DueAtMilliseconds => DueAt?.ToUnixTimeMilliseconds();
+
+    public static DateTimeOffset? FromMilliseconds(long? milliseconds) =>
+        milliseconds is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+
+    public static CustomerDigest Of(string customerId, CustomerModel model, CustomerTraits traits, DateTimeOffset? dueAt, PurchaseCalendar calendar)
     {
         var p = model.Purchases;
         var tier = model.ClvBand is { } band ? $"{model.Tier}/{band}" : model.Tier.ToString();
         return new CustomerDigest(customerId,
             p.FirstPurchaseAt is { } f ? calendar.DayOf(f) : null,
             p.LastPurchaseAt is { } l ? calendar.DayOf(l) : null,
-            p.PurchaseDays, (double)p.TotalSpend, (double)p.MeanRepeatSpend, model.Stage.ToString(), tier, string.Join(',', traits.Segments));
+            p.PurchaseDays, (double)p.TotalSpend, (double)p.MeanRepeatSpend, model.Stage.ToString(), tier, string.Join(',', traits.Segments), dueAt);
     }
 }
 
 /// <summary>The digests of the customers in a range of buckets.</summary>
 public interface IPopulationStore
 {
+    /// <summary>Customers of a bucket range whose due time is at or before <paramref name="now"/>, earliest first.</summary>
+    Task<IReadOnlyList<string>> DueAsync(int fromBucket, int toBucket, DateTimeOffset now, int limit, CancellationToken cancellationToken = default);
+
     /// <summary>Waits until the digests this process has queued so far are written.</summary>
     Task FlushAsync(CancellationToken cancellationToken = default);
 

@@ -50,6 +50,8 @@ public abstract partial class GroupCommitJournal : IEventJournal, IPopulationSto
         return marker.Completion.Task.WaitAsync(cancellationToken);
     }
 
+    public abstract Task<IReadOnlyList<string>> DueAsync(int fromBucket, int toBucket, DateTimeOffset now, int limit, CancellationToken cancellationToken = default);
+
     public abstract Task<IReadOnlyList<CustomerDigest>> ReadDigestsAsync(int fromBucket, int toBucket, CancellationToken cancellationToken = default);
 
     public abstract Task<IReadOnlyList<JournalEntry>> ReadAsync(string customerId, long afterSeq, CancellationToken cancellationToken = default);

@@ -26,18 +26,25 @@ public sealed class SqliteEventJournal(string connectionString, int maxEntriesPe
         """;
 
     private const string UpsertDigestSql = """
-        INSERT INTO engagement_customer_digest (customer_id, bucket, first_purchase_day, last_purchase_day, purchase_days, total_spend, mean_repeat_spend, stage, tier, segments)
-        VALUES ($customer, $bucket, $first, $last, $days, $spend, $mean, $stage, $tier, $segments)
+        INSERT INTO engagement_customer_digest (customer_id, bucket, first_purchase_day, last_purchase_day, purchase_days, total_spend, mean_repeat_spend, stage, tier, segments, due_at)
+        VALUES ($customer, $bucket, $first, $last, $days, $spend, $mean, $stage, $tier, $segments, $due)
         ON CONFLICT (customer_id) DO UPDATE SET
             first_purchase_day = excluded.first_purchase_day, last_purchase_day = excluded.last_purchase_day,
             purchase_days = excluded.purchase_days, total_spend = excluded.total_spend,
-            mean_repeat_spend = excluded.mean_repeat_spend, stage = excluded.stage, tier = excluded.tier, segments = excluded.segments
+            mean_repeat_spend = excluded.mean_repeat_spend, stage = excluded.stage, tier = excluded.tier, segments = excluded.segments, due_at = excluded.due_at
         """;
 
     private const string ReadDigestsSql = """
-        SELECT customer_id, first_purchase_day, last_purchase_day, purchase_days, total_spend, mean_repeat_spend, stage, tier, segments
+        SELECT customer_id, first_purchase_day, last_purchase_day, purchase_days, total_spend, mean_repeat_spend, stage, tier, segments, due_at
         FROM engagement_customer_digest
         WHERE bucket >= $from AND bucket < $to
+        """;
+
+    private const string DueSql = """
+        SELECT customer_id FROM engagement_customer_digest
+        WHERE due_at <= $now AND bucket >= $from AND bucket < $to
+        ORDER BY due_at
+        LIMIT $limit
         """;
 
     private SqliteConnection? _writer;
@@ -99,6 +106,7 @@ public sealed class SqliteEventJournal(string connectionString, int maxEntriesPe
         var stage = upsert.Parameters.Add("$stage", SqliteType.Text);
         var tier = upsert.Parameters.Add("$tier", SqliteType.Text);
         var segments = upsert.Parameters.Add("$segments", SqliteType.Text);
+        var due = upsert.Parameters.Add("$due", SqliteType.Integer);
         foreach (var digest in digests)
         {
             customer.Value = digest.CustomerId;
@@ -111,8 +119,25 @@ public sealed class SqliteEventJournal(string connectionString, int maxEntriesPe
             stage.Value = digest.Stage;
             tier.Value = digest.Tier;
             segments.Value = digest.Segments;
+            due.Value = (object?)digest.DueAtMilliseconds ?? DBNull.Value;
             upsert.ExecuteNonQuery();
         }
+    }
+
+    public override async Task<IReadOnlyList<string>> DueAsync(int fromBucket, int toBucket, DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var read = connection.CreateCommand();
+        read.CommandText = DueSql;
+        read.Parameters.AddWithValue("$from", fromBucket);
+        read.Parameters.AddWithValue("$to", toBucket);
+        read.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        read.Parameters.AddWithValue("$limit", limit);
+        var due = new List<string>();
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) due.Add(reader.GetString(0));
+        return due;
     }
 
     public override async Task<IReadOnlyList<CustomerDigest>> ReadDigestsAsync(int fromBucket, int toBucket, CancellationToken cancellationToken = default)
@@ -129,7 +154,8 @@ public sealed class SqliteEventJournal(string connectionString, int maxEntriesPe
         {
             digests.Add(new CustomerDigest(reader.GetString(0),
                 reader.IsDBNull(1) ? null : reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetInt32(2),
-                reader.GetInt32(3), reader.GetDouble(4), reader.GetDouble(5), reader.GetString(6), reader.GetString(7), reader.GetString(8)));
+                reader.GetInt32(3), reader.GetDouble(4), reader.GetDouble(5), reader.GetString(6), reader.GetString(7), reader.GetString(8),
+                CustomerDigest.FromMilliseconds(reader.IsDBNull(9) ? null : reader.GetInt64(9))));
         }
         return digests;
     }

@@ -35,6 +35,8 @@ public sealed class CardModelTests
     {
         var clock = new FakeTimeProvider(Start);
         var settings = Segments.Select(s => new KeyValuePair<string, string>($"Engagement:Rules:Segments:{s.Key}", s.Value)).ToList();
+        // The test evaluates the library at the times events arrive; the silence scheduler would add evaluations of its own.
+        settings.Add(new("Engagement:Silence:PollInterval", "00:10:00"));
         await using var engine = await EngineHost.StartEmbeddedAsync(settings: settings,
             services: s => s.AddKeyedSingleton<TimeProvider>(EngagementClock.Key, clock));
         var rules = new EngagementRules { Segments = new Dictionary<string, string>(Segments, StringComparer.OrdinalIgnoreCase) };

@@ -1,0 +1,85 @@
+using System.Security.Claims;
+using System.Threading.Channels;
+using Engagement.Contracts.Alerts;
+using Engagement.Gateway.Security;
+using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
+using Proto = Engagement.Contracts.V1;
+
+namespace Engagement.Gateway.Alerts;
+
+/// <summary>The <c>engagement.v1.Alerts</c> service: alert changes as a stream, and the supervisor's commands.</summary>
+[Authorize(Policy = Policies.SuperviseAlerts)]
+public sealed class AlertsService(IGrainFactory grains, AlertBroadcaster broadcaster, AlertCommands commands) : Proto.Alerts.AlertsBase
+{
+    public override async Task Watch(Proto.WatchAlertsRequest request, IServerStreamWriter<Proto.Alert> responseStream, ServerCallContext context)
+    {
+        if (request.AfterSequence < 0) throw new RpcException(new Status(StatusCode.InvalidArgument, "after_sequence: must not be negative"));
+        var scope = TeamScope.Of(context.GetHttpContext().User);
+        var cancellation = context.CancellationToken;
+        // Listen before reading the backlog, so nothing falls between the two; repeats are dropped by sequence.
+        var live = Channel.CreateBounded<Alert>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest });
+        using var listening = broadcaster.Listen(alert =>
+        {
+            if (scope.Sees(alert.Team)) live.Writer.TryWrite(alert);
+            return ValueTask.CompletedTask;
+        });
+        var sent = new SequenceFilter();
+        var query = grains.GetGrain<IAlertQueryGrain>(0);
+        var backlog = request.AfterSequence > 0
+            ? await query.ChangesSince(request.AfterSequence, scope.Teams, 10_000)
+            : (await query.Open(scope.Teams)).OrderBy(a => a.Sequence).ToList();
+        try
+        {
+            foreach (var alert in backlog)
+            {
+                if (sent.FirstTime(alert.Sequence)) await responseStream.WriteAsync(alert.ToProto(), cancellation);
+            }
+            await foreach (var alert in live.Reader.ReadAllAsync(cancellation))
+            {
+                if (alert.Sequence > request.AfterSequence && sent.FirstTime(alert.Sequence)) await responseStream.WriteAsync(alert.ToProto(), cancellation);
+            }
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            // The client went away: the normal end of a watch.
+        }
+    }
+
+    public override async Task<Proto.ListAlertsResponse> List(Proto.ListAlertsRequest request, ServerCallContext context)
+    {
+        var scope = TeamScope.Of(context.GetHttpContext().User);
+        var response = new Proto.ListAlertsResponse();
+        response.Alerts.AddRange((await grains.GetGrain<IAlertQueryGrain>(0).Open(scope.Teams)).Select(a => a.ToProto()));
+        return response;
+    }
+
+    public override Task<Proto.Alert> Acknowledge(Proto.AcknowledgeAlertRequest request, ServerCallContext context) =>
+        RunAsync(context, (by, scope) => commands.AcknowledgeAsync(request.AlertId, by, scope));
+
+    public override Task<Proto.Alert> Assign(Proto.AssignAlertRequest request, ServerCallContext context) =>
+        RunAsync(context, (by, scope) => commands.AssignAsync(request.AlertId, request.AgentId, by, scope));
+
+    public override Task<Proto.Alert> Resolve(Proto.ResolveAlertRequest request, ServerCallContext context) =>
+        RunAsync(context, (by, scope) => commands.ResolveAsync(request.AlertId, request.Note, by, scope));
+
+    private static async Task<Proto.Alert> RunAsync(ServerCallContext context, Func<string, TeamScope, Task<Alert>> command)
+    {
+        var user = context.GetHttpContext().User;
+        try
+        {
+            return (await command(user.FindFirstValue(ClaimTypes.Name) ?? "unknown", TeamScope.Of(user))).ToProto();
+        }
+        catch (AlertRefusedException ex)
+        {
+            var code = ex.Refusal switch
+            {
+                AlertRefusal.InvalidArgument => StatusCode.InvalidArgument,
+                AlertRefusal.NotFound => StatusCode.NotFound,
+                AlertRefusal.PermissionDenied => StatusCode.PermissionDenied,
+                _ => StatusCode.FailedPrecondition,
+            };
+            throw new RpcException(new Status(code, ex.Message));
+        }
+    }
+}

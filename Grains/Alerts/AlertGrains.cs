@@ -1,0 +1,154 @@
+using Engagement.Contracts.Alerts;
+using Engagement.Grains.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using Orleans.Utilities;
+
+namespace Engagement.Grains.Alerts;
+
+/// <summary>
+/// The alerts of one customer and kind. Its state is the latest alert in the store; every change is
+/// stored (with its sequence number) before the grain answers, then published on the feed.
+/// </summary>
+public sealed class CustomerAlertGrain(IAlertStore store, [FromKeyedServices(EngagementClock.Key)] TimeProvider clock) : Grain, ICustomerAlertGrain
+{
+    private Alert? _latest;
+    private string _customerId = "";
+    private AlertKind _kind;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var key = this.GetPrimaryKeyString();
+        var split = key.LastIndexOf('|');
+        _customerId = key[..split];
+        _kind = Enum.Parse<AlertKind>(key[(split + 1)..]);
+        _latest = await store.LatestAsync(_customerId, _kind, cancellationToken);
+    }
+
+    public Task<Alert?> Current() => Task.FromResult(_latest);
+
+    public Task<Alert> Raise(AlertCause cause)
+    {
+        if (cause.Kind != _kind) throw new ArgumentException($"A {cause.Kind} cause was sent to the {_kind} alerts of {_customerId}.", nameof(cause));
+        var alert = _latest is { State: not AlertState.Resolved } open
+            ? open with
+            {
+                Severity = (AlertSeverity)Math.Max((int)open.Severity, (int)cause.Severity),
+                Title = cause.Title,
+                Reasons = cause.Reasons,
+                Team = cause.Team,
+                Context = cause.Context,
+                UpdatedAt = cause.At,
+                Occurrences = open.Occurrences + 1,
+            }
+            : new Alert
+            {
+                AlertId = AlertIds.Of(_customerId, _kind, _latest is null ? 1 : AlertIds.OrdinalOf(_latest.AlertId) + 1),
+                Kind = _kind,
+                Severity = cause.Severity,
+                State = AlertState.Open,
+                CustomerId = _customerId,
+                Team = cause.Team,
+                Title = cause.Title,
+                Reasons = cause.Reasons,
+                Context = cause.Context,
+                RaisedAt = cause.At,
+                UpdatedAt = cause.At,
+            };
+        return SaveAsync(alert);
+    }
+
+    public Task<Alert> Acknowledge(string alertId, string by)
+    {
+        var alert = Open(alertId);
+        if (alert.State != AlertState.Open) throw new AlertCommandException($"Alert {alertId} is {alert.State}; only an open alert can be acknowledged.");
+        var now = clock.GetUtcNow();
+        return SaveAsync(alert with { State = AlertState.Acknowledged, AcknowledgedBy = by, AcknowledgedAt = now, UpdatedAt = now });
+    }
+
+    public Task<Alert> Assign(string alertId, string agentId, string by)
+    {
+        if (string.IsNullOrWhiteSpace(agentId)) throw new AlertCommandException("agentId: required");
+        var alert = Open(alertId);
+        var now = clock.GetUtcNow();
+        return SaveAsync(alert with
+        {
+            State = AlertState.Assigned,
+            AssignedTo = agentId,
+            AssignedBy = by,
+            AssignedAt = now,
+            AcknowledgedBy = alert.AcknowledgedBy ?? by,
+            AcknowledgedAt = alert.AcknowledgedAt ?? now,
+            UpdatedAt = now,
+        });
+    }
+
+    public Task<Alert> Resolve(string alertId, string note, string by)
+    {
+        var alert = Open(alertId);
+        var now = clock.GetUtcNow();
+        return SaveAsync(alert with { State = AlertState.Resolved, ResolvedBy = by, ResolvedAt = now, ResolutionNote = note, UpdatedAt = now });
+    }
+
+    private Alert Open(string alertId)
+    {
+        if (_latest is null || _latest.AlertId != alertId) throw new AlertCommandException($"No alert {alertId}.");
+        if (_latest.State == AlertState.Resolved) throw new AlertCommandException($"Alert {alertId} is resolved already.");
+        return _latest;
+    }
+
+    private async Task<Alert> SaveAsync(Alert alert)
+    {
+        _latest = await store.SaveAsync(alert);
+        GrainFactory.GetGrain<IAlertFeedGrain>(0).Publish(_latest).Ignore();
+        return _latest;
+    }
+}
+
+/// <summary>
+/// The alert backplane: pushes every published change to the subscribed gateways. Orleans itself carries
+/// it, so no second message bus is needed; a gateway that missed a push catches up from the store by
+/// sequence number when it renews.
+/// </summary>
+public sealed class AlertFeedGrain(IAlertStore store, IOptions<EngagementOptions> options, TimeProvider runtimeClock, ILogger<AlertFeedGrain> logger)
+    : Grain, IAlertFeedGrain
+{
+    private readonly ObserverManager<IAlertObserver> _gateways = new(options.Value.Push.WatchExpiry, logger)
+    {
+        GetDateTime = () => runtimeClock.GetUtcNow().UtcDateTime,
+    };
+    private long _lastSequence;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
+        _lastSequence = await store.LastSequenceAsync(cancellationToken);
+
+    public async Task Publish(Alert alert)
+    {
+        _lastSequence = Math.Max(_lastSequence, alert.Sequence);
+        await _gateways.Notify(g => g.OnAlertChanged(alert));
+    }
+
+    public Task<long> Subscribe(IAlertObserver observer)
+    {
+        _gateways.Subscribe(observer, observer);
+        _gateways.ClearExpired();
+        return Task.FromResult(_lastSequence);
+    }
+
+    public Task Unsubscribe(IAlertObserver observer)
+    {
+        _gateways.Unsubscribe(observer);
+        return Task.CompletedTask;
+    }
+}
+
+[StatelessWorker]
+public sealed class AlertQueryGrain(IAlertStore store) : Grain, IAlertQueryGrain
+{
+    public Task<IReadOnlyList<Alert>> Open(IReadOnlyList<string>? teams) => store.OpenAsync(teams);
+
+    public Task<IReadOnlyList<Alert>> ChangesSince(long afterSequence, IReadOnlyList<string>? teams, int limit) =>
+        store.ChangesSinceAsync(afterSequence, teams, Math.Clamp(limit, 1, 10_000));
+}
