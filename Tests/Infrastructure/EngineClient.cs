@@ -20,6 +20,8 @@ public sealed class EngineClient(Uri grpcAddress) : IDisposable
 
     public Contracts.V1.Customers.CustomersClient Customers(string? key = TestKeys.Agent) => new(Invoker(key));
 
+    public Contracts.V1.Alerts.AlertsClient Alerts(string? key = TestKeys.Supervisor) => new(Invoker(key));
+
     public GrpcChannel Channel => _channel;
 
     private CallInvoker Invoker(string? key) =>
