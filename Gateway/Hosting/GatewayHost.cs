@@ -74,6 +74,8 @@ public static class GatewayHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertBroadcaster>());
         builder.Services.AddSingleton<AlertCommands>();
         builder.Services.AddSingleton<AgentWatches>();
+        builder.Services.AddSingleton<AgentAlerts>();
+        builder.Services.AddSingleton<SupervisorConnections>();
         // Enums travel as names in JSON too, as SignalR's MessagePack resolver writes them: one contract for both.
         builder.Services.AddSignalR()
             .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()))
@@ -97,6 +99,7 @@ public static class GatewayHost
         app.MapGrpcService<CustomersService>();
         app.MapGrpcService<AlertsService>();
         app.MapHub<AgentHub>("/hubs/agent");
+        app.MapHub<SupervisorHub>("/hubs/supervisor");
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         app.MapHealthChecks("/health");

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Engagement.Gateway.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
@@ -8,25 +9,32 @@ namespace Engagement.Gateway.Push;
 /// <c>/hubs/agent</c>: the live customer cards an agent's screen shows. A connection watches any
 /// number of customers; each watch sends the current card and then every change as <c>card</c>.
 /// With JSON the card's fields are camelCase; with MessagePack they carry the C# property names, as
-/// SignalR's MessagePack protocol does for every payload.
+/// SignalR's MessagePack protocol does for every payload. Alerts about watched customers, and alerts
+/// assigned to this agent (the key's name), arrive as <c>alert</c>.
 /// </summary>
 /// <remarks>
-/// Hub instances live for one call, so the watches belong to <see cref="AgentWatches"/>, keyed by
-/// connection id.
+/// Hub instances live for one call, so the watches belong to <see cref="AgentWatches"/> and the alert
+/// routes to <see cref="AgentAlerts"/>, keyed by connection id.
 /// </remarks>
 [Authorize(Policy = Policies.ReadCustomers)]
-public sealed class AgentHub(AgentWatches watches) : Hub<IAgentClient>
+public sealed class AgentHub(AgentWatches watches, AgentAlerts alerts) : Hub<IAgentClient>
 {
     /// <summary>The server-to-client method that carries a customer card.</summary>
     public const string CardMethod = "card";
 
+    /// <summary>The server-to-client method that carries an alert (the same as the supervisor hub's).</summary>
+    public const string AlertMethod = SupervisorHub.AlertMethod;
+
     public override Task OnConnectedAsync()
     {
         watches.Connect(Context.ConnectionId);
+        // The key's name is the agent id a supervisor assigns alerts to.
+        alerts.Connect(Context, Context.User?.FindFirstValue(ClaimTypes.Name) ?? "");
         return Task.CompletedTask;
     }
 
-    public override Task OnDisconnectedAsync(Exception? exception) => watches.DisconnectAsync(Context.ConnectionId);
+    public override Task OnDisconnectedAsync(Exception? exception) =>
+        Task.WhenAll(alerts.DisconnectAsync(Context.ConnectionId), watches.DisconnectAsync(Context.ConnectionId));
 
     /// <summary>
     /// Starts sending this customer's cards to the caller: the current one, then every change. A customer

@@ -1,3 +1,4 @@
+using Engagement.Contracts.Alerts;
 using Engagement.Contracts.Customers;
 using Microsoft.AspNetCore.SignalR;
 
@@ -15,4 +16,10 @@ public interface IAgentClient
     /// <param name="cancellationToken">Not sent: SignalR uses a trailing token to abandon a send to a slow client.</param>
     [HubMethodName(AgentHub.CardMethod)]
     Task Card(CustomerCard card, CancellationToken cancellationToken);
+
+    /// <summary>An alert change about a customer this connection watches, or of an alert assigned to this agent.</summary>
+    /// <param name="alert">The alert as it stands after the change.</param>
+    /// <param name="cancellationToken">Not sent: SignalR uses a trailing token to abandon a send to a slow client.</param>
+    [HubMethodName(AgentHub.AlertMethod)]
+    Task Alert(Alert alert, CancellationToken cancellationToken);
 }

@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using Engagement.Contracts.Alerts;
+using Engagement.Gateway.Alerts;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Engagement.Gateway.Push;
+
+/// <summary>
+/// Alerts on the agent hub: a connection gets the alert changes of the customers it watches and of the
+/// alerts assigned to its agent (the key's name), each change once even when both hold. One broadcaster
+/// listener for the gateway; a queue per connection, so a slow screen holds up no other.
+/// </summary>
+/// <remarks>
+/// The agent's connections are indexed here rather than reached through <c>Clients.User</c>: a change
+/// of a watched customer's alert assigned to the same agent would otherwise be sent twice.
+/// </remarks>
+public sealed class AgentAlerts : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, Connection> _connections = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, HashSet<string>> _byAgent = new(StringComparer.Ordinal);
+    private readonly AgentWatches _watches;
+    private readonly IHubContext<AgentHub, IAgentClient> _hub;
+    private readonly ILogger<AgentAlerts> _logger;
+    private readonly IDisposable _listening;
+
+    public AgentAlerts(AlertBroadcaster broadcaster, AgentWatches watches, IHubContext<AgentHub, IAgentClient> hub, ILogger<AgentAlerts> logger)
+    {
+        _watches = watches;
+        _hub = hub;
+        _logger = logger;
+        _listening = broadcaster.Listen(OnAlertChanged);
+    }
+
+    /// <summary>The connections of an agent on this gateway (its screens), for alerts assigned to it.</summary>
+    public IReadOnlyList<string> ConnectionsOf(string agentId)
+    {
+        lock (_lock) return _byAgent.TryGetValue(agentId, out var connections) ? [.. connections] : [];
+    }
+
+    public void Connect(HubCallerContext context, string agentId)
+    {
+        var connectionId = context.ConnectionId;
+        var outbox = new AlertOutbox(context, (alert, cancellationToken) => _hub.Clients.Client(connectionId).Alert(alert, cancellationToken), _logger);
+        if (!_connections.TryAdd(connectionId, new Connection(agentId, outbox))) return;
+        lock (_lock)
+        {
+            if (!_byAgent.TryGetValue(agentId, out var connections)) _byAgent[agentId] = connections = new(StringComparer.Ordinal);
+            connections.Add(connectionId);
+        }
+        // No backlog: an agent's alerts follow its watches and assignments from now on.
+        outbox.Start([], 0);
+    }
+
+    /// <summary>Forgets a connection; when this returns, it is sent no further alert.</summary>
+    public async Task DisconnectAsync(string connectionId)
+    {
+        if (!_connections.TryRemove(connectionId, out var connection)) return;
+        lock (_lock)
+        {
+            if (_byAgent.TryGetValue(connection.AgentId, out var connections) && connections.Remove(connectionId) && connections.Count == 0)
+            {
+                _byAgent.Remove(connection.AgentId);
+            }
+        }
+        await connection.Outbox.DisposeAsync();
+    }
+
+    private ValueTask OnAlertChanged(Alert alert)
+    {
+        IEnumerable<string> targets = _watches.ConnectionsWatching(alert.CustomerId);
+        if (alert.AssignedTo is { Length: > 0 } agent) targets = targets.Union(ConnectionsOf(agent), StringComparer.Ordinal);
+        foreach (var connectionId in targets)
+        {
+            if (_connections.TryGetValue(connectionId, out var connection)) connection.Outbox.Post(alert);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _listening.Dispose();
+        foreach (var connectionId in _connections.Keys) await DisconnectAsync(connectionId);
+    }
+
+    private sealed record Connection(string AgentId, AlertOutbox Outbox);
+}

@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using Engagement.Contracts.Alerts;
+using Engagement.Gateway.Alerts;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Engagement.Gateway.Push;
+
+/// <summary>
+/// The supervisor connections on this gateway, each with its teams and its <see cref="AlertOutbox"/>.
+/// One broadcaster listener serves them all: it routes each alert change to the connections whose teams
+/// see it. Hub instances live for one call; this registry lives as long as the gateway.
+/// </summary>
+/// <remarks>
+/// Not SignalR groups per team: a connection must get its backlog before any live change and each
+/// change once, so every connection needs its own queue and its own record of what it was sent, and
+/// with that in place a group adds a second route, not a shortcut. Routing is a check of the
+/// connection's teams; a gateway holds tens or hundreds of supervisors, not millions.
+/// </remarks>
+public sealed class SupervisorConnections : IAsyncDisposable
+{
+    /// <summary>The most changes a reconnecting client is sent in one page of its catch-up.</summary>
+    private const int CatchUpPage = 1_000;
+
+    private readonly ConcurrentDictionary<string, Connection> _connections = new(StringComparer.Ordinal);
+    private readonly IGrainFactory _grains;
+    private readonly IHubContext<SupervisorHub, ISupervisorClient> _hub;
+    private readonly ILogger<SupervisorConnections> _logger;
+    private readonly IDisposable _listening;
+
+    public SupervisorConnections(
+        AlertBroadcaster broadcaster, IGrainFactory grains, IHubContext<SupervisorHub, ISupervisorClient> hub, ILogger<SupervisorConnections> logger)
+    {
+        _grains = grains;
+        _hub = hub;
+        _logger = logger;
+        _listening = broadcaster.Listen(OnAlertChanged);
+    }
+
+    /// <summary>How many supervisor connections this gateway holds.</summary>
+    public int Count => _connections.Count;
+
+    /// <summary>
+    /// Registers a connection and starts its alerts: the changes after <paramref name="afterSequence"/> of
+    /// its teams, or (without one) their open alerts oldest first; then every change of its teams, live.
+    /// </summary>
+    public async Task ConnectAsync(HubCallerContext context, TeamScope scope, long? afterSequence)
+    {
+        var connectionId = context.ConnectionId;
+        var outbox = new AlertOutbox(context, (alert, cancellationToken) => _hub.Clients.Client(connectionId).Alert(alert, cancellationToken), _logger);
+        var connection = new Connection(scope, outbox);
+        // Listen before reading the backlog, so that no change falls between the two; the outbox holds the
+        // live changes until the backlog is sent and drops the ones the backlog already has.
+        _connections[connectionId] = connection;
+        try
+        {
+            var backlog = await BacklogAsync(scope, afterSequence, context.ConnectionAborted);
+            outbox.Start(backlog, afterSequence ?? 0);
+        }
+        catch
+        {
+            await DisconnectAsync(connectionId);
+            throw;
+        }
+    }
+
+    /// <summary>Forgets a connection; when this returns, it is sent nothing more.</summary>
+    public async Task DisconnectAsync(string connectionId)
+    {
+        if (_connections.TryRemove(connectionId, out var connection)) await connection.Outbox.DisposeAsync();
+    }
+
+    private async Task<IReadOnlyList<Alert>> BacklogAsync(TeamScope scope, long? afterSequence, CancellationToken cancellationToken)
+    {
+        var query = _grains.GetGrain<IAlertQueryGrain>(0);
+        if (afterSequence is not { } after)
+        {
+            return [.. (await query.Open(scope.Teams).WaitAsync(cancellationToken)).OrderBy(a => a.Sequence)];
+        }
+        // Page through the store, so a client that was away long gets everything it missed, not the first page.
+        var changes = new List<Alert>();
+        while (true)
+        {
+            var page = await query.ChangesSince(after, scope.Teams, CatchUpPage).WaitAsync(cancellationToken);
+            changes.AddRange(page);
+            if (page.Count < CatchUpPage) return changes;
+            after = page[^1].Sequence;
+        }
+    }
+
+    private ValueTask OnAlertChanged(Alert alert)
+    {
+        foreach (var connection in _connections.Values)
+        {
+            if (connection.Scope.Sees(alert.Team)) connection.Outbox.Post(alert);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _listening.Dispose();
+        foreach (var connectionId in _connections.Keys) await DisconnectAsync(connectionId);
+    }
+
+    private sealed record Connection(TeamScope Scope, AlertOutbox Outbox);
+}
