@@ -1,0 +1,112 @@
+using Engagement.Contracts.V1;
+using Engagement.Tests.Infrastructure;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+
+namespace Engagement.Tests.Alerts;
+
+/// <summary>The gRPC Alerts service for non-browser clients: roles, team routing, the command flow, resuming by sequence.</summary>
+public sealed class AlertsServiceTests
+{
+    private const string NorthSupervisor = "test-north-supervisor-key-0123";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static readonly KeyValuePair<string, string>[] Settings =
+    [
+        new("Engagement:Keys:4:Key", NorthSupervisor),
+        new("Engagement:Keys:4:Role", "supervisor"),
+        new("Engagement:Keys:4:Name", "north-lead"),
+        new("Engagement:Keys:4:Teams:0", "north"),
+    ];
+
+    [Fact]
+    public async Task Supervisors_see_and_act_on_their_teams_alerts_and_a_resumed_watch_gets_exactly_what_it_missed()
+    {
+        await using var engine = await EngineHost.StartEmbeddedAsync(settings: Settings);
+        var north = await DetractorAsync(engine, "north");
+        var south = await DetractorAsync(engine, "south");
+
+        // Routing: the north supervisor lists north's alert only; the all-teams supervisor both.
+        var northList = await engine.Client.Alerts(NorthSupervisor).ListAsync(new ListAlertsRequest(), cancellationToken: Ct);
+        var northAlert = Assert.Single(northList.Alerts);
+        Assert.Equal((north, "SatisfactionDrop", "north", "Open"), (northAlert.CustomerId, northAlert.Kind, northAlert.Team, northAlert.State));
+        Assert.Contains("detractor answer: NPS 2", northAlert.Reasons);
+        var all = await engine.Client.Alerts().ListAsync(new ListAlertsRequest(), cancellationToken: Ct);
+        Assert.Equal([north, south], all.Alerts.Select(a => a.CustomerId).Order(StringComparer.Ordinal).ToArray().Order(StringComparer.Ordinal));
+        var southAlert = all.Alerts.Single(a => a.CustomerId == south);
+
+        // A supervisor cannot act on another team's alert.
+        var refused = await Assert.ThrowsAsync<RpcException>(() =>
+            engine.Client.Alerts(NorthSupervisor).AcknowledgeAsync(new AcknowledgeAlertRequest { AlertId = southAlert.AlertId }, cancellationToken: Ct).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+
+        // The command flow, each step stored with a new sequence number.
+        var acknowledged = await engine.Client.Alerts(NorthSupervisor).AcknowledgeAsync(new AcknowledgeAlertRequest { AlertId = northAlert.AlertId }, cancellationToken: Ct);
+        Assert.Equal(("Acknowledged", "north-lead"), (acknowledged.State, acknowledged.AcknowledgedBy));
+        var watermark = acknowledged.Sequence;
+        var assigned = await engine.Client.Alerts(NorthSupervisor).AssignAsync(new AssignAlertRequest { AlertId = northAlert.AlertId, AgentId = "agent-7" }, cancellationToken: Ct);
+        Assert.Equal(("Assigned", "agent-7"), (assigned.State, assigned.AssignedTo));
+        var resolved = await engine.Client.Alerts(NorthSupervisor).ResolveAsync(new ResolveAlertRequest { AlertId = northAlert.AlertId, Note = "called back" }, cancellationToken: Ct);
+        Assert.Equal(("Resolved", "called back"), (resolved.State, resolved.ResolutionNote));
+        Assert.True(watermark < assigned.Sequence && assigned.Sequence < resolved.Sequence);
+        var again = await Assert.ThrowsAsync<RpcException>(() =>
+            engine.Client.Alerts(NorthSupervisor).ResolveAsync(new ResolveAlertRequest { AlertId = northAlert.AlertId }, cancellationToken: Ct).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, again.StatusCode);
+        var unknown = await Assert.ThrowsAsync<RpcException>(() =>
+            engine.Client.Alerts().AcknowledgeAsync(new AcknowledgeAlertRequest { AlertId = "nobody|ChurnWarning|1" }, cancellationToken: Ct).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
+
+        // Resuming after the acknowledgement: exactly the two changes after it, in order.
+        using var resumed = engine.Client.Alerts(NorthSupervisor).Watch(new WatchAlertsRequest { AfterSequence = watermark }, cancellationToken: Ct);
+        var missed = new List<Alert>();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(20));
+        while (missed.Count < 2 && await resumed.ResponseStream.MoveNext(timeout.Token)) missed.Add(resumed.ResponseStream.Current);
+        Assert.Equal([assigned.Sequence, resolved.Sequence], missed.Select(a => a.Sequence));
+
+        // And then live: a new north alert arrives on the same stream; the resolved one is not repeated.
+        var later = await DetractorAsync(engine, "north");
+        Assert.True(await resumed.ResponseStream.MoveNext(timeout.Token));
+        Assert.Equal(later, resumed.ResponseStream.Current.CustomerId);
+    }
+
+    [Fact]
+    public async Task The_alerts_service_refuses_the_wrong_role()
+    {
+        await using var engine = await EngineHost.StartEmbeddedAsync(settings: Settings);
+        foreach (var (key, expected) in new (string?, StatusCode)[]
+                 {
+                     (null, StatusCode.Unauthenticated), (TestKeys.Channel, StatusCode.PermissionDenied), (TestKeys.Agent, StatusCode.PermissionDenied),
+                 })
+        {
+            var list = await Assert.ThrowsAsync<RpcException>(() => engine.Client.Alerts(key).ListAsync(new ListAlertsRequest(), cancellationToken: Ct).ResponseAsync);
+            Assert.Equal(expected, list.StatusCode);
+            var ack = await Assert.ThrowsAsync<RpcException>(() => engine.Client.Alerts(key).AcknowledgeAsync(new AcknowledgeAlertRequest { AlertId = "x|ChurnWarning|1" }, cancellationToken: Ct).ResponseAsync);
+            Assert.Equal(expected, ack.StatusCode);
+            using var watch = engine.Client.Alerts(key).Watch(new WatchAlertsRequest(), cancellationToken: Ct);
+            var stream = await Assert.ThrowsAsync<RpcException>(() => watch.ResponseStream.MoveNext(Ct));
+            Assert.Equal(expected, stream.StatusCode);
+        }
+        Assert.NotNull(await engine.Client.Alerts(TestKeys.Admin).ListAsync(new ListAlertsRequest(), cancellationToken: Ct));
+    }
+
+    /// <summary>A customer of a region answers a survey as a detractor: a satisfaction-drop alert for that team.</summary>
+    private static async Task<string> DetractorAsync(EngineHost engine, string region)
+    {
+        var customer = $"{region}-{Guid.NewGuid():N}";
+        var at = DateTimeOffset.UtcNow.AddMinutes(-5);
+        var profile = new Event
+        {
+            EventId = Events.NewId(), CustomerId = customer, Channel = "app", OccurredAt = Timestamp.FromDateTimeOffset(at),
+            ProfileUpdate = new ProfileUpdate { Attributes = { ["region"] = region } },
+        };
+        var survey = new Event
+        {
+            EventId = Events.NewId(), CustomerId = customer, Channel = "email", OccurredAt = Timestamp.FromDateTimeOffset(at.AddMinutes(1)),
+            Survey = new Survey { Nps = 2 },
+        };
+        Assert.Equal(2, (await engine.Client.Ingest().SubmitAsync(Events.Batch(profile, survey), cancellationToken: Ct)).Accepted);
+        return customer;
+    }
+}
