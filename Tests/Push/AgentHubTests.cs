@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Threading.Channels;
+using Engagement.Contracts.Alerts;
 using Engagement.Contracts.Customers;
 using Engagement.Gateway.Push;
 using Engagement.Tests.Infrastructure;
@@ -14,10 +15,10 @@ namespace Engagement.Tests.Push;
 /// The agent hub as an agent's screen uses it: real SignalR clients (JSON and MessagePack) against the
 /// real engine, events streamed in over gRPC.
 /// </summary>
-public sealed class AgentHubTests(EmbeddedEngineFixture engine) : IClassFixture<EmbeddedEngineFixture>
+public sealed class AgentHubTests(PushEngineFixture engine) : IClassFixture<PushEngineFixture>
 {
     private static readonly DateTimeOffset Day = new(2026, 3, 2, 10, 0, 0, TimeSpan.Zero);
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Timeout = PushClient.Timeout;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -34,14 +35,14 @@ public sealed class AgentHubTests(EmbeddedEngineFixture engine) : IClassFixture<
         await using var agent = await ConnectAsync(TestKeys.Agent, protocol);
 
         await agent.WatchAsync(customer);
-        var current = await agent.NextAsync();
+        var current = await agent.NextCardAsync();
         Assert.Equal(customer, current.CustomerId);
         Assert.Equal(1, current.Version);
         Assert.Equal(1, current.PurchaseDays);
 
         for (var day = 1; day <= 10; day++) await Purchase(customer, day);
 
-        var changes = await agent.NextAsync(10);
+        var changes = await agent.NextCardsAsync(10);
         Assert.Equal(Enumerable.Range(2, 10).Select(v => (long)v), changes.Select(c => c.Version));
         Assert.All(changes, c => Assert.Equal(customer, c.CustomerId));
         Assert.Equal(11, changes[^1].PurchaseDays);
@@ -59,7 +60,7 @@ public sealed class AgentHubTests(EmbeddedEngineFixture engine) : IClassFixture<
         await agent.WatchAsync(customer);
         await Purchase(customer, 0);
 
-        var first = await agent.NextAsync();
+        var first = await agent.NextCardAsync();
         Assert.Equal(customer, first.CustomerId);
         Assert.Equal(1, first.Version);
     }
@@ -102,7 +103,7 @@ public sealed class AgentHubTests(EmbeddedEngineFixture engine) : IClassFixture<
         await using var agent = await ConnectAsync(TestKeys.Agent, protocol);
         await agent.WatchAsync(unwatched);
         await agent.WatchAsync(kept);
-        var first = await agent.NextAsync(2);
+        var first = await agent.NextCardsAsync(2);
         Assert.Equal(new[] { unwatched, kept }.Order(), first.Select(c => c.CustomerId).Order());
 
         await agent.UnwatchAsync(unwatched);
@@ -112,16 +113,16 @@ public sealed class AgentHubTests(EmbeddedEngineFixture engine) : IClassFixture<
         await Purchase(unwatched, 2);
         await Purchase(kept, 1);
 
-        var keptChange = await agent.NextAsync();
+        var keptChange = await agent.NextCardAsync();
         Assert.Equal((kept, 2L), (keptChange.CustomerId, keptChange.Version));
 
         // The control: watching again yields the current card (version 3) as the very next card of that
         // customer; the changes to versions 2 and 3 that came while unwatched were never sent.
         await agent.WatchAsync(unwatched);
-        var again = await agent.NextAsync();
+        var again = await agent.NextCardAsync();
         Assert.Equal((unwatched, 3L), (again.CustomerId, again.Version));
         await Purchase(unwatched, 3);
-        var next = await agent.NextAsync();
+        var next = await agent.NextCardAsync();
         Assert.Equal((unwatched, 4L), (next.CustomerId, next.Version));
     }
 
@@ -134,12 +135,12 @@ public sealed class AgentHubTests(EmbeddedEngineFixture engine) : IClassFixture<
         await using var second = await ConnectAsync(TestKeys.Supervisor, "messagepack");
         await first.WatchAsync(customer);
         await second.WatchAsync(customer);
-        Assert.Equal(1, (await first.NextAsync()).Version);
-        Assert.Equal(1, (await second.NextAsync()).Version);
+        Assert.Equal(1, (await first.NextCardAsync()).Version);
+        Assert.Equal(1, (await second.NextCardAsync()).Version);
 
         for (var day = 1; day <= 3; day++) await Purchase(customer, day);
-        Assert.Equal([2L, 3L, 4L], (await first.NextAsync(3)).Select(c => c.Version));
-        Assert.Equal([2L, 3L, 4L], (await second.NextAsync(3)).Select(c => c.Version));
+        Assert.Equal([2L, 3L, 4L], (await first.NextCardsAsync(3)).Select(c => c.Version));
+        Assert.Equal([2L, 3L, 4L], (await second.NextCardsAsync(3)).Select(c => c.Version));
 
         var watches = engine.Host.Services.GetRequiredService<AgentWatches>();
         var leaving = first.ConnectionId;
@@ -151,7 +152,7 @@ public sealed class AgentHubTests(EmbeddedEngineFixture engine) : IClassFixture<
         Assert.Empty(watches.CustomersWatchedBy(leaving));
 
         for (var day = 4; day <= 5; day++) await Purchase(customer, day);
-        Assert.Equal([5L, 6L], (await second.NextAsync(2)).Select(c => c.Version));
+        Assert.Equal([5L, 6L], (await second.NextCardsAsync(2)).Select(c => c.Version));
     }
 
     [Fact]
@@ -162,12 +163,12 @@ public sealed class AgentHubTests(EmbeddedEngineFixture engine) : IClassFixture<
         await using var agent = await ConnectAsync(TestKeys.Agent);
         await agent.WatchAsync(customer);
         await agent.WatchAsync(customer);
-        Assert.Equal(1, (await agent.NextAsync()).Version);
+        Assert.Equal(1, (await agent.NextCardAsync()).Version);
 
         await Purchase(customer, 1);
         await Purchase(customer, 2);
         // One card per change: a second watch would have sent version 2 (or 1) twice.
-        Assert.Equal([2L, 3L], (await agent.NextAsync(2)).Select(c => c.Version));
+        Assert.Equal([2L, 3L], (await agent.NextCardsAsync(2)).Select(c => c.Version));
     }
 
     [Fact]
@@ -192,7 +193,7 @@ public sealed class AgentHubTests(EmbeddedEngineFixture engine) : IClassFixture<
         await using var person = await ConnectAsync(key);
 
         await person.WatchAsync(customer);
-        Assert.Equal(customer, (await person.NextAsync()).CustomerId);
+        Assert.Equal(customer, (await person.NextCardAsync()).CustomerId);
     }
 
     [Fact]
@@ -201,10 +202,73 @@ public sealed class AgentHubTests(EmbeddedEngineFixture engine) : IClassFixture<
         var customer = NewCustomer();
         await Purchase(customer, 0);
         var url = new Uri(engine.Host.WebAddress, $"/hubs/agent?access_token={Uri.EscapeDataString(TestKeys.Agent)}");
-        await using var agent = await AgentConnection.StartAsync(new HubConnectionBuilder().WithUrl(url).Build());
+        await using var agent = await PushClient.StartAsync(new HubConnectionBuilder().WithUrl(url).Build());
 
         await agent.WatchAsync(customer);
-        Assert.Equal(customer, (await agent.NextAsync()).CustomerId);
+        Assert.Equal(customer, (await agent.NextCardAsync()).CustomerId);
+    }
+
+    [Theory]
+    [MemberData(nameof(Protocols))]
+    public async Task An_agent_gets_the_alerts_of_the_customers_it_watches_and_no_others(string protocol)
+    {
+        var watched = NewCustomer();
+        var other = NewCustomer();
+        await Purchase(watched, 0);
+        await using var agent = await ConnectAsync(TestKeys.Agent, protocol);
+        await agent.WatchAsync(watched);
+        Assert.Equal(watched, (await agent.NextCardAsync()).CustomerId);
+        await using var supervisor = await PushClient.ConnectAsync(new Uri(engine.Host.WebAddress, "/hubs/supervisor"), TestKeys.Supervisor);
+
+        // The other customer's alert reaches the supervisor first; the agent, which does not watch it, skips it.
+        await AlertEvents.RaiseAsync(engine.Client, other, "north");
+        await supervisor.NextAlertAsync(other);
+        await AlertEvents.RaiseAsync(engine.Client, watched, "north");
+        var alert = await agent.NextAlertAsync();
+        Assert.Equal((watched, AlertKind.SatisfactionDrop, AlertState.Open), (alert.CustomerId, alert.Kind, alert.State));
+        Assert.Equal("north", alert.Context.Profile["region"]);
+        Assert.Equal(alert, await supervisor.NextAlertAsync(watched), AlertComparer.Instance);
+
+        // Each change of it follows; once unwatched, it stops.
+        var acknowledged = await supervisor.AcknowledgeAsync(alert.AlertId);
+        Assert.Equal((acknowledged.Sequence, AlertState.Acknowledged), ((await agent.NextAlertAsync()).Sequence, acknowledged.State));
+        await agent.UnwatchAsync(watched);
+        await supervisor.ResolveAsync(alert.AlertId, "done");
+        await agent.WatchAsync(other);
+        var marker = await supervisor.AcknowledgeAsync((await supervisor.NextAlertAsync(other)).AlertId);
+        Assert.Equal(marker.Sequence, (await agent.NextAlertAsync()).Sequence);
+    }
+
+    [Fact]
+    public async Task An_agent_gets_the_alerts_assigned_to_it_once_even_when_it_watches_the_customer_too()
+    {
+        var customer = NewCustomer();
+        await using var ada = await ConnectAsync(PushKeys.Ada, "messagepack");
+        await using var adaSecondScreen = await ConnectAsync(PushKeys.Ada);
+        await using var bob = await ConnectAsync(PushKeys.Bob);
+        await using var supervisor = await PushClient.ConnectAsync(new Uri(engine.Host.WebAddress, "/hubs/supervisor"), PushKeys.NorthSupervisor);
+        await AlertEvents.RaiseAsync(engine.Client, customer, "north");
+        var alert = await supervisor.NextAlertAsync(customer);
+
+        var assigned = await supervisor.AssignAsync(alert.AlertId, "ada");
+        Assert.Equal(assigned, await ada.NextAlertAsync(), AlertComparer.Instance);
+        Assert.Equal(assigned.Sequence, (await adaSecondScreen.NextAlertAsync()).Sequence);
+
+        // Ada now also watches the customer: the next change reaches her once, not once per reason.
+        await ada.WatchAsync(customer);
+        await ada.NextCardAsync();
+        var resolved = await supervisor.ResolveAsync(alert.AlertId, "done");
+        Assert.Equal(resolved.Sequence, (await ada.NextAlertAsync()).Sequence);
+        await bob.WatchAsync(customer);
+        await bob.NextCardAsync();
+        await AlertEvents.RaiseAsync(engine.Client, customer, "north");
+        var reopened = await bob.NextAlertAsync();
+        Assert.Equal((AlertState.Open, 2), (reopened.State, AlertIds.OrdinalOf(reopened.AlertId)));
+        Assert.Equal(reopened.Sequence, (await ada.NextAlertAsync()).Sequence);
+
+        // Bob, not assigned and not watching before, got nothing of the first alert: his first alert was the new one.
+        var registry = engine.Host.Services.GetRequiredService<AgentAlerts>();
+        Assert.Equal(2, registry.ConnectionsOf("ada").Count);
     }
 
     [Theory]
@@ -220,76 +284,13 @@ public sealed class AgentHubTests(EmbeddedEngineFixture engine) : IClassFixture<
     private async Task Purchase(string customer, int day) =>
         await engine.Client.Ingest().SubmitAsync(Events.Batch(Events.Purchase(customer, 1, Day.AddDays(day))), cancellationToken: Ct);
 
-    private async Task<AgentConnection> ConnectAsync(string? key, string protocol = "json")
-    {
-        var builder = new HubConnectionBuilder().WithUrl(new Uri(engine.Host.WebAddress, "/hubs/agent"), o =>
-        {
-            if (key is not null) o.AccessTokenProvider = () => Task.FromResult<string?>(key);
-        });
-        if (protocol == "messagepack") builder.AddMessagePackProtocol();
-        return await AgentConnection.StartAsync(builder.Build());
-    }
+    private Task<PushClient> ConnectAsync(string? key, string protocol = "json") =>
+        PushClient.ConnectAsync(new Uri(engine.Host.WebAddress, "/hubs/agent"), key, protocol);
 
     private static CancellationTokenSource Deadline()
     {
         var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         deadline.CancelAfter(Timeout);
         return deadline;
-    }
-
-    /// <summary>A hub connection whose <c>card</c> calls queue up for the test to read with a timeout.</summary>
-    private sealed class AgentConnection : IAsyncDisposable
-    {
-        private readonly HubConnection _connection;
-        private readonly Channel<CustomerCard> _cards = Channel.CreateUnbounded<CustomerCard>();
-
-        private AgentConnection(HubConnection connection)
-        {
-            _connection = connection;
-            _connection.On<CustomerCard>(AgentHub.CardMethod, card => _cards.Writer.TryWrite(card));
-        }
-
-        public string ConnectionId => _connection.ConnectionId ?? throw new InvalidOperationException("Not connected.");
-
-        public static async Task<AgentConnection> StartAsync(HubConnection connection)
-        {
-            var agent = new AgentConnection(connection);
-            try
-            {
-                await connection.StartAsync(Ct);
-                return agent;
-            }
-            catch
-            {
-                await connection.DisposeAsync();
-                throw;
-            }
-        }
-
-        public Task WatchAsync(string customerId) => _connection.InvokeAsync("WatchCustomer", customerId, Ct);
-
-        public Task UnwatchAsync(string customerId) => _connection.InvokeAsync("UnwatchCustomer", customerId, Ct);
-
-        public async Task<CustomerCard> NextAsync()
-        {
-            using var deadline = Deadline();
-            try
-            {
-                return await _cards.Reader.ReadAsync(deadline.Token);
-            }
-            catch (OperationCanceledException) when (!Ct.IsCancellationRequested)
-            {
-                throw new TimeoutException($"No card within {Timeout}.");
-            }
-        }
-
-        public async Task<List<CustomerCard>> NextAsync(int count)
-        {
-            var cards = new List<CustomerCard>(count);
-            for (var i = 0; i < count; i++) cards.Add(await NextAsync());
-            return cards;
-        }
-
-        public ValueTask DisposeAsync() => _connection.DisposeAsync();
     }
 }
