@@ -222,7 +222,7 @@ public sealed class AgentHubTests(PushEngineFixture engine) : IClassFixture<Push
 
         // The other customer's alert reaches the supervisor first; the agent, which does not watch it, skips it.
         await AlertEvents.RaiseAsync(engine.Client, other, "north");
-        await supervisor.NextAlertAsync(other);
+        var otherAlert = await supervisor.NextAlertAsync(other);
         await AlertEvents.RaiseAsync(engine.Client, watched, "north");
         var alert = await agent.NextAlertAsync();
         Assert.Equal((watched, AlertKind.SatisfactionDrop, AlertState.Open), (alert.CustomerId, alert.Kind, alert.State));
@@ -235,7 +235,7 @@ public sealed class AgentHubTests(PushEngineFixture engine) : IClassFixture<Push
         await agent.UnwatchAsync(watched);
         await supervisor.ResolveAsync(alert.AlertId, "done");
         await agent.WatchAsync(other);
-        var marker = await supervisor.AcknowledgeAsync((await supervisor.NextAlertAsync(other)).AlertId);
+        var marker = await supervisor.AcknowledgeAsync(otherAlert.AlertId);
         Assert.Equal(marker.Sequence, (await agent.NextAlertAsync()).Sequence);
     }
 
