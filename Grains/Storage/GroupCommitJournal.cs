@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -50,11 +51,66 @@ public abstract partial class GroupCommitJournal : IEventJournal, IPopulationSto
         return marker.Completion.Task.WaitAsync(cancellationToken);
     }
 
-    public abstract Task<IReadOnlyList<string>> DueAsync(int fromBucket, int toBucket, DateTimeOffset now, int limit, CancellationToken cancellationToken = default);
+    // The reads are the same SQL on both stores (both providers take @-parameters); only how a
+    // connection is opened and how an instant is stored differ.
+    private const string ReadSql = """
+        SELECT seq, event_id, event_type, channel, occurred_at, recorded_at, payload
+        FROM engagement_journal
+        WHERE customer_id = @customer AND seq > @after
+        ORDER BY seq
+        """;
 
-    public abstract Task<IReadOnlyList<CustomerDigest>> ReadDigestsAsync(int fromBucket, int toBucket, CancellationToken cancellationToken = default);
+    private const string ReadDigestsSql = """
+        SELECT customer_id, first_purchase_day, last_purchase_day, purchase_days, total_spend, mean_repeat_spend, stage, tier, segments, due_at
+        FROM engagement_customer_digest
+        WHERE bucket >= @from AND bucket < @to
+        """;
 
-    public abstract Task<IReadOnlyList<JournalEntry>> ReadAsync(string customerId, long afterSeq, CancellationToken cancellationToken = default);
+    private const string DueSql = """
+        SELECT customer_id FROM engagement_customer_digest
+        WHERE due_at <= @now AND bucket >= @from AND bucket < @to
+        ORDER BY due_at
+        LIMIT @limit
+        """;
+
+    /// <summary>A connection for reads (pooled; never the group-commit writer's).</summary>
+    protected abstract ValueTask<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken);
+
+    /// <summary>An instant as the store keeps it.</summary>
+    protected abstract DateTimeOffset ReadInstant(DbDataReader reader, int ordinal);
+
+    public Task<IReadOnlyList<JournalEntry>> ReadAsync(string customerId, long afterSeq, CancellationToken cancellationToken = default) =>
+        QueryAsync(ReadSql, [("customer", customerId), ("after", afterSeq)], reader => new JournalEntry(
+            reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+            ReadInstant(reader, 4), ReadInstant(reader, 5), reader.GetString(6)), cancellationToken);
+
+    public Task<IReadOnlyList<CustomerDigest>> ReadDigestsAsync(int fromBucket, int toBucket, CancellationToken cancellationToken = default) =>
+        QueryAsync(ReadDigestsSql, [("from", fromBucket), ("to", toBucket)], reader => new CustomerDigest(reader.GetString(0),
+            reader.IsDBNull(1) ? null : reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetInt32(2),
+            reader.GetInt32(3), reader.GetDouble(4), reader.GetDouble(5), reader.GetString(6), reader.GetString(7), reader.GetString(8),
+            CustomerDigest.FromMilliseconds(reader.IsDBNull(9) ? null : reader.GetInt64(9))), cancellationToken);
+
+    public Task<IReadOnlyList<string>> DueAsync(int fromBucket, int toBucket, DateTimeOffset now, int limit, CancellationToken cancellationToken = default) =>
+        QueryAsync(DueSql, [("now", now.ToUnixTimeMilliseconds()), ("from", fromBucket), ("to", toBucket), ("limit", limit)],
+            reader => reader.GetString(0), cancellationToken);
+
+    private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, (string Name, object Value)[] parameters, Func<DbDataReader, T> map, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
+        var rows = new List<T>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) rows.Add(map(reader));
+        return rows;
+    }
 
     /// <summary>
     /// Writes the group in one transaction (entries, then the latest digest of each customer that has

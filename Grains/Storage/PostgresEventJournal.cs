@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
@@ -18,13 +19,6 @@ public sealed class PostgresEventJournal(NpgsqlDataSource dataSource, int maxEnt
         RETURNING customer_id, seq
         """;
 
-    private const string ReadSql = """
-        SELECT seq, event_id, event_type, channel, occurred_at, recorded_at, payload
-        FROM engagement_journal
-        WHERE customer_id = @customer AND seq > @after
-        ORDER BY seq
-        """;
-
     private const string UpsertDigestsSql = """
         INSERT INTO engagement_customer_digest (customer_id, bucket, first_purchase_day, last_purchase_day, purchase_days, total_spend, mean_repeat_spend, stage, tier, segments, due_at)
         SELECT * FROM unnest(@customer, @bucket, @first, @last, @days, @spend, @mean, @stage, @tier, @segments, @due)
@@ -32,19 +26,6 @@ public sealed class PostgresEventJournal(NpgsqlDataSource dataSource, int maxEnt
             first_purchase_day = excluded.first_purchase_day, last_purchase_day = excluded.last_purchase_day,
             purchase_days = excluded.purchase_days, total_spend = excluded.total_spend,
             mean_repeat_spend = excluded.mean_repeat_spend, stage = excluded.stage, tier = excluded.tier, segments = excluded.segments, due_at = excluded.due_at
-        """;
-
-    private const string ReadDigestsSql = """
-        SELECT customer_id, first_purchase_day, last_purchase_day, purchase_days, total_spend, mean_repeat_spend, stage, tier, segments, due_at
-        FROM engagement_customer_digest
-        WHERE bucket >= @from AND bucket < @to
-        """;
-
-    private const string DueSql = """
-        SELECT customer_id FROM engagement_customer_digest
-        WHERE due_at <= @now AND bucket >= @from AND bucket < @to
-        ORDER BY due_at
-        LIMIT @limit
         """;
 
     protected override async Task<bool[][]> CommitGroupAsync(IReadOnlyList<PendingAppend> group, CancellationToken cancellationToken)
@@ -128,49 +109,8 @@ public sealed class PostgresEventJournal(NpgsqlDataSource dataSource, int maxEnt
         await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public override async Task<IReadOnlyList<string>> DueAsync(int fromBucket, int toBucket, DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
-    {
-        await using var read = dataSource.CreateCommand(DueSql);
-        read.Parameters.AddWithValue("from", fromBucket);
-        read.Parameters.AddWithValue("to", toBucket);
-        read.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
-        read.Parameters.AddWithValue("limit", limit);
-        var due = new List<string>();
-        await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) due.Add(reader.GetString(0));
-        return due;
-    }
+    protected override async ValueTask<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken) =>
+        await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
-    public override async Task<IReadOnlyList<CustomerDigest>> ReadDigestsAsync(int fromBucket, int toBucket, CancellationToken cancellationToken = default)
-    {
-        await using var read = dataSource.CreateCommand(ReadDigestsSql);
-        read.Parameters.AddWithValue("from", fromBucket);
-        read.Parameters.AddWithValue("to", toBucket);
-        var digests = new List<CustomerDigest>();
-        await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            digests.Add(new CustomerDigest(reader.GetString(0),
-                reader.IsDBNull(1) ? null : reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetInt32(2),
-                reader.GetInt32(3), reader.GetDouble(4), reader.GetDouble(5), reader.GetString(6), reader.GetString(7), reader.GetString(8),
-                CustomerDigest.FromMilliseconds(reader.IsDBNull(9) ? null : reader.GetInt64(9))));
-        }
-        return digests;
-    }
-
-    public override async Task<IReadOnlyList<JournalEntry>> ReadAsync(string customerId, long afterSeq, CancellationToken cancellationToken = default)
-    {
-        await using var read = dataSource.CreateCommand(ReadSql);
-        read.Parameters.AddWithValue("customer", customerId);
-        read.Parameters.AddWithValue("after", afterSeq);
-        var entries = new List<JournalEntry>();
-        await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            entries.Add(new JournalEntry(
-                reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                reader.GetFieldValue<DateTimeOffset>(4), reader.GetFieldValue<DateTimeOffset>(5), reader.GetString(6)));
-        }
-        return entries;
-    }
+    protected override DateTimeOffset ReadInstant(DbDataReader reader, int ordinal) => reader.GetFieldValue<DateTimeOffset>(ordinal);
 }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -18,13 +19,6 @@ public sealed class SqliteEventJournal(string connectionString, int maxEntriesPe
         ON CONFLICT (customer_id, event_id) DO NOTHING
         """;
 
-    private const string ReadSql = """
-        SELECT seq, event_id, event_type, channel, occurred_at, recorded_at, payload
-        FROM engagement_journal
-        WHERE customer_id = $customer AND seq > $after
-        ORDER BY seq
-        """;
-
     private const string UpsertDigestSql = """
         INSERT INTO engagement_customer_digest (customer_id, bucket, first_purchase_day, last_purchase_day, purchase_days, total_spend, mean_repeat_spend, stage, tier, segments, due_at)
         VALUES ($customer, $bucket, $first, $last, $days, $spend, $mean, $stage, $tier, $segments, $due)
@@ -32,19 +26,6 @@ public sealed class SqliteEventJournal(string connectionString, int maxEntriesPe
             first_purchase_day = excluded.first_purchase_day, last_purchase_day = excluded.last_purchase_day,
             purchase_days = excluded.purchase_days, total_spend = excluded.total_spend,
             mean_repeat_spend = excluded.mean_repeat_spend, stage = excluded.stage, tier = excluded.tier, segments = excluded.segments, due_at = excluded.due_at
-        """;
-
-    private const string ReadDigestsSql = """
-        SELECT customer_id, first_purchase_day, last_purchase_day, purchase_days, total_spend, mean_repeat_spend, stage, tier, segments, due_at
-        FROM engagement_customer_digest
-        WHERE bucket >= $from AND bucket < $to
-        """;
-
-    private const string DueSql = """
-        SELECT customer_id FROM engagement_customer_digest
-        WHERE due_at <= $now AND bucket >= $from AND bucket < $to
-        ORDER BY due_at
-        LIMIT $limit
         """;
 
     private SqliteConnection? _writer;
@@ -124,61 +105,6 @@ public sealed class SqliteEventJournal(string connectionString, int maxEntriesPe
         }
     }
 
-    public override async Task<IReadOnlyList<string>> DueAsync(int fromBucket, int toBucket, DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
-    {
-        await using var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var read = connection.CreateCommand();
-        read.CommandText = DueSql;
-        read.Parameters.AddWithValue("$from", fromBucket);
-        read.Parameters.AddWithValue("$to", toBucket);
-        read.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
-        read.Parameters.AddWithValue("$limit", limit);
-        var due = new List<string>();
-        await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) due.Add(reader.GetString(0));
-        return due;
-    }
-
-    public override async Task<IReadOnlyList<CustomerDigest>> ReadDigestsAsync(int fromBucket, int toBucket, CancellationToken cancellationToken = default)
-    {
-        await using var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var read = connection.CreateCommand();
-        read.CommandText = ReadDigestsSql;
-        read.Parameters.AddWithValue("$from", fromBucket);
-        read.Parameters.AddWithValue("$to", toBucket);
-        var digests = new List<CustomerDigest>();
-        await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            digests.Add(new CustomerDigest(reader.GetString(0),
-                reader.IsDBNull(1) ? null : reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetInt32(2),
-                reader.GetInt32(3), reader.GetDouble(4), reader.GetDouble(5), reader.GetString(6), reader.GetString(7), reader.GetString(8),
-                CustomerDigest.FromMilliseconds(reader.IsDBNull(9) ? null : reader.GetInt64(9))));
-        }
-        return digests;
-    }
-
-    public override async Task<IReadOnlyList<JournalEntry>> ReadAsync(string customerId, long afterSeq, CancellationToken cancellationToken = default)
-    {
-        await using var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var read = connection.CreateCommand();
-        read.CommandText = ReadSql;
-        read.Parameters.AddWithValue("$customer", customerId);
-        read.Parameters.AddWithValue("$after", afterSeq);
-        var entries = new List<JournalEntry>();
-        await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            entries.Add(new JournalEntry(
-                reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                Parse(reader.GetString(4)), Parse(reader.GetString(5)), reader.GetString(6)));
-        }
-        return entries;
-    }
-
     private async ValueTask<SqliteConnection> WriterAsync(CancellationToken cancellationToken)
     {
         if (_writer is { State: System.Data.ConnectionState.Open }) return _writer;
@@ -201,6 +127,15 @@ public sealed class SqliteEventJournal(string connectionString, int maxEntriesPe
     // ISO 8601 in UTC with 100 ns precision: sorts as text and reads back exactly.
     private static string Format(DateTimeOffset instant) =>
         instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    protected override async ValueTask<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+
+    protected override DateTimeOffset ReadInstant(DbDataReader reader, int ordinal) => Parse(reader.GetString(ordinal));
 
     private static DateTimeOffset Parse(string text) =>
         DateTimeOffset.ParseExact(text, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
