@@ -23,12 +23,12 @@ public sealed class SupervisorConnections : IAsyncDisposable
 
     private readonly ConcurrentDictionary<string, Connection> _connections = new(StringComparer.Ordinal);
     private readonly IGrainFactory _grains;
-    private readonly IHubContext<SupervisorHub, ISupervisorClient> _hub;
+    private readonly IHubContext<SupervisorHub, IAlertClient> _hub;
     private readonly ILogger<SupervisorConnections> _logger;
     private readonly IDisposable _listening;
 
     public SupervisorConnections(
-        AlertBroadcaster broadcaster, IGrainFactory grains, IHubContext<SupervisorHub, ISupervisorClient> hub, ILogger<SupervisorConnections> logger)
+        AlertBroadcaster broadcaster, IGrainFactory grains, IHubContext<SupervisorHub, IAlertClient> hub, ILogger<SupervisorConnections> logger)
     {
         _grains = grains;
         _hub = hub;

@@ -15,7 +15,7 @@ namespace Engagement.Gateway.Push;
 /// it stands after the change, which also reaches every supervisor who sees that team.
 /// </summary>
 [Authorize(Policy = Policies.SuperviseAlerts)]
-public sealed class SupervisorHub(SupervisorConnections connections, AlertCommands commands) : Hub<ISupervisorClient>
+public sealed class SupervisorHub(SupervisorConnections connections, AlertCommands commands) : Hub<IAlertClient>
 {
     /// <summary>The server-to-client method that carries an alert.</summary>
     public const string AlertMethod = "alert";
