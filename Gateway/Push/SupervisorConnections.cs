@@ -36,8 +36,8 @@ public sealed class SupervisorConnections : IAsyncDisposable
         _listening = broadcaster.Listen(OnAlertChanged);
     }
 
-    /// <summary>How many supervisor connections this gateway holds.</summary>
-    public int Count => _connections.Count;
+    /// <summary>Whether this gateway holds the connection (and sends it alerts).</summary>
+    public bool Holds(string connectionId) => _connections.ContainsKey(connectionId);
 
     /// <summary>
     /// Registers a connection and starts its alerts: the changes after <paramref name="afterSequence"/> of
