@@ -24,7 +24,7 @@ public sealed class StoreCeiling(StoreKind store, string connectionString, long 
 
         NpgsqlDataSource? dataSource = null;
         GroupCommitJournal journal = store == StoreKind.Sqlite
-            ? new SqliteEventJournal(connectionString, group, TimeProvider.System, NullLogger<SqliteEventJournal>.Instance)
+            ? new SqliteEventJournal(connectionString, group, NullLogger<SqliteEventJournal>.Instance)
             : new PostgresEventJournal(dataSource = NpgsqlDataSource.Create(connectionString), group, NullLogger<PostgresEventJournal>.Instance);
         try
         {

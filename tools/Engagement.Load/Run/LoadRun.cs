@@ -12,7 +12,7 @@ namespace Engagement.Load.Run;
 /// </summary>
 public sealed class LoadRun(LoadSettings settings, EngineEndpoint engine, TextWriter progress)
 {
-    private static readonly TimeSpan WatchStartTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan SetupTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan PushDrainTimeout = TimeSpan.FromSeconds(5);
 
     public async Task<LoadReport> ExecuteAsync(CancellationToken cancellationToken)
@@ -36,7 +36,7 @@ public sealed class LoadRun(LoadSettings settings, EngineEndpoint engine, TextWr
                 channels.Add(agentChannel);
                 watcher = new GrpcCardWatcher(agentInvoker);
                 await SeedAsync(workload, watched, cancellationToken);
-                await watcher.StartAsync([.. watched.Select(workload.CustomerId)], push.OnCard, WatchStartTimeout, cancellationToken);
+                await watcher.StartAsync([.. watched.Select(workload.CustomerId)], push.OnCard, SetupTimeout, cancellationToken);
                 progress.WriteLine($"watching {watched.Count} customers over {watcher.Transport}");
             }
 
@@ -88,7 +88,8 @@ public sealed class LoadRun(LoadSettings settings, EngineEndpoint engine, TextWr
             foreach (var chunk in watched.Chunk(settings.BatchSize))
             {
                 var batch = new EventFactory(workload, -1, settings.Seed).Seed(chunk.Select(workload.CustomerId), DateTimeOffset.UtcNow);
-                var ack = await client.SubmitAsync(batch, cancellationToken: cancellationToken);
+                // Bounded like everything else: a stalled engine fails the run instead of hanging it.
+                var ack = await client.SubmitAsync(batch, deadline: DateTime.UtcNow + SetupTimeout, cancellationToken: cancellationToken);
                 if (ack.Accepted + ack.Duplicates != batch.Events.Count)
                 {
                     throw new InvalidOperationException($"seeding the watched customers: {ack.Rejected.Count} of {batch.Events.Count} events rejected ({ack.Rejected.FirstOrDefault()?.Reason})");

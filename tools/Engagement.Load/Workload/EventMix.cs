@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 
 namespace Engagement.Load.Workload;
 
@@ -25,21 +26,9 @@ public enum EventKind
 /// </summary>
 public sealed class EventMix
 {
-    public static readonly IReadOnlyDictionary<string, EventKind> Names = new Dictionary<string, EventKind>(StringComparer.OrdinalIgnoreCase)
-    {
-        ["purchase"] = EventKind.Purchase,
-        ["refund"] = EventKind.Refund,
-        ["visit"] = EventKind.Visit,
-        ["call"] = EventKind.Call,
-        ["chat"] = EventKind.Chat,
-        ["email_open"] = EventKind.EmailOpen,
-        ["email_click"] = EventKind.EmailClick,
-        ["complaint_opened"] = EventKind.ComplaintOpened,
-        ["complaint_resolved"] = EventKind.ComplaintResolved,
-        ["survey"] = EventKind.Survey,
-        ["profile_update"] = EventKind.ProfileUpdate,
-        ["cancellation"] = EventKind.Cancellation,
-    };
+    /// <summary>The wire names of the types (<c>email_open</c> for <see cref="EventKind.EmailOpen"/>), as the mix spells them.</summary>
+    public static readonly IReadOnlyDictionary<string, EventKind> Names = Enum.GetValues<EventKind>()
+        .ToDictionary(kind => JsonNamingPolicy.SnakeCaseLower.ConvertName(kind.ToString()), StringComparer.OrdinalIgnoreCase);
 
     // A shop's day: mostly purchases and browsing, some marketing and service, rare complaints and cancellations.
     private const string DefaultMix =
