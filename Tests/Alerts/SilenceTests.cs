@@ -32,7 +32,7 @@ public sealed class SilenceTests
         var engine = await EngineHost.StartEmbeddedAsync(data, FastPolling, s => s.AddKeyedSingleton<TimeProvider>(EngagementClock.Key, clock));
         try
         {
-            await SubmitAsync(engine, Population());
+            await SubmitAsync(engine, SimulatedPopulation.Purchases(T0));
             var population = await RefitAsync(engine);
 
             // Four customers with one weekly rhythm, whose last purchases are 3, 2, 1 and 0 days ago:
@@ -98,33 +98,7 @@ public sealed class SilenceTests
     /// <summary>Six purchase days a week apart, the last at <paramref name="last"/>.</summary>
     private static DateTimeOffset[] Weekly(DateTimeOffset last) => [.. Enumerable.Range(0, 6).Select(i => last.AddDays(-7 * (5 - i)))];
 
-    /// <summary>
-    /// A population to fit: 300 customers from the BG/NBD story (weekly purchase rates λ ~ Gamma(0.8, 4), a
-    /// drop-out chance p ~ Beta(1, 4) after each repeat purchase) over the half year before T0.
-    /// </summary>
-    private static Event[] Population()
-    {
-        var random = new Random(17);
-        var events = new List<Event>();
-        for (var i = 0; i < 300; i++)
-        {
-            var customer = $"pop-{i}-{Guid.NewGuid():N}";
-            var lambda = MathNet.Numerics.Distributions.Gamma.Sample(random, 0.8, 4);
-            var p = MathNet.Numerics.Distributions.Beta.Sample(random, 1, 4);
-            var week = random.NextDouble() * 8;
-            events.Add(Events.Purchase(customer, 10 + random.Next(90), T0.AddDays(-182 + week * 7)));
-            while (true)
-            {
-                week += MathNet.Numerics.Distributions.Exponential.Sample(random, lambda);
-                if (week >= 26) break;
-                events.Add(Events.Purchase(customer, 10 + random.Next(90), T0.AddDays(-182 + week * 7)));
-                if (random.NextDouble() < p) break;
-            }
-        }
-        return [.. events];
-    }
-
-    private static async Task SubmitAsync(EngineHost engine, Event[] events)
+    internal static async Task SubmitAsync(EngineHost engine, Event[] events)
     {
         foreach (var chunk in events.Chunk(TestLimits.MaxEventsPerBatch))
         {
@@ -133,7 +107,7 @@ public sealed class SilenceTests
         }
     }
 
-    private static async Task<PopulationStatistics> RefitAsync(EngineHost engine)
+    internal static async Task<PopulationStatistics> RefitAsync(EngineHost engine)
     {
         using var http = new HttpClient { BaseAddress = engine.WebAddress };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestKeys.Admin);
