@@ -260,13 +260,18 @@ public sealed partial class CustomerGrain(
             await SaveCheckpointAsync();
             return;
         }
-        // Bound how much a re-activation must replay even for a customer that goes quiet.
-        _checkpointTimer ??= this.RegisterGrainTimer(
-            async _ =>
-            {
-                if (State.Version != _checkpointedVersion) await SaveCheckpointAsync();
-            },
-            new GrainTimerCreationOptions(options.Value.Checkpoint.MaxDelay, options.Value.Checkpoint.MaxDelay) { KeepAlive = false });
+        // Bound how much a re-activation must replay even for a customer that goes quiet. Each customer
+        // picks its own delay, so that customers who took events together do not all checkpoint at once.
+        if (_checkpointTimer is null)
+        {
+            var delay = options.Value.Checkpoint.MaxDelay * (0.5 + Random.Shared.NextDouble() / 2);
+            _checkpointTimer = this.RegisterGrainTimer(
+                async _ =>
+                {
+                    if (State.Version != _checkpointedVersion) await SaveCheckpointAsync();
+                },
+                new GrainTimerCreationOptions(delay, delay) { KeepAlive = false });
+        }
     }
 
     private async Task SaveCheckpointAsync()

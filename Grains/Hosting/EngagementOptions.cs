@@ -95,9 +95,13 @@ public sealed class CheckpointOptions
     [Range(1, 1_000_000)]
     public int EveryEvents { get; set; } = 256;
 
-    /// <summary>...or this long after its first unsaved event, whichever comes first.</summary>
+    /// <summary>
+    /// ...or about this long after its first unsaved event (each customer picks a time between half and all
+    /// of it), whichever comes first. Spreading them matters: customers that took events together would
+    /// otherwise all write their checkpoints at the same moment and stall ingest.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
-    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMinutes(2);
 }
 
 public sealed class PushOptions

@@ -1,0 +1,28 @@
+#!/bin/bash
+# A/B of checkpoint spreading: same engine build, three checkpoint settings, one 30 s run each after a 10 s warm-up.
+cd /work/main
+run() {
+  name=$1; shift
+  data=/tmp/ab-$name; rm -rf $data
+  dotnet Gateway/bin/Release/net10.0/Engagement.Gateway.dll --Engagement:DataDirectory=$data \
+    --Kestrel:Endpoints:Web:Url=http://127.0.0.1:5380 --Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:5381 \
+    --Engagement:Silo:SiloPort=11511 --Engagement:Silo:GatewayPort=30500 "$@" > /tmp/ab-$name-engine.log 2>&1 &
+  pid=$!
+  for i in $(seq 1 60); do grep -q "Engagement is running" /tmp/ab-$name-engine.log && break; sleep 1; done
+  dotnet tools/Engagement.Load/bin/Release/net10.0/Engagement.Load.dll run --target http://127.0.0.1:5381 --keys-file $data/keys.json \
+    --streams 4 --customers 10000 --duration 10s --watch 0 --json /tmp/ab-$name-warm.json > /dev/null 2>&1
+  dotnet tools/Engagement.Load/bin/Release/net10.0/Engagement.Load.dll run --target http://127.0.0.1:5381 --keys-file $data/keys.json \
+    --streams 4 --customers 10000 --duration 40s --watch 50 --json /tmp/ab-$name.json > /tmp/ab-$name-load.txt 2>&1
+  kill $pid; wait $pid 2>/dev/null
+  python3 -c "
+import json,sys
+d=json.load(open('/tmp/ab-$name.json'))
+def find(o,keys):
+  for k,v in (o.items() if isinstance(o,dict) else []):
+    if any(x in k.lower() for x in keys): print(' ',k,'=',v if not isinstance(v,(dict,list)) else json.dumps(v)[:300])
+print('$name'); find(d,['throughput','acked','latency','push','ack'])
+"
+}
+run spread30 --Engagement:Checkpoint:MaxDelay=00:00:30
+run spread120
+run deferred --Engagement:Checkpoint:MaxDelay=1.00:00:00 --Engagement:Checkpoint:EveryEvents=1000000
