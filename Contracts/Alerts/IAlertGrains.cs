@@ -48,6 +48,9 @@ public interface IAlertQueryGrain : IGrainWithIntegerKey
     /// <summary>Alerts not yet resolved of the given teams (every team when null), newest first.</summary>
     Task<IReadOnlyList<Alert>> Open(IReadOnlyList<string>? teams);
 
+    /// <summary>Alerts assigned to an agent and not yet resolved, oldest first.</summary>
+    Task<IReadOnlyList<Alert>> AssignedTo(string agentId);
+
     /// <summary>Every change after a sequence number of the given teams' alerts, in order, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<Alert>> ChangesSince(long afterSequence, IReadOnlyList<string>? teams, int limit);
 }

@@ -23,9 +23,11 @@ public sealed class AgentAlerts : IAsyncDisposable
     private readonly IHubContext<AgentHub, IAgentClient> _hub;
     private readonly ILogger<AgentAlerts> _logger;
     private readonly IDisposable _listening;
+    private readonly IGrainFactory _grains;
 
-    public AgentAlerts(AlertBroadcaster broadcaster, AgentWatches watches, IHubContext<AgentHub, IAgentClient> hub, ILogger<AgentAlerts> logger)
+    public AgentAlerts(AlertBroadcaster broadcaster, AgentWatches watches, IHubContext<AgentHub, IAgentClient> hub, IGrainFactory grains, ILogger<AgentAlerts> logger)
     {
+        _grains = grains;
         _watches = watches;
         _hub = hub;
         _logger = logger;
@@ -38,7 +40,11 @@ public sealed class AgentAlerts : IAsyncDisposable
         lock (_lock) return _byAgent.TryGetValue(agentId, out var connections) ? [.. connections] : [];
     }
 
-    public void Connect(HubCallerContext context, string agentId)
+    /// <summary>
+    /// Registers the connection (so it receives changes from now on), then sends the alerts already
+    /// assigned to its agent, then the live changes; repeats are dropped.
+    /// </summary>
+    public async Task ConnectAsync(HubCallerContext context, string agentId)
     {
         var connectionId = context.ConnectionId;
         var outbox = new AlertOutbox(context, (alert, cancellationToken) => _hub.Clients.Client(connectionId).Alert(alert, cancellationToken), _logger);
@@ -48,8 +54,8 @@ public sealed class AgentAlerts : IAsyncDisposable
             if (!_byAgent.TryGetValue(agentId, out var connections)) _byAgent[agentId] = connections = new(StringComparer.Ordinal);
             connections.Add(connectionId);
         }
-        // No backlog: an agent's alerts follow its watches and assignments from now on.
-        outbox.Start([], 0);
+        var assigned = agentId.Length == 0 ? [] : await _grains.GetGrain<IAlertQueryGrain>(0).AssignedTo(agentId).WaitAsync(context.ConnectionAborted);
+        outbox.Start(assigned, 0);
     }
 
     /// <summary>Forgets a connection; when this returns, it is sent no further alert.</summary>

@@ -25,12 +25,11 @@ public sealed class AgentHub(AgentWatches watches, AgentAlerts alerts) : Hub<IAg
     /// <summary>The server-to-client method that carries an alert (the same as the supervisor hub's).</summary>
     public const string AlertMethod = SupervisorHub.AlertMethod;
 
-    public override Task OnConnectedAsync()
+    public override async Task OnConnectedAsync()
     {
         watches.Connect(Context.ConnectionId);
-        // The key's name is the agent id a supervisor assigns alerts to.
-        alerts.Connect(Context, Context.User?.FindFirstValue(ClaimTypes.Name) ?? "");
-        return Task.CompletedTask;
+        // The key's name is the agent id a supervisor assigns alerts to; what is assigned already comes first.
+        await alerts.ConnectAsync(Context, Context.User?.FindFirstValue(ClaimTypes.Name) ?? "");
     }
 
     public override Task OnDisconnectedAsync(Exception? exception) =>

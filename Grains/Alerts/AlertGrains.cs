@@ -149,6 +149,8 @@ public sealed class AlertQueryGrain(IAlertStore store) : Grain, IAlertQueryGrain
 {
     public Task<IReadOnlyList<Alert>> Open(IReadOnlyList<string>? teams) => store.OpenAsync(teams);
 
+    public Task<IReadOnlyList<Alert>> AssignedTo(string agentId) => store.AssignedToAsync(agentId);
+
     public Task<IReadOnlyList<Alert>> ChangesSince(long afterSequence, IReadOnlyList<string>? teams, int limit) =>
         store.ChangesSinceAsync(afterSequence, teams, Math.Clamp(limit, 1, 10_000));
 }

@@ -20,6 +20,9 @@ public interface IAlertStore
     /// <summary>Alerts not yet resolved, of the given teams (every team when null), newest first.</summary>
     Task<IReadOnlyList<Alert>> OpenAsync(IReadOnlyCollection<string>? teams, CancellationToken cancellationToken = default);
 
+    /// <summary>Alerts assigned to an agent and not yet resolved, oldest first.</summary>
+    Task<IReadOnlyList<Alert>> AssignedToAsync(string agentId, CancellationToken cancellationToken = default);
+
     /// <summary>Every change after <paramref name="afterSequence"/> of alerts of the given teams (every team when null), in order.</summary>
     Task<IReadOnlyList<Alert>> ChangesSinceAsync(long afterSequence, IReadOnlyCollection<string>? teams, int limit, CancellationToken cancellationToken = default);
 
@@ -50,12 +53,14 @@ public sealed class SqlAlertStore(StoreKind store, string connectionString, Npgs
         await ExecuteAsync(connection, transaction, "UPDATE engagement_alert_changes SET payload = @payload WHERE sequence = @sequence",
             [("payload", payload), ("sequence", sequence)], cancellationToken);
         await ExecuteAsync(connection, transaction, """
-            INSERT INTO engagement_alerts (alert_id, customer_id, kind, team, state, sequence, payload)
-            VALUES (@id, @customer, @kind, @team, @state, @sequence, @payload)
-            ON CONFLICT (alert_id) DO UPDATE SET team = excluded.team, state = excluded.state, sequence = excluded.sequence, payload = excluded.payload
+            INSERT INTO engagement_alerts (alert_id, customer_id, kind, team, state, assigned_to, sequence, payload)
+            VALUES (@id, @customer, @kind, @team, @state, @assigned, @sequence, @payload)
+            ON CONFLICT (alert_id) DO UPDATE SET team = excluded.team, state = excluded.state, assigned_to = excluded.assigned_to,
+                sequence = excluded.sequence, payload = excluded.payload
             """,
             [("id", stored.AlertId), ("customer", stored.CustomerId), ("kind", stored.Kind.ToString()), ("team", stored.Team),
-             ("state", stored.State.ToString()), ("sequence", sequence), ("payload", payload)], cancellationToken);
+             ("state", stored.State.ToString()), ("assigned", (object?)stored.AssignedTo ?? DBNull.Value), ("sequence", sequence), ("payload", payload)],
+            cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return stored;
     }
@@ -71,6 +76,10 @@ public sealed class SqlAlertStore(StoreKind store, string connectionString, Npgs
     public Task<IReadOnlyList<Alert>> OpenAsync(IReadOnlyCollection<string>? teams, CancellationToken cancellationToken = default) =>
         QueryAsync($"SELECT payload FROM engagement_alerts WHERE state <> 'Resolved'{TeamFilter(teams, out var p)} ORDER BY sequence DESC",
             p, cancellationToken);
+
+    public Task<IReadOnlyList<Alert>> AssignedToAsync(string agentId, CancellationToken cancellationToken = default) =>
+        QueryAsync("SELECT payload FROM engagement_alerts WHERE assigned_to = @agent AND state = 'Assigned' ORDER BY sequence",
+            [("agent", agentId)], cancellationToken);
 
     public Task<IReadOnlyList<Alert>> ChangesSinceAsync(long afterSequence, IReadOnlyCollection<string>? teams, int limit, CancellationToken cancellationToken = default) =>
         QueryAsync($"SELECT payload FROM engagement_alert_changes WHERE sequence > @after{TeamFilter(teams, out var p)} ORDER BY sequence LIMIT {limit}",

@@ -273,6 +273,31 @@ public sealed class AgentHubTests(PushEngineFixture engine) : IClassFixture<Push
         Assert.Equal(2, registry.ConnectionsOf("ada").Count);
     }
 
+    [Fact]
+    public async Task An_agent_who_connects_later_first_gets_the_alerts_already_assigned_to_it()
+    {
+        var customer = NewCustomer();
+        await using var supervisor = await PushClient.ConnectAsync(new Uri(engine.Host.WebAddress, "/hubs/supervisor"), PushKeys.NorthSupervisor);
+        await AlertEvents.RaiseAsync(engine.Client, customer, "north");
+        var alert = await supervisor.NextAlertAsync(customer);
+        var assigned = await supervisor.AssignAsync(alert.AlertId, "bob");
+
+        // Bob was not connected when the alert was assigned to him: it is the first thing he gets.
+        await using var bob = await ConnectAsync(PushKeys.Bob);
+        var first = await bob.NextAlertAsync();
+        Assert.Equal(assigned, first, AlertComparer.Instance);
+
+        // Resolved, it no longer comes on connect.
+        await supervisor.ResolveAsync(alert.AlertId, "done");
+        await using var bobLater = await ConnectAsync(PushKeys.Bob);
+        await AlertEvents.RaiseAsync(engine.Client, customer, "north");
+        var reopened = await supervisor.NextAlertAsync(customer);
+        // The supervisor's stream also carries the assignment and the resolution of the first alert.
+        while (reopened.AlertId == alert.AlertId) reopened = await supervisor.NextAlertAsync(customer);
+        await supervisor.AssignAsync(reopened.AlertId, "bob");
+        Assert.Equal(reopened.AlertId, (await bobLater.NextAlertAsync(customer)).AlertId);
+    }
+
     [Theory]
     [InlineData(null, HttpStatusCode.Unauthorized)]
     [InlineData(TestKeys.Channel, HttpStatusCode.Forbidden)]

@@ -1,5 +1,5 @@
 #!/bin/bash
-# A/B of checkpoint spreading: same engine build, three checkpoint settings, one 30 s run each after a 10 s warm-up.
+# A/B of checkpoint spreading: same engine build, three checkpoint settings, one 40 s run each after a 10 s warm-up.
 cd "$(dirname "$0")/../.."   # the repository root; build Gateway and tools/Engagement.Load in Release first
 run() {
   name=$1; shift

@@ -16,9 +16,11 @@ CREATE TABLE IF NOT EXISTS engagement_alerts
     kind        text   NOT NULL,
     team        text   NOT NULL,
     state       text   NOT NULL,
+    assigned_to text   NULL,
     sequence    bigint NOT NULL,
     payload     text   NOT NULL
 );
 
 CREATE INDEX IF NOT EXISTS ix_engagement_alerts_customer ON engagement_alerts (customer_id, kind, sequence);
 CREATE INDEX IF NOT EXISTS ix_engagement_alerts_open ON engagement_alerts (state, team);
+CREATE INDEX IF NOT EXISTS ix_engagement_alerts_assigned ON engagement_alerts (assigned_to, state);

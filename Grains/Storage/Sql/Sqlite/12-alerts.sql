@@ -15,9 +15,11 @@ CREATE TABLE IF NOT EXISTS engagement_alerts
     kind        TEXT    NOT NULL,
     team        TEXT    NOT NULL,
     state       TEXT    NOT NULL,
+    assigned_to TEXT    NULL,
     sequence    INTEGER NOT NULL,
     payload     TEXT    NOT NULL
 ) WITHOUT ROWID;
 
 CREATE INDEX IF NOT EXISTS ix_engagement_alerts_customer ON engagement_alerts (customer_id, kind, sequence);
 CREATE INDEX IF NOT EXISTS ix_engagement_alerts_open ON engagement_alerts (state, team);
+CREATE INDEX IF NOT EXISTS ix_engagement_alerts_assigned ON engagement_alerts (assigned_to, state);
