@@ -123,20 +123,8 @@ public sealed class SqlAlertStore(StoreKind store, string connectionString, Npgs
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, params (string Name, object Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.Value = value;
-            command.Parameters.Add(parameter);
-        }
-        return command;
-    }
+    private static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, params (string Name, object Value)[] parameters) =>
+        SqlCommands.Create(connection, transaction, sql, parameters);
 
     private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
