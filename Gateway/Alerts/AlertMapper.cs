@@ -1,5 +1,5 @@
 using Engagement.Contracts.Alerts;
-using Google.Protobuf.WellKnownTypes;
+using static Engagement.Gateway.Customers.CardMapper;
 using Proto = Engagement.Contracts.V1;
 
 namespace Engagement.Gateway.Alerts;
@@ -46,5 +46,4 @@ public static class AlertMapper
         return wire;
     }
 
-    private static Timestamp? Time(DateTimeOffset? instant) => instant is { } at ? Timestamp.FromDateTimeOffset(at) : null;
 }

@@ -87,5 +87,6 @@ public static class CardMapper
         return wire;
     }
 
-    private static Timestamp? Time(DateTimeOffset? instant) => instant is { } at ? Timestamp.FromDateTimeOffset(at) : null;
+    /// <summary>An optional instant on the wire: unset when there is none.</summary>
+    internal static Timestamp? Time(DateTimeOffset? instant) => instant is { } at ? Timestamp.FromDateTimeOffset(at) : null;
 }
