@@ -7,5 +7,6 @@ var root = new RootCommand("Engagement load generator: loads a local engine over
     BaselineServerCommand.Create(),
     StoreCeilingCommand.Create(),
     ServePostgresCommand.Create(),
+    SilenceLatenessCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
