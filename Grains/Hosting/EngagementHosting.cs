@@ -53,12 +53,12 @@ public static class EngagementHosting
         silo.UseAdoNetReminderService(o =>
         {
             o.Invariant = StoreSchema.InvariantOf(settings.Store);
-            o.ConnectionString = settings.ConnectionString;
+            o.ConnectionString = settings.GrainStateConnectionString;
         });
         silo.AddAdoNetGrainStorage(StorageNames.Customers, o =>
         {
             o.Invariant = StoreSchema.InvariantOf(settings.Store);
-            o.ConnectionString = settings.ConnectionString;
+            o.ConnectionString = settings.GrainStateConnectionString;
             o.GrainStorageSerializer = new JsonGrainStorageSerializer();
         });
 
@@ -128,6 +128,11 @@ internal sealed partial class StoreSchemaInitializer(EngagementSettings settings
     {
         if (settings.Store == StoreKind.Sqlite) Directory.CreateDirectory(settings.DataDirectory);
         await StoreSchema.ApplyAsync(settings.Store, settings.ConnectionString, cancellationToken);
+        if (settings.GrainStateConnectionString != settings.ConnectionString)
+        {
+            // The same scripts: the engine's tables stay empty there, Orleans' are the ones used.
+            await StoreSchema.ApplyAsync(settings.Store, settings.GrainStateConnectionString, cancellationToken);
+        }
         LogSchemaApplied(logger, settings.Store);
     }
 

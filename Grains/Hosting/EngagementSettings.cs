@@ -9,7 +9,13 @@ namespace Engagement.Grains.Hosting;
 public sealed class EngagementConfigurationException(string message) : Exception(message);
 
 /// <summary>The validated configuration every host reads before it builds: mode, store, ports.</summary>
-public sealed record EngagementSettings(EngagementOptions Options, StoreKind Store, string ConnectionString, string DataDirectory)
+/// <param name="ConnectionString">The engine's own tables: the event journal, digests, alerts.</param>
+/// <param name="GrainStateConnectionString">
+/// Orleans' tables: grain state (checkpoints, population statistics) and reminders. On PostgreSQL the same
+/// database. On SQLite a file of its own: SQLite has one writer per file, and checkpoints, which Orleans
+/// writes one grain per transaction, would otherwise queue behind (and hold up) the journal's group commits.
+/// </param>
+public sealed record EngagementSettings(EngagementOptions Options, StoreKind Store, string ConnectionString, string GrainStateConnectionString, string DataDirectory)
 {
     public const string ConnectionStringName = "Engagement";
 
@@ -31,8 +37,8 @@ public sealed record EngagementSettings(EngagementOptions Options, StoreKind Sto
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
         if (options.Mode == EngagementMode.Embedded)
         {
-            var file = Path.Combine(dataDirectory, "engagement.db");
-            return new(options, StoreKind.Sqlite, $"Data Source={file};Pooling=True;Default Timeout=30", dataDirectory);
+            static string Sqlite(string file) => $"Data Source={file};Pooling=True;Default Timeout=30";
+            return new(options, StoreKind.Sqlite, Sqlite(Path.Combine(dataDirectory, "engagement.db")), Sqlite(Path.Combine(dataDirectory, "grains.db")), dataDirectory);
         }
 
         var connectionString = configuration.GetConnectionString(ConnectionStringName);
@@ -41,7 +47,7 @@ public sealed record EngagementSettings(EngagementOptions Options, StoreKind Sto
             throw new EngagementConfigurationException(
                 $"Engagement:Mode is Cluster, so ConnectionStrings:{ConnectionStringName} must name the PostgreSQL database.");
         }
-        return new(options, StoreKind.PostgreSql, connectionString, dataDirectory);
+        return new(options, StoreKind.PostgreSql, connectionString, connectionString, dataDirectory);
     }
 
     /// <summary>
