@@ -12,37 +12,64 @@ namespace Engagement.Gateway.Alerts;
 [Authorize(Policy = Policies.SuperviseAlerts)]
 public sealed class AlertsService(IGrainFactory grains, AlertBroadcaster broadcaster, AlertCommands commands) : Proto.Alerts.AlertsBase
 {
+    /// <summary>Live changes a watch may hold for a slow client before it is ended (to catch up by sequence).</summary>
+    public const int MaxQueuedAlerts = 10_000;
+
+    private const int CatchUpPage = 1_000;
+
     public override async Task Watch(Proto.WatchAlertsRequest request, IServerStreamWriter<Proto.Alert> responseStream, ServerCallContext context)
     {
         if (request.AfterSequence < 0) throw new RpcException(new Status(StatusCode.InvalidArgument, "after_sequence: must not be negative"));
         var scope = TeamScope.Of(context.GetHttpContext().User);
         var cancellation = context.CancellationToken;
         // Listen before reading the backlog, so nothing falls between the two; repeats are dropped by sequence.
-        var live = Channel.CreateBounded<Alert>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest });
+        // A client too slow for the queue is not silently skipped: its watch ends, and it resumes from its last sequence.
+        var live = Channel.CreateBounded<Alert>(new BoundedChannelOptions(MaxQueuedAlerts) { FullMode = BoundedChannelFullMode.Wait });
         using var listening = broadcaster.Listen(alert =>
         {
-            if (scope.Sees(alert.Team)) live.Writer.TryWrite(alert);
+            if (scope.Sees(alert.Team) && !live.Writer.TryWrite(alert))
+            {
+                live.Writer.TryComplete(new RpcException(new Status(StatusCode.ResourceExhausted,
+                    $"more than {MaxQueuedAlerts} alert changes waiting for this watch: watch again with after_sequence set to the last sequence received")));
+            }
             return ValueTask.CompletedTask;
         });
         var sent = new SequenceFilter();
-        var query = grains.GetGrain<IAlertQueryGrain>(0);
-        var backlog = request.AfterSequence > 0
-            ? await query.ChangesSince(request.AfterSequence, scope.Teams, 10_000)
-            : (await query.Open(scope.Teams)).OrderBy(a => a.Sequence).ToList();
+        var last = request.AfterSequence;
         try
         {
-            foreach (var alert in backlog)
+            await foreach (var alert in BacklogAsync(grains.GetGrain<IAlertQueryGrain>(0), request.AfterSequence, scope, cancellation))
             {
-                if (sent.FirstTime(alert.Sequence)) await responseStream.WriteAsync(alert.ToProto(), cancellation);
+                if (!sent.FirstTime(alert.Sequence)) continue;
+                await responseStream.WriteAsync(alert.ToProto(), cancellation);
             }
             await foreach (var alert in live.Reader.ReadAllAsync(cancellation))
             {
-                if (alert.Sequence > request.AfterSequence && sent.FirstTime(alert.Sequence)) await responseStream.WriteAsync(alert.ToProto(), cancellation);
+                if (alert.Sequence > last && sent.FirstTime(alert.Sequence)) await responseStream.WriteAsync(alert.ToProto(), cancellation);
             }
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
             // The client went away: the normal end of a watch.
+        }
+    }
+
+    /// <summary>The open alerts of the caller's teams, or every change after a sequence, page by page.</summary>
+    private static async IAsyncEnumerable<Alert> BacklogAsync(IAlertQueryGrain query, long afterSequence, TeamScope scope,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation)
+    {
+        if (afterSequence == 0)
+        {
+            foreach (var alert in (await query.Open(scope.Teams).WaitAsync(cancellation)).OrderBy(a => a.Sequence)) yield return alert;
+            yield break;
+        }
+        var after = afterSequence;
+        while (true)
+        {
+            var page = await query.ChangesSince(after, scope.Teams, CatchUpPage).WaitAsync(cancellation);
+            foreach (var alert in page) yield return alert;
+            if (page.Count < CatchUpPage) yield break;
+            after = page[^1].Sequence;
         }
     }
 

@@ -72,6 +72,34 @@ public sealed class AlertsServiceTests
     }
 
     [Fact]
+    public async Task A_resumed_watch_catches_up_on_more_changes_than_one_page()
+    {
+        await using var engine = await EngineHost.StartEmbeddedAsync(settings: Settings);
+        var watermark = (await engine.Client.Alerts().ListAsync(new ListAlertsRequest(), cancellationToken: Ct)).Alerts.Select(a => a.Sequence).DefaultIfEmpty(0).Max();
+        const int Count = 1_500; // more than one catch-up page (1,000)
+        var at = DateTimeOffset.UtcNow.AddMinutes(-5);
+        var events = Enumerable.Range(0, Count).Select(i => new Event
+        {
+            EventId = Events.NewId(), CustomerId = $"burst-{i}-{Guid.NewGuid():N}", Channel = "email",
+            OccurredAt = Timestamp.FromDateTimeOffset(at), Survey = new Survey { Nps = 0 },
+        }).ToList();
+        foreach (var chunk in events.Chunk(500))
+        {
+            Assert.Equal(chunk.Length, (await engine.Client.Ingest().SubmitAsync(Events.Batch(chunk), cancellationToken: Ct)).Accepted);
+        }
+
+        using var resumed = engine.Client.Alerts().Watch(new WatchAlertsRequest { AfterSequence = watermark }, cancellationToken: Ct);
+        var received = new List<Alert>();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        while (received.Count < Count && await resumed.ResponseStream.MoveNext(timeout.Token)) received.Add(resumed.ResponseStream.Current);
+
+        Assert.Equal(Count, received.Count);
+        Assert.Equal(received.Select(a => a.Sequence).Order(), received.Select(a => a.Sequence));
+        Assert.Equal(events.Select(e => e.CustomerId).Order(StringComparer.Ordinal), received.Select(a => a.CustomerId).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task The_alerts_service_refuses_the_wrong_role()
     {
         await using var engine = await EngineHost.StartEmbeddedAsync(settings: Settings);
