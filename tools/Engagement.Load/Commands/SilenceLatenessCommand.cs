@@ -79,6 +79,7 @@ public static class SilenceLatenessCommand
         table.AddRow("seeded after their due time (left out of lateness)", $"{report.SeededAfterDue:N0}");
         table.AddRow("escalations received / expected", $"{report.ReceivedAlerts:N0} / {report.ExpectedAlerts:N0}");
         table.AddRow("other alerts seen", $"{report.OtherAlerts:N0}");
+        table.AddRow("watch resumed after falling behind", $"{report.WatchResumed:N0}");
         AddLatency(table, "lateness raised_at − due", report.RaisedLateness);
         AddLatency(table, "lateness received − due", report.ReceivedLateness);
         table.AddRow("complete", report.Complete ? "[green]yes[/]" : "[red]NO: alerts missing[/]");

@@ -37,6 +37,7 @@ public sealed class SilenceLatenessRun(SilenceSettings settings, EngineEndpoint 
     private readonly long[] _ackedAt = new long[settings.Customers];
     private readonly ConcurrentDictionary<int, (DateTimeOffset RaisedAt, DateTimeOffset ReceivedAt)> _alerts = new();
     private readonly ConcurrentQueue<string> _errors = new();
+    private long _resumed;
     private long _acked;
     private long _rejected;
     private long _otherAlerts;
@@ -60,8 +61,7 @@ public sealed class SilenceLatenessRun(SilenceSettings settings, EngineEndpoint 
         var open = await alerts.ListAsync(new ListAlertsRequest(), deadline: DateTime.UtcNow.AddMinutes(2), cancellationToken: cancellationToken);
         var after = open.Alerts.Count == 0 ? 0 : open.Alerts.Max(a => a.Sequence);
         using var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var watch = alerts.Watch(new WatchAlertsRequest { AfterSequence = after }, cancellationToken: stopWatching.Token);
-        var watching = FollowAsync(watch.ResponseStream, stopWatching.Token);
+        var watching = FollowAsync(alerts, after, stopWatching.Token);
 
         // Due times are fixed against the start, so a slow seed shows as customers seeded after their due time.
         var start = DateTimeOffset.UtcNow;
@@ -155,32 +155,49 @@ public sealed class SilenceLatenessRun(SilenceSettings settings, EngineEndpoint 
         }));
     }
 
-    private async Task FollowAsync(IAsyncStreamReader<Alert> stream, CancellationToken cancellationToken)
+    /// <summary>
+    /// Follows the alerts after a sequence. An engine ends a watch that falls too far behind with
+    /// ResourceExhausted; like any client, this one then watches again from the last sequence it received
+    /// (the engine catches it up from the store), and counts the resumption.
+    /// </summary>
+    private async Task FollowAsync(Alerts.AlertsClient alerts, long after, CancellationToken cancellationToken)
     {
-        try
+        var last = after;
+        while (true)
         {
-            await foreach (var alert in stream.ReadAllAsync(cancellationToken))
+            try
             {
-                var receivedAt = DateTimeOffset.UtcNow;
-                if (alert.Kind == EscalationKind && _index.TryGetValue(alert.CustomerId, out var i))
+                using var watch = alerts.Watch(new WatchAlertsRequest { AfterSequence = last }, cancellationToken: cancellationToken);
+                await foreach (var alert in watch.ResponseStream.ReadAllAsync(cancellationToken))
                 {
-                    // The first change of the alert is its raise; later changes (an update) keep the first.
-                    _alerts.TryAdd(i, (alert.RaisedAt.ToDateTimeOffset(), receivedAt));
+                    last = Math.Max(last, alert.Sequence);
+                    var receivedAt = DateTimeOffset.UtcNow;
+                    if (alert.Kind == EscalationKind && _index.TryGetValue(alert.CustomerId, out var i))
+                    {
+                        // The first change of the alert is its raise; later changes (an update) keep the first.
+                        _alerts.TryAdd(i, (alert.RaisedAt.ToDateTimeOffset(), receivedAt));
+                    }
+                    else
+                    {
+                        Interlocked.Increment(ref _otherAlerts);
+                    }
                 }
-                else
-                {
-                    Interlocked.Increment(ref _otherAlerts);
-                }
+                _errors.Enqueue("the alert stream ended");
+                return;
             }
-            _errors.Enqueue("the alert stream ended");
-        }
-        catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or RpcException)
-        {
-            // Stopped by us.
-        }
-        catch (RpcException ex)
-        {
-            _errors.Enqueue($"alerts: {ex.StatusCode}: {ex.Status.Detail}");
+            catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or RpcException)
+            {
+                return; // Stopped by us.
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted)
+            {
+                Interlocked.Increment(ref _resumed);
+            }
+            catch (RpcException ex)
+            {
+                _errors.Enqueue($"alerts: {ex.StatusCode}: {ex.Status.Detail}");
+                return;
+            }
         }
     }
 
@@ -233,6 +250,7 @@ public sealed class SilenceLatenessRun(SilenceSettings settings, EngineEndpoint 
             expected,
             _alerts.Count,
             Interlocked.Read(ref _otherAlerts),
+            Interlocked.Read(ref _resumed),
             Percentiles.Of(raised),
             Percentiles.Of(received),
             [.. _errors.Take(20)],
@@ -254,6 +272,7 @@ public sealed record SilenceReport(
     int ExpectedAlerts,
     int ReceivedAlerts,
     long OtherAlerts,
+    long WatchResumed,
     Percentiles? RaisedLateness,
     Percentiles? ReceivedLateness,
     IReadOnlyList<string> Problems,
