@@ -1,6 +1,6 @@
 #!/bin/bash
 cd "$(dirname "$0")/../.."   # the repository root; build Gateway and tools/Engagement.Load in Release first
-for n in 10000 50000; do
+for n in ${SIZES:-10000 50000}; do
   data=/tmp/lat2-$n; rm -rf $data
   dotnet Gateway/bin/Release/net10.0/Engagement.Gateway.dll --Engagement:DataDirectory=$data \
     --Kestrel:Endpoints:Web:Url=http://127.0.0.1:5580 --Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:5581 \
