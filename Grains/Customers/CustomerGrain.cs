@@ -126,14 +126,7 @@ public sealed partial class CustomerGrain(
     public async Task<CustomerCard?> GetCard()
     {
         if (!State.Exists) return null;
-        var current = rules.Current;
-        var before = Before(current);
-        var evaluation = await EvaluateNowAsync(current);
-        if (evaluation.Changes.Count > 0)
-        {
-            RecordDigest(evaluation.Traits, current);
-            await RaiseAlertsAsync(before, evaluation, []);
-        }
+        var evaluation = await ReevaluateAsync(scheduled: false);
         return State.ToCard(CustomerId, evaluation.Traits, population.Current.Version);
     }
 
@@ -151,13 +144,25 @@ public sealed partial class CustomerGrain(
 
     public async Task CheckSilence()
     {
-        if (!State.Exists) return;
+        if (State.Exists) await ReevaluateAsync(scheduled: true);
+    }
+
+    /// <summary>
+    /// Evaluates with no new event. A change found is recorded and alerted; so is every scheduled check,
+    /// even without a change, since its digest carries the next due time forward and an open complaint
+    /// may have become overdue. A card read with nothing changed writes nothing.
+    /// </summary>
+    private async Task<CustomerEvaluation> ReevaluateAsync(bool scheduled)
+    {
         var current = rules.Current;
         var before = Before(current);
         var evaluation = await EvaluateNowAsync(current);
-        // Also when nothing changed: the digest carries the next due time forward.
-        RecordDigest(evaluation.Traits, current);
-        await RaiseAlertsAsync(before, evaluation, []);
+        if (scheduled || evaluation.Changes.Count > 0)
+        {
+            RecordDigest(evaluation.Traits, current);
+            await RaiseAlertsAsync(before, evaluation, []);
+        }
+        return evaluation;
     }
 
     /// <summary>
@@ -196,9 +201,10 @@ public sealed partial class CustomerGrain(
         return evaluation;
     }
 
+    // The escalated tickets are read as they are: they change only in RaiseAlertsAsync, after the causes are taken.
     private AlertPolicy.Before Before(EngagementRules current) => new(
         State.Model.Service.Snapshot(clock.GetUtcNow(), current.Satisfaction.ComplaintOverdueDays).CsatMean,
-        new HashSet<string>(State.EscalatedTickets, StringComparer.Ordinal));
+        State.EscalatedTickets);
 
     private static EventFacts FactsOf(EventPayload payload) => payload switch
     {

@@ -109,10 +109,7 @@ public sealed class SilenceTests
 
     internal static async Task<PopulationStatistics> RefitAsync(EngineHost engine)
     {
-        using var http = new HttpClient { BaseAddress = engine.WebAddress };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestKeys.Admin);
-        (await http.PostAsync("/api/population/refit", null, Ct)).EnsureSuccessStatusCode();
-        var statistics = await engine.Services.GetRequiredService<IGrainFactory>().GetGrain<IPopulationGrain>(0).Current().WaitAsync(Ct);
+        var statistics = await engine.RefitPopulationAsync();
         Assert.True(statistics.BgNbd is not null, statistics.BgNbdFit?.Status);
         return statistics;
     }

@@ -68,7 +68,7 @@ public sealed class CardModelTests
             if (i == 4)
             {
                 // Midway, the population is refitted; the customer's next evaluations use it.
-                var refitted = await RefitAsync(engine);
+                var refitted = await engine.RefitPopulationAsync();
                 population = refitted;
             }
             var ack = await engine.Client.Ingest().SubmitAsync(Events.Batch(wire), cancellationToken: Ct);
@@ -111,17 +111,6 @@ public sealed class CardModelTests
             card.DecisionLog.Select(d => (d.At.ToDateTimeOffset(), d.Kind, d.From, d.To, d.Cause)));
         Assert.Contains(card.DecisionLog, d => d.Kind == "Stage");
         Assert.Equal("north", card.Profile["region"]);
-    }
-
-    private static async Task<PopulationStatistics> RefitAsync(EngineHost engine)
-    {
-        using var http = new HttpClient { BaseAddress = engine.WebAddress };
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/population/refit");
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TestKeys.Admin);
-        var response = await http.SendAsync(request, Ct);
-        response.EnsureSuccessStatusCode();
-        // The statistics as the engine holds them (the same object the customer grains read).
-        return await engine.Services.GetRequiredService<IGrainFactory>().GetGrain<IPopulationGrain>(0).Current().WaitAsync(Ct);
     }
 
     private static List<(TimeSpan Advance, Event Wire, Action<CustomerModel, EngagementRules> Apply)> History(string customer)

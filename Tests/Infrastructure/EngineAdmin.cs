@@ -1,0 +1,20 @@
+using System.Net.Http.Headers;
+using Engagement.Contracts.Population;
+using Engagement.Model;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Engagement.Tests.Infrastructure;
+
+/// <summary>What an admin does to a running test engine.</summary>
+public static class EngineAdmin
+{
+    /// <summary>Refits the population over HTTP, as an admin would, and returns the statistics as the engine's grains hold them.</summary>
+    public static async Task<PopulationStatistics> RefitPopulationAsync(this EngineHost engine)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var http = new HttpClient { BaseAddress = engine.WebAddress };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestKeys.Admin);
+        (await http.PostAsync("/api/population/refit", null, ct)).EnsureSuccessStatusCode();
+        return await engine.Services.GetRequiredService<IGrainFactory>().GetGrain<IPopulationGrain>(0).Current().WaitAsync(ct);
+    }
+}
