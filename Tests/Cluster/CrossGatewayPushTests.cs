@@ -25,27 +25,24 @@ public sealed class CrossGatewayPushTests
         await using var postgres = await PostgresServer.StartAsync(Ct);
         var connectionString = await postgres.CreateDatabaseAsync("push", Ct);
         var clusterId = $"push-{Guid.NewGuid():N}";
-        var doomedSettings = ClusterSilo.Settings(connectionString, clusterId).ToList();
-        var doomedPort = int.Parse(doomedSettings.Single(kv => kv.Key == "Engagement:Silo:SiloPort").Value);
-        await using var doomed = await EngineProcess.StartSiloAsync([.. doomedSettings, .. FastRenewal]);
-        await using var survivor = await EngineProcess.StartSiloAsync([.. ClusterSilo.Settings(connectionString, clusterId), .. FastRenewal]);
+        var settings = new[] { ClusterSilo.Settings(connectionString, clusterId).ToList(), ClusterSilo.Settings(connectionString, clusterId).ToList() };
+        var ports = settings.Select(s => int.Parse(s.Single(kv => kv.Key == "Engagement:Silo:SiloPort").Value)).ToArray();
+        await using var first = await EngineProcess.StartSiloAsync([.. settings[0], .. FastRenewal]);
+        await using var second = await EngineProcess.StartSiloAsync([.. settings[1], .. FastRenewal]);
         await using var gatewayA = await EngineHost.StartClusterGatewayAsync(connectionString, clusterId, FastRenewal);
         await using var gatewayB = await EngineHost.StartClusterGatewayAsync(connectionString, clusterId, FastRenewal);
 
-        // The watched customer lives on the silo that will be killed, so its watch has to move.
-        var management = gatewayA.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
-        string? watched = null;
-        for (var i = 0; watched is null && i < 50; i++)
-        {
-            var candidate = $"watched-{i}-{Guid.NewGuid():N}";
-            await SubmitAsync(gatewayA, Events.Purchase(candidate, 10, DateTimeOffset.UtcNow.AddDays(-3)));
-            var grain = gatewayA.Services.GetRequiredService<IGrainFactory>().GetGrain<Contracts.Customers.ICustomerGrain>(candidate);
+        // The silo that will be killed is the one the watched customer lives on, so its watch has to move.
+        var watched = $"watched-{Guid.NewGuid():N}";
+        await SubmitAsync(gatewayA, Events.Purchase(watched, 10, DateTimeOffset.UtcNow.AddDays(-3)));
+        var grains = gatewayA.Services.GetRequiredService<IGrainFactory>();
 #pragma warning disable xUnit1051 // the management grain takes no token
-            var host = await management.GetActivationAddress(grain);
+        var host = await grains.GetGrain<IManagementGrain>(0).GetActivationAddress(grains.GetGrain<Contracts.Customers.ICustomerGrain>(watched));
 #pragma warning restore xUnit1051
-            if (host?.Endpoint.Port == doomedPort) watched = candidate;
-        }
-        Assert.NotNull(watched);
+        Assert.NotNull(host);
+        var victim = Array.IndexOf(ports, host.Endpoint.Port);
+        Assert.True(victim >= 0, $"the watched customer is on {host}, not on a silo of this test");
+        var (doomed, survivor) = victim == 0 ? (first, second) : (second, first);
         using var watch = gatewayB.Client.Customers().Watch(new WatchCustomerRequest { CustomerId = watched }, cancellationToken: Ct);
         var cards = Collect(watch.ResponseStream);
         using var supervisorA = gatewayA.Client.Alerts().Watch(new WatchAlertsRequest(), cancellationToken: Ct);
