@@ -28,6 +28,33 @@ public static class Events
         Visit = new Visit { Page = "/home", Category = "music" },
     };
 
+    public static Event Profile(string customerId, DateTimeOffset at, IDictionary<string, string> attributes) => new()
+    {
+        EventId = NewId(),
+        CustomerId = customerId,
+        Channel = "crm",
+        OccurredAt = Timestamp.FromDateTimeOffset(at),
+        ProfileUpdate = new ProfileUpdate { Attributes = { attributes } },
+    };
+
+    public static Event Nps(string customerId, int score, DateTimeOffset at) => new()
+    {
+        EventId = NewId(),
+        CustomerId = customerId,
+        Channel = "web",
+        OccurredAt = Timestamp.FromDateTimeOffset(at),
+        Survey = new Survey { Nps = score },
+    };
+
+    public static Event Complaint(string customerId, ComplaintSeverity severity, DateTimeOffset at) => new()
+    {
+        EventId = NewId(),
+        CustomerId = customerId,
+        Channel = "phone",
+        OccurredAt = Timestamp.FromDateTimeOffset(at),
+        ComplaintOpened = new ComplaintOpened { Severity = severity, TicketId = $"t-{Interlocked.Increment(ref _counter)}" },
+    };
+
     public static EventBatch Batch(params Event[] events)
     {
         var batch = new EventBatch { BatchId = NewId("b") };
