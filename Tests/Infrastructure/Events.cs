@@ -28,14 +28,26 @@ public static class Events
         Visit = new Visit { Page = "/home", Category = "music" },
     };
 
-    public static Event Profile(string customerId, DateTimeOffset at, IDictionary<string, string> attributes) => new()
+    public static Event Profile(string customerId, DateTimeOffset at, params (string Name, string Value)[] attributes)
     {
-        EventId = NewId(),
-        CustomerId = customerId,
-        Channel = "crm",
-        OccurredAt = Timestamp.FromDateTimeOffset(at),
-        ProfileUpdate = new ProfileUpdate { Attributes = { attributes } },
-    };
+        var update = new ProfileUpdate();
+        foreach (var (name, value) in attributes) update.Attributes[name] = value;
+        return new Event
+        {
+            EventId = NewId(),
+            CustomerId = customerId,
+            Channel = "crm",
+            OccurredAt = Timestamp.FromDateTimeOffset(at),
+            ProfileUpdate = update,
+        };
+    }
+
+    public static EventBatch Batch(params Event[] events)
+    {
+        var batch = new EventBatch { BatchId = NewId("b") };
+        batch.Events.AddRange(events);
+        return batch;
+    }
 
     public static Event Nps(string customerId, int score, DateTimeOffset at) => new()
     {
@@ -54,11 +66,4 @@ public static class Events
         OccurredAt = Timestamp.FromDateTimeOffset(at),
         ComplaintOpened = new ComplaintOpened { Severity = severity, TicketId = $"t-{Interlocked.Increment(ref _counter)}" },
     };
-
-    public static EventBatch Batch(params Event[] events)
-    {
-        var batch = new EventBatch { BatchId = NewId("b") };
-        batch.Events.AddRange(events);
-        return batch;
-    }
 }

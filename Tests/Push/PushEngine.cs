@@ -57,7 +57,7 @@ public static class AlertEvents
     public static async Task RaiseAsync(EngineClient client, string customerId, string team)
     {
         var ack = await client.Ingest().SubmitAsync(Events.Batch(
-            Events.Profile(customerId, Day, new Dictionary<string, string> { ["region"] = team }),
+            Events.Profile(customerId, Day, ("region", team)),
             Events.Nps(customerId, 3, Day.AddHours(1))), cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(2, ack.Accepted);
     }

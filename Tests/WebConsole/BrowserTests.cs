@@ -22,11 +22,8 @@ public sealed class BrowserTests(ConsoleFixture console) : IClassFixture<Console
     {
         var customer = $"maria-{Guid.NewGuid():N}";
         await SubmitAsync(
-            Events.Profile(customer, Now.AddDays(-120), new Dictionary<string, string>
-            {
-                ["name"] = "Maria Lopez", ["email"] = "maria.lopez@example.com", ["phone"] = "+33 4 72 00 00 00",
-                ["city"] = "Lyon", ["region"] = "north", ["ageBand"] = "35-44",
-            }),
+            Events.Profile(customer, Now.AddDays(-120), ("name", "Maria Lopez"), ("email", "maria.lopez@example.com"),
+                ("phone", "+33 4 72 00 00 00"), ("city", "Lyon"), ("region", "north"), ("ageBand", "35-44")),
             Events.Purchase(customer, 120, Now.AddDays(-110)),
             Events.Purchase(customer, 85, Now.AddDays(-70)),
             Events.Purchase(customer, 140, Now.AddDays(-30)),
@@ -67,7 +64,7 @@ public sealed class BrowserTests(ConsoleFixture console) : IClassFixture<Console
         const string image = "<img src=x onerror=\"window.__xss=1\">";
         var customer = $"xss-{Guid.NewGuid():N}";
         await SubmitAsync(
-            Events.Profile(customer, Now.AddDays(-1), new Dictionary<string, string> { ["name"] = image, ["note"] = script }),
+            Events.Profile(customer, Now.AddDays(-1), ("name", image), ("note", script)),
             Events.Purchase(customer, 10, Now.AddHours(-5)));
 
         await using var agent = await console.OpenConsoleAsync();
@@ -94,7 +91,7 @@ public sealed class BrowserTests(ConsoleFixture console) : IClassFixture<Console
         // Some alerts of other kinds and teams first, so the board is a board.
         var vip = $"vip-{Guid.NewGuid():N}";
         await SubmitAsync([
-            Events.Profile(vip, Now.AddDays(-60), new Dictionary<string, string> { ["name"] = "Jon Berg", ["region"] = "south" }),
+            Events.Profile(vip, Now.AddDays(-60), ("name", "Jon Berg"), ("region", "south")),
             .. Enumerable.Range(0, 6).Select(i => Events.Purchase(vip, 900, Now.AddDays(-7 * (6 - i)))),
             Events.Complaint(vip, ComplaintSeverity.High, Now.AddHours(-1)),
         ]);

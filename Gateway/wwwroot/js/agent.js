@@ -105,7 +105,7 @@ export class AgentView {
     const current = this.card.customerId;
     const about = current ? this.alerts.list((a) => a.customerId === current) : [];
     fill(byId("customer-alerts"), current === null ? h("li", { className: "muted" }, "No customer open.") :
-      about.length === 0 ? h("li", { className: "muted" }, "No alert about this customer since the card opened.") : about.map((a) => alertItem(a, open)));
+      about.length === 0 ? h("li", { className: "muted" }, "No alert about this customer since the card opened.") : about.map((a) => alertItem(a, open, { showCustomer: false })));
     // The hub sends this connection the alerts assigned to its key's name, besides those of watched customers.
     const me = session.me?.name;
     const mine = this.alerts.list((a) => a.state !== "Resolved" && (me ? a.assignedTo === me : Boolean(a.assignedTo)));

@@ -38,11 +38,11 @@ export function severityChip(severity) {
   return h("span", { className: `severity severity-${knownSeverities.has(severity) ? severity : "Info"}` }, severity);
 }
 
-/** A compact alert for the agent's side lists. */
-export function alertItem(alert, onOpen) {
+/** A compact alert for the agent's side lists (without the customer id where the list is about one customer). */
+export function alertItem(alert, onOpen, { showCustomer = true } = {}) {
   return h("li", { className: "alert-item", dataset: { alertId: alert.alertId } },
     h("button", { type: "button", className: "alert-open", onClick: () => onOpen(alert) },
       severityChip(alert.severity),
       h("span", { className: "alert-title" }, alert.title),
-      h("span", { className: "muted" }, `${humanize(alert.kind)} · ${humanize(alert.state)} · ${alert.customerId} · ${formatAgo(alert.updatedAt)}`)));
+      h("span", { className: "muted" }, [humanize(alert.state), showCustomer ? alert.customerId : null, formatAgo(alert.updatedAt)].filter(Boolean).join(" · "))));
 }

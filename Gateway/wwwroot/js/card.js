@@ -53,7 +53,7 @@ export class CardView {
     this.version = card.version;
     const status = h("p", { className: "card-status", id: "card-status" },
       `Version ${card.version} · updated ${formatDateTime(card.updatedAt)}`,
-      changed.length ? h("span", { className: "changed-list" }, ` · changed: ${changed.join(", ")}`) : null);
+      changed.length ? h("span", { className: "changed-list" }, ` · changed: ${summarize(changed)}`) : null);
     fill(this.container, h("article", { className: "card", id: "card", dataset: { customer: card.customerId } }, status, content));
     return true;
   }
@@ -78,8 +78,9 @@ function render(card, field, track) {
 
   const metrics = h("div", { className: "metrics" },
     metric("Engagement", field("engagement", "engagement", formatNumber(card.engagement, 0)), meter(card.engagement / 100)),
-    metric("Satisfaction", field("csat", "satisfaction", satisfaction.csatMean == null ? "no CSAT" : `CSAT ${formatNumber(satisfaction.csatMean, 1)}`),
-      h("small", {}, field("nps", "NPS", satisfaction.npsCategory ? `${humanize(satisfaction.npsCategory)} (NPS ${satisfaction.lastNps})` : "no NPS answer"))),
+    metric("Satisfaction", field("csat", "CSAT", satisfaction.csatMean == null ? "No CSAT" : `CSAT ${formatNumber(satisfaction.csatMean, 1)}`),
+      h("small", {}, field("nps", "NPS", satisfaction.npsCategory ? `${humanize(satisfaction.npsCategory)} (NPS ${satisfaction.lastNps})` : "no NPS answer"),
+        ` · ${complaintCount(satisfaction)}`)),
     metric("P(alive)", field("pAlive", "P(alive)", formatPercent(card.probabilityAlive)), meter(card.probabilityAlive)),
     metric("CLV", field("clv", "CLV", formatMoney(card.clv)),
       h("small", {}, "expected ", field("expectedSpend", "expected spend", formatMoney(card.expectedSpend)))),
@@ -148,6 +149,16 @@ function render(card, field, track) {
     h("div", { className: "card-grid" },
       h("div", { className: "card-column" }, risk, value, service),
       h("div", { className: "card-column" }, timeline, decisions, profilePanel))];
+}
+
+/** "stage, tier, CLV and 5 more": the status line stays one line however much changed. */
+function summarize(labels, shown = 4) {
+  return labels.length <= shown ? labels.join(", ") : `${labels.slice(0, shown).join(", ")} and ${labels.length - shown} more`;
+}
+
+function complaintCount(satisfaction) {
+  const open = (satisfaction.openComplaints ?? []).length;
+  return open === 0 ? "no open complaint" : open === 1 ? "1 open complaint" : `${open} open complaints`;
 }
 
 function badge(label, value, since, className) {

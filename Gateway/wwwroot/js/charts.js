@@ -39,7 +39,7 @@ export class PopulationCharts {
   async #refreshPopulation() {
     try {
       const flow = await api("/api/population/flow");
-      this.#drawCells(flow.cells ?? [], `as of ${formatDateTime(flow.asOf)}`);
+      this.#drawCells(flow.cells ?? [], flow.cellsAsOf ? `at the last population fit (${formatDateTime(flow.cellsAsOf)})` : "before the first population fit");
       this.#drawMoves(flow);
     } catch (error) {
       setText(byId("chart-moves-note"), describe(error));
