@@ -117,9 +117,11 @@ export class SupervisorBoard {
       fill(panel, h("div", { className: "empty" }, "Select an alert to see its context and act on it."));
       return;
     }
-    // Keep what is being typed when a change of this alert redraws the panel.
-    const agent = byId("assign-agent")?.value ?? alert.assignedTo ?? "";
-    const note = byId("resolve-note")?.value ?? "";
+    // Keep what is being typed when a change of this same alert redraws the panel.
+    const same = panel.dataset.alertId === alert.alertId;
+    const agent = (same && byId("assign-agent")?.value) || alert.assignedTo || "";
+    const note = (same && byId("resolve-note")?.value) || "";
+    panel.dataset.alertId = alert.alertId;
     const context = alert.context ?? {};
     const resolved = alert.state === "Resolved";
     const error = h("p", { className: "error", id: "alert-action-error", role: "alert" });
@@ -131,33 +133,34 @@ export class SupervisorBoard {
         setText(error, failure.message);
       }
     };
+    const actions = resolved ? h("p", { className: "muted" }, alert.resolutionNote ? `Note: ${alert.resolutionNote}` : "Resolved without a note.") :
+      h("div", { className: "actions" },
+        h("button", { type: "button", id: "alert-acknowledge", disabled: alert.state !== "Open", onClick: () => act("Acknowledge") }, "Acknowledge"),
+        h("form", { className: "action-row", onSubmit: (event) => { event.preventDefault(); act("Assign", byId("assign-agent").value.trim()); } },
+          h("input", { id: "assign-agent", placeholder: "Agent (the agent key's name)", value: agent, required: true, spellcheck: "false", "aria-label": "Agent" }),
+          h("button", { type: "submit", id: "alert-assign" }, "Assign")),
+        h("form", { className: "action-row", onSubmit: (event) => { event.preventDefault(); act("Resolve", byId("resolve-note").value.trim()); } },
+          h("input", { id: "resolve-note", placeholder: "What was done (optional)", value: note, "aria-label": "Resolution note" }),
+          h("button", { type: "submit", className: "primary", id: "alert-resolve" }, "Resolve")));
     fill(panel,
       h("header", { className: "detail-header" },
         severityChip(alert.severity),
         h("h2", { id: "alert-detail-title" }, alert.title),
         h("p", { className: "muted" }, `${humanize(alert.kind)} · team ${alert.team || dash} · raised ${formatDateTime(alert.raisedAt)}`
-          + (alert.occurrences > 1 ? ` · ${alert.occurrences} times` : ""))),
+          + (alert.occurrences > 1 ? ` · ${alert.occurrences} times` : "")),
+        h("p", {}, "Customer ", h("button", { type: "button", className: "link", onClick: () => this.onOpenCustomer(alert.customerId) }, alert.customerId))),
       h("p", { className: "detail-state", id: "alert-detail-state" }, stateText(alert)),
+      actions,
+      error,
       h("ul", { className: "reasons" }, (alert.reasons ?? []).map((reason) => h("li", {}, reason))),
       h("dl", { className: "facts" },
-        fact("Customer", h("button", { type: "button", className: "link", onClick: () => this.onOpenCustomer(alert.customerId) }, alert.customerId)),
         fact("Stage", humanize(context.stage)),
         fact("Tier", context.tier || dash),
         fact("Churn risk", formatPercent(context.churnRisk)),
         fact("P(alive)", formatPercent(context.probabilityAlive)),
         fact("CLV", formatMoney(context.clv)),
         fact("Total spend", formatMoney(context.totalSpend)),
-        fact("Next best action", context.nextBestAction || dash)),
-      resolved ? h("p", { className: "muted" }, alert.resolutionNote ? `Note: ${alert.resolutionNote}` : "Resolved without a note.") :
-        h("div", { className: "actions" },
-          h("button", { type: "button", id: "alert-acknowledge", disabled: alert.state !== "Open", onClick: () => act("Acknowledge") }, "Acknowledge"),
-          h("form", { className: "action-row", onSubmit: (event) => { event.preventDefault(); act("Assign", byId("assign-agent").value.trim()); } },
-            h("input", { id: "assign-agent", placeholder: "Agent (the agent key's name)", value: agent, required: true, spellcheck: "false", "aria-label": "Agent" }),
-            h("button", { type: "submit", id: "alert-assign" }, "Assign")),
-          h("form", { className: "action-row", onSubmit: (event) => { event.preventDefault(); act("Resolve", byId("resolve-note").value.trim()); } },
-            h("input", { id: "resolve-note", placeholder: "What was done (optional)", value: note, "aria-label": "Resolution note" }),
-            h("button", { type: "submit", className: "primary", id: "alert-resolve" }, "Resolve"))),
-      error);
+        fact("Next best action", context.nextBestAction || dash)));
   }
 }
 
