@@ -1,7 +1,7 @@
 // The live customer card. Each card the hub pushes is drawn whole; every value that differs from the
 // card before is marked (a highlight that fades), and a card older than the one shown is dropped.
 
-import { h, fill } from "./dom.js";
+import { fact, fill, h } from "./dom.js";
 import { dash, formatDate, formatDateTime, formatInteger, formatMoney, formatNumber, formatPercent, humanize } from "./format.js";
 
 const knownStages = new Set(["Prospect", "New", "Repeat", "Loyal", "AtRisk", "Lapsed", "Churned", "WonBack"]);
@@ -179,9 +179,6 @@ function section(title, ...children) {
   return h("section", { className: "card-section" }, h("h2", {}, title), children);
 }
 
-function fact(label, value) {
-  return h("div", { className: "fact" }, h("dt", {}, label), h("dd", {}, value));
-}
 
 function table(headings, rows, id) {
   return h("table", { className: "grid", id },

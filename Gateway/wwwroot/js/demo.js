@@ -2,7 +2,7 @@
 // feed's progress, its live speed, and a stop.
 
 import { api, describe } from "./api.js";
-import { byId, fill, h, setText } from "./dom.js";
+import { byId, fact, fill, h, setText } from "./dom.js";
 import { formatDate, formatDateTime, formatInteger, humanize } from "./format.js";
 
 const pollMs = 1000;
@@ -62,7 +62,7 @@ export class DemoPanel {
     try {
       this.#draw(await api("/api/demo"));
     } catch (error) {
-      fill(byId("demo-facts"), h("div", { className: "fact" }, h("dt", {}, "State"), h("dd", {}, describe(error))));
+      fill(byId("demo-facts"), fact("State", describe(error)));
     }
   }
 
@@ -81,7 +81,7 @@ export class DemoPanel {
       ["Data day", status.currentDay ? formatDate(status.currentDay) : "—"],
       ["Started", formatDateTime(status.startedAt)],
     ];
-    fill(byId("demo-facts"), facts.map(([label, value]) => h("div", { className: "fact" }, h("dt", {}, label), h("dd", { dataset: { fact: label } }, value))));
+    fill(byId("demo-facts"), facts.map(([label, value]) => fact(label, value)));
     const bar = byId("demo-progress");
     bar.style.width = `${Math.round(fraction * 100)}%`;
     bar.classList.toggle("indeterminate", running && !status.total);

@@ -40,3 +40,8 @@ export const byId = (id) => document.getElementById(id);
 export function setText(element, value) {
   element.textContent = value ?? "";
 }
+
+/** One label and value of a description list (the card's and the alert's facts). */
+export function fact(label, value) {
+  return h("div", { className: "fact" }, h("dt", {}, label), h("dd", {}, value));
+}

@@ -2,7 +2,7 @@
 // unresolved alerts by severity, and acknowledge / assign / resolve on the selected alert.
 
 import { AlertStore, severities, severityChip } from "./alerts.js";
-import { byId, fill, h, setText } from "./dom.js";
+import { byId, fact, fill, h, setText } from "./dom.js";
 import { dash, formatAgo, formatDateTime, formatMoney, formatPercent, humanize } from "./format.js";
 import { LiveConnection } from "./live.js";
 
@@ -173,6 +173,3 @@ function stateText(alert) {
   }
 }
 
-function fact(label, value) {
-  return h("div", { className: "fact" }, h("dt", {}, label), h("dd", {}, value));
-}
