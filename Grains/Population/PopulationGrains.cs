@@ -86,9 +86,19 @@ public sealed class PopulationShardGrain(IPopulationStore store, RulesMonitor ru
 /// <summary>The labels a population counts customers by: stage, tier, the stage × tier grid, and segment membership.</summary>
 public static class PopulationLabels
 {
+    private const string CellPrefix = "stage×tier:";
+
     public static IEnumerable<string> Of(CustomerDigest digest) =>
     [
-        $"stage:{digest.Stage}", $"tier:{digest.Tier}", $"stage×tier:{digest.Stage}×{digest.Tier}",
+        $"stage:{digest.Stage}", $"tier:{digest.Tier}", $"{CellPrefix}{digest.Stage}×{digest.Tier}",
         .. digest.SegmentNames.Select(segment => $"segment:{segment}"),
     ];
+
+    /// <summary>The stage and tier of a stage × tier label; null for any other label.</summary>
+    public static (string Stage, string Tier)? CellOf(string label)
+    {
+        if (!label.StartsWith(CellPrefix, StringComparison.Ordinal)) return null;
+        var parts = label[CellPrefix.Length..].Split('×', 2);
+        return parts.Length == 2 ? (parts[0], parts[1]) : null;
+    }
 }
