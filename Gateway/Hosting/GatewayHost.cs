@@ -68,6 +68,8 @@ public static class GatewayHost
         builder.Services.AddSingleton(Options.Create(ingest));
         builder.Services.AddSingleton<EventValidator>();
         builder.Services.AddSingleton<IngestPipeline>();
+        builder.Services.AddSingleton<IngestActivity>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<IngestActivity>());
         builder.Services.AddSingleton<CardFeed>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CardFeed>());
         builder.Services.AddSingleton<AlertBroadcaster>();
@@ -104,6 +106,9 @@ public static class GatewayHost
         app.MapGrpcHealthChecksService();
         app.MapHealthChecks("/health");
         app.MapPopulationApi();
+        app.MapConsoleApi();
+        app.MapCustomerLookupApi();
+        app.MapActivityApi();
         app.MapOrleansDashboard("/dashboard").RequireAuthorization(Policies.Admin);
 
         app.Lifetime.ApplicationStarted.Register(() => PrintBanner(app, settings, keys));

@@ -10,6 +10,9 @@ namespace Engagement.Grains.Hosting;
 /// </summary>
 public abstract partial class PeriodicReporter<TReport>(TimeProvider clock, ILogger logger) : BackgroundService where TReport : class
 {
+    /// <summary>The system clock the reports run on (and gatherers may time their buckets by).</summary>
+    protected TimeProvider Clock { get; } = clock;
+
     /// <summary>What was gathered since the last report, now cleared; null when there is nothing.</summary>
     protected abstract TReport? Take();
 
@@ -17,7 +20,7 @@ public abstract partial class PeriodicReporter<TReport>(TimeProvider clock, ILog
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(PeriodicReports.Interval, clock);
+        using var timer = new PeriodicTimer(PeriodicReports.Interval, Clock);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             if (Take() is not { } report) continue;
