@@ -28,6 +28,20 @@ public static class Events
         Visit = new Visit { Page = "/home", Category = "music" },
     };
 
+    public static Event Profile(string customerId, DateTimeOffset at, params (string Name, string Value)[] attributes)
+    {
+        var update = new ProfileUpdate();
+        foreach (var (name, value) in attributes) update.Attributes[name] = value;
+        return new Event
+        {
+            EventId = NewId(),
+            CustomerId = customerId,
+            Channel = "crm",
+            OccurredAt = Timestamp.FromDateTimeOffset(at),
+            ProfileUpdate = update,
+        };
+    }
+
     public static EventBatch Batch(params Event[] events)
     {
         var batch = new EventBatch { BatchId = NewId("b") };
