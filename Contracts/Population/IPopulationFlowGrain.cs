@@ -1,17 +1,15 @@
-using Orleans.Concurrency;
-
 namespace Engagement.Contracts.Population;
 
 /// <summary>
 /// How customers moved between stages and tiers in the last hour (business clock), per-minute buckets in
-/// memory, with the current stage × tier grid. Each silo counts its customers' transitions as they happen
-/// and reports here once a second, so a transition costs no call of its own.
+/// memory, with the current stage × tier grid (counted from the customers' digests by the population shards,
+/// at most once per <c>Engagement:Population:CellsRefresh</c>). Each silo counts its customers' transitions
+/// as they happen and reports here once a second, so a transition costs no call of its own.
 /// </summary>
 public interface IPopulationFlowGrain : IGrainWithIntegerKey
 {
     Task Report(IReadOnlyList<FlowCount> moves);
 
-    [ReadOnly]
     Task<PopulationFlow> Flow();
 }
 
@@ -34,7 +32,7 @@ public sealed record FlowCell([property: Id(0)] string Stage, [property: Id(1)] 
 
 /// <summary>
 /// The moves between <see cref="Since"/> and <see cref="AsOf"/>, largest first, and the customers by stage × tier
-/// as the population statistics counted them at <see cref="CellsAsOf"/> (their last refit; null before the first).
+/// as counted at <see cref="CellsAsOf"/> (business clock).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record PopulationFlow(
@@ -43,4 +41,4 @@ public sealed record PopulationFlow(
     [property: Id(2)] IReadOnlyList<FlowMove> StageMoves,
     [property: Id(3)] IReadOnlyList<FlowMove> TierMoves,
     [property: Id(4)] IReadOnlyList<FlowCell> Cells,
-    [property: Id(5)] DateTimeOffset? CellsAsOf);
+    [property: Id(5)] DateTimeOffset CellsAsOf);

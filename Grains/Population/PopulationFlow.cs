@@ -3,6 +3,7 @@ using Engagement.Grains.Hosting;
 using Engagement.Model;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Engagement.Grains.Population;
 
@@ -49,14 +50,21 @@ public sealed class PopulationFlowRecorder(IGrainFactory grains, TimeProvider cl
 
 /// <summary>
 /// The moves of the last hour (business clock) in per-minute buckets, in memory, merged from every silo; and the
-/// stage × tier grid from the population statistics in force (so as fresh as the last refit).
+/// stage × tier grid, counted by the population shards from the digests when the last count is older than
+/// <see cref="PopulationOptions.CellsRefresh"/> (system clock), so that a board polling every second costs one
+/// scan of the digests per refresh, not per poll.
 /// </summary>
-public sealed class PopulationFlowGrain(PopulationCache population, [FromKeyedServices(EngagementClock.Key)] TimeProvider clock)
-    : Grain, IPopulationFlowGrain
+public sealed class PopulationFlowGrain(
+    IOptions<EngagementOptions> options,
+    [FromKeyedServices(EngagementClock.Key)] TimeProvider clock,
+    TimeProvider runtimeClock) : Grain, IPopulationFlowGrain
 {
     public static TimeSpan Window { get; } = TimeSpan.FromHours(1);
 
     private readonly Dictionary<(DateTimeOffset Minute, FlowDimension Dimension, string From, string To), long> _moves = [];
+    private IReadOnlyList<FlowCell> _cells = [];
+    private DateTimeOffset _cellsAsOf;
+    private DateTimeOffset? _cellsCountedAt;
 
     public static DateTimeOffset MinuteOf(DateTimeOffset at) =>
         new(at.UtcTicks - at.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
@@ -73,8 +81,9 @@ public sealed class PopulationFlowGrain(PopulationCache population, [FromKeyedSe
         return Task.CompletedTask;
     }
 
-    public Task<PopulationFlow> Flow()
+    public async Task<PopulationFlow> Flow()
     {
+        await RefreshCellsAsync();
         var now = clock.GetUtcNow();
         var since = now - Window;
         var recent = _moves.Where(m => m.Key.Minute >= MinuteOf(since)).ToList();
@@ -85,15 +94,22 @@ public sealed class PopulationFlowGrain(PopulationCache population, [FromKeyedSe
                 .Select(g => new FlowMove(g.Key.From, g.Key.To, g.Sum()))
                 .OrderByDescending(m => m.Count).ThenBy(m => m.From, StringComparer.Ordinal).ThenBy(m => m.To, StringComparer.Ordinal),
         ];
+        return new PopulationFlow(since, now, Moves(FlowDimension.Stage), Moves(FlowDimension.Tier), _cells, _cellsAsOf);
+    }
 
-        var statistics = population.Current;
-        var cells = statistics.Counts
-            .Select(c => (Cell: PopulationLabels.CellOf(c.Key), Count: c.Value))
-            .Where(c => c.Cell is not null)
-            .Select(c => new FlowCell(c.Cell!.Value.Stage, c.Cell.Value.Tier, c.Count))
-            .OrderBy(c => c.Stage, StringComparer.Ordinal).ThenBy(c => c.Tier, StringComparer.Ordinal)
-            .ToList();
-        return Task.FromResult(new PopulationFlow(since, now, Moves(FlowDimension.Stage), Moves(FlowDimension.Tier), cells,
-            statistics.Version > 0 ? statistics.AsOf : null));
+    private async Task RefreshCellsAsync()
+    {
+        var countedAt = runtimeClock.GetUtcNow();
+        if (_cellsCountedAt is { } last && countedAt - last < options.Value.Population.CellsRefresh) return;
+        var asOf = clock.GetUtcNow();
+        var shards = options.Value.Population.Shards;
+        var counts = await Task.WhenAll(Enumerable.Range(0, shards).Select(k => GrainFactory.GetGrain<IPopulationShardGrain>(k).Cells(shards)));
+        _cells =
+        [
+            .. counts.SelectMany(c => c).GroupBy(c => (c.Stage, c.Tier))
+                .Select(g => new FlowCell(g.Key.Stage, g.Key.Tier, g.Sum(c => c.Count)))
+                .OrderBy(c => c.Stage, StringComparer.Ordinal).ThenBy(c => c.Tier, StringComparer.Ordinal),
+        ];
+        (_cellsAsOf, _cellsCountedAt) = (asOf, countedAt);
     }
 }

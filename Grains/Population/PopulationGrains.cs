@@ -68,10 +68,7 @@ public sealed class PopulationShardGrain(IPopulationStore store, RulesMonitor ru
 {
     public async Task<PopulationSample> Sample(DateTimeOffset asOf, int shards)
     {
-        var shard = (int)this.GetPrimaryKeyLong();
-        // Digests trail the journal by one group commit; take in what this silo has queued so far.
-        await store.FlushAsync();
-        var digests = await store.ReadDigestsAsync(shard * CustomerDigest.Buckets / shards, (shard + 1) * CustomerDigest.Buckets / shards);
+        var digests = await ReadAsync(shards);
         var current = rules.Current;
         var day = current.GetCalendar().DayOf(asOf);
         var sample = new PopulationSample { Capacity = current.Population.SampleCapacity };
@@ -81,24 +78,27 @@ public sealed class PopulationShardGrain(IPopulationStore store, RulesMonitor ru
         }
         return sample;
     }
+
+    public async Task<IReadOnlyList<FlowCell>> Cells(int shards) =>
+    [
+        .. (await ReadAsync(shards)).GroupBy(d => (d.Stage, d.Tier)).Select(g => new FlowCell(g.Key.Stage, g.Key.Tier, g.LongCount())),
+    ];
+
+    private async Task<IReadOnlyList<CustomerDigest>> ReadAsync(int shards)
+    {
+        var shard = (int)this.GetPrimaryKeyLong();
+        // Digests trail the journal by one group commit; take in what this silo has queued so far.
+        await store.FlushAsync();
+        return await store.ReadDigestsAsync(shard * CustomerDigest.Buckets / shards, (shard + 1) * CustomerDigest.Buckets / shards);
+    }
 }
 
 /// <summary>The labels a population counts customers by: stage, tier, the stage × tier grid, and segment membership.</summary>
 public static class PopulationLabels
 {
-    private const string CellPrefix = "stage×tier:";
-
     public static IEnumerable<string> Of(CustomerDigest digest) =>
     [
-        $"stage:{digest.Stage}", $"tier:{digest.Tier}", $"{CellPrefix}{digest.Stage}×{digest.Tier}",
+        $"stage:{digest.Stage}", $"tier:{digest.Tier}", $"stage×tier:{digest.Stage}×{digest.Tier}",
         .. digest.SegmentNames.Select(segment => $"segment:{segment}"),
     ];
-
-    /// <summary>The stage and tier of a stage × tier label; null for any other label.</summary>
-    public static (string Stage, string Tier)? CellOf(string label)
-    {
-        if (!label.StartsWith(CellPrefix, StringComparison.Ordinal)) return null;
-        var parts = label[CellPrefix.Length..].Split('×', 2);
-        return parts.Length == 2 ? (parts[0], parts[1]) : null;
-    }
 }

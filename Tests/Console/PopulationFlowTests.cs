@@ -11,7 +11,7 @@ namespace Engagement.Tests.Console;
 /// <summary>
 /// How customers moved in the last hour of business time: first purchases move customers from Prospect to
 /// New, a second purchase day after a refit moves a big spender to Repeat and from tier C to A; the grid of
-/// stage × tier follows the refits; an hour later the moves have left the window.
+/// stage × tier follows the customers; an hour later the moves have left the window.
 /// </summary>
 public sealed class PopulationFlowTests
 {
@@ -23,8 +23,9 @@ public sealed class PopulationFlowTests
     public async Task Flow_shows_stage_and_tier_moves_of_the_last_hour_and_the_stage_by_tier_grid()
     {
         var clock = new FakeTimeProvider(Start);
-        // Only the events of this test evaluate customers: no silence checks in between.
-        await using var engine = await EngineHost.StartEmbeddedAsync(settings: [new("Engagement:Silence:PollInterval", "00:10:00")],
+        // Only the events of this test evaluate customers: no silence checks in between. The grid is counted at every read.
+        await using var engine = await EngineHost.StartEmbeddedAsync(
+            settings: [new("Engagement:Silence:PollInterval", "00:10:00"), new("Engagement:Population:CellsRefresh", "00:00:00")],
             services: s => s.AddKeyedSingleton<TimeProvider>(EngagementClock.Key, clock));
         using var http = engine.Http(TestKeys.Agent);
 
@@ -34,12 +35,13 @@ public sealed class PopulationFlowTests
         await Wait.UntilAsync(async () => Moves(await FlowAsync(http), "stageMoves").GetValueOrDefault(("Prospect", "New")) == 6,
             TimeSpan.FromSeconds(30), "six first purchases: six moves from Prospect to New");
 
+        var flow = await FlowAsync(http);
+        Assert.Equal(new Dictionary<(string, string), long> { [("New", "C")] = 6 }, Cells(flow));
+        Assert.Equal(Start, flow.GetProperty("cellsAsOf").GetDateTimeOffset());
+
         // The first refit sets the ABC thresholds: the big spender is now an A, the small ones Bs, as each is next evaluated.
         clock.Advance(TimeSpan.FromMinutes(5));
-        var refit = await engine.RefitPopulationAsync();
-        var flow = await FlowAsync(http);
-        Assert.Equal(refit.AsOf, flow.GetProperty("cellsAsOf").GetDateTimeOffset());
-        Assert.Equal(new Dictionary<(string, string), long> { [("New", "C")] = 6 }, Cells(flow));
+        await engine.RefitPopulationAsync();
 
         clock.Advance(TimeSpan.FromMinutes(5));
         await SubmitAsync(engine, [Events.Purchase(big, 100, Start.AddDays(-1))]);
@@ -50,13 +52,8 @@ public sealed class PopulationFlowTests
         Assert.Equal(new Dictionary<(string, string), long> { [("C", "A")] = 1 }, Moves(flow, "tierMoves"));
         Assert.Equal(clock.GetUtcNow(), flow.GetProperty("asOf").GetDateTimeOffset());
         Assert.Equal(clock.GetUtcNow().AddHours(-1), flow.GetProperty("since").GetDateTimeOffset());
-
-        // The grid is the population's as of its last refit.
-        clock.Advance(TimeSpan.FromMinutes(1));
-        refit = await engine.RefitPopulationAsync();
-        flow = await FlowAsync(http);
         Assert.Equal(new Dictionary<(string, string), long> { [("New", "C")] = 5, [("Repeat", "A")] = 1 }, Cells(flow));
-        Assert.Equal(refit.AsOf, flow.GetProperty("cellsAsOf").GetDateTimeOffset());
+        Assert.Equal(clock.GetUtcNow(), flow.GetProperty("cellsAsOf").GetDateTimeOffset());
 
         // An hour on, the moves have left the window; the grid stays.
         clock.Advance(TimeSpan.FromMinutes(62));
