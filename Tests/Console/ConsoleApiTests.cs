@@ -88,7 +88,7 @@ public sealed class ConsoleApiTests(PushEngineFixture engine) : IClassFixture<Pu
         foreach (var bad in new[] { "0", "101", "many" })
         {
             var response = await http.GetAsync($"/api/customers/recent?limit={bad}", Ct);
-            await AssertProblemAsync(response, HttpStatusCode.BadRequest, "limit");
+            await ConsoleAssertions.AssertProblemAsync(response, HttpStatusCode.BadRequest, "limit");
         }
     }
 
@@ -104,12 +104,12 @@ public sealed class ConsoleApiTests(PushEngineFixture engine) : IClassFixture<Pu
         await SubmitAsync([.. webEvents[4..], .. storeEvents]);
 
         using var http = engine.Host.Http(TestKeys.Supervisor);
-        await WaitForCountsAsync(http, web, 7, store, 3);
+        await ConsoleAssertions.WaitForActivityAsync(http, (web, 7), (store, 3));
 
         // Sent again with one new store event for the same customer: only the new one counts.
         var ack = await engine.Client.Ingest().SubmitAsync(Events.Batch([.. webEvents[..2], On(store, Events.Visit($"act-0-{run}", now))]), cancellationToken: Ct);
         Assert.Equal((1, 2), (ack.Accepted, ack.Duplicates));
-        await WaitForCountsAsync(http, web, 7, store, 4);
+        await ConsoleAssertions.WaitForActivityAsync(http, (web, 7), (store, 4));
 
         var activity = await http.GetFromJsonAsync<JsonElement>("/api/activity", Ct);
         Assert.Equal(5, activity.GetProperty("bucketSeconds").GetInt32());
@@ -117,20 +117,6 @@ public sealed class ConsoleApiTests(PushEngineFixture engine) : IClassFixture<Pu
         var asOf = activity.GetProperty("asOf").GetDateTimeOffset();
         Assert.InRange(asOf, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddMinutes(1));
     }
-
-    private static async Task WaitForCountsAsync(HttpClient http, string first, long firstCount, string second, long secondCount)
-    {
-        (long, long) seen = default;
-        await Wait.UntilAsync(async () =>
-        {
-            var channels = (await http.GetFromJsonAsync<JsonElement>("/api/activity", Ct)).GetProperty("channels");
-            seen = (Sum(channels, first), Sum(channels, second));
-            return seen == (firstCount, secondCount);
-        }, TimeSpan.FromSeconds(30), $"activity counts {firstCount} and {secondCount} (last seen {seen})");
-    }
-
-    private static long Sum(JsonElement channels, string channel) =>
-        channels.TryGetProperty(channel, out var series) ? series.EnumerateArray().Sum(n => n.GetInt64()) : 0;
 
     private static Event On(string channel, Event @event)
     {
@@ -142,14 +128,5 @@ public sealed class ConsoleApiTests(PushEngineFixture engine) : IClassFixture<Pu
     {
         var ack = await engine.Client.Ingest().SubmitAsync(Events.Batch(events), cancellationToken: Ct);
         Assert.Equal(events.Length, ack.Accepted);
-    }
-
-    internal static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string field)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
-        Assert.StartsWith($"{field}: ", problem.GetProperty("detail").GetString());
-        if (status == HttpStatusCode.BadRequest) Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"errors names {field}");
     }
 }

@@ -43,9 +43,9 @@ public sealed class CustomerLookupTests(EmbeddedEngineFixture engine) : IClassFi
         await AssertNotFoundAsync(http, $"nobody-{run}");
         await AssertNotFoundAsync(http, $"nobody.{run}@example.com");
         await AssertNotFoundAsync(http, "+1 555 999 0000");
-        await ConsoleApiTests.AssertProblemAsync(await http.GetAsync("/api/customers/lookup?q=%20%20", Ct), HttpStatusCode.BadRequest, "q");
-        await ConsoleApiTests.AssertProblemAsync(await http.GetAsync("/api/customers/lookup", Ct), HttpStatusCode.BadRequest, "q");
-        await ConsoleApiTests.AssertProblemAsync(await http.GetAsync($"/api/customers/lookup?q={new string('9', 257)}", Ct), HttpStatusCode.BadRequest, "q");
+        await ConsoleAssertions.AssertProblemAsync(await http.GetAsync("/api/customers/lookup?q=%20%20", Ct), HttpStatusCode.BadRequest, "q");
+        await ConsoleAssertions.AssertProblemAsync(await http.GetAsync("/api/customers/lookup", Ct), HttpStatusCode.BadRequest, "q");
+        await ConsoleAssertions.AssertProblemAsync(await http.GetAsync($"/api/customers/lookup?q={new string('9', 257)}", Ct), HttpStatusCode.BadRequest, "q");
     }
 
     [Fact]
@@ -110,7 +110,7 @@ public sealed class CustomerLookupTests(EmbeddedEngineFixture engine) : IClassFi
     }
 
     private static async Task AssertNotFoundAsync(HttpClient http, string query) =>
-        await ConsoleApiTests.AssertProblemAsync(
+        await ConsoleAssertions.AssertProblemAsync(
             await http.GetAsync($"/api/customers/lookup?q={Uri.EscapeDataString(query)}", Ct), HttpStatusCode.NotFound, "q");
 
     private static async Task SubmitAsync(EngineClient client, params Event[] events)
