@@ -67,6 +67,11 @@ public sealed class CustomerLookupTests(EmbeddedEngineFixture engine) : IClassFi
         await SubmitAsync(engine.Client, Events.Profile(bob, Day.AddMinutes(30), ("mobile", oldPhone)));
         await AssertFoundAsync(http, newPhone, bob, "phone");
         await AssertNotFoundAsync(http, oldPhone);
+
+        // A newer one does, and the number it replaces is released again.
+        await SubmitAsync(engine.Client, Events.Profile(bob, Day.AddHours(2), ("mobile", oldPhone)));
+        await AssertFoundAsync(http, oldPhone, bob, "phone");
+        await AssertNotFoundAsync(http, newPhone);
     }
 
     [Fact]
