@@ -39,9 +39,15 @@ public interface ICustomerObserver : IGrainObserver
     Task OnCardChanged(CustomerCard card);
 }
 
-/// <summary>What became of a customer's slice: accepted (applied and durable) or duplicate, per event.</summary>
+/// <summary>
+/// What became of a customer's slice: accepted (applied and durable) or duplicate, per event.
+/// <see cref="Duplicated"/> lists the positions in the slice of the duplicates (null when there are none).
+/// </summary>
 [GenerateSerializer, Immutable]
-public sealed record ApplyResult([property: Id(0)] int Accepted, [property: Id(1)] int Duplicates);
+public sealed record ApplyResult(
+    [property: Id(0)] int Accepted,
+    [property: Id(1)] int Duplicates,
+    [property: Id(2)] IReadOnlyList<int>? Duplicated = null);
 
 /// <summary>
 /// One shard of the silence schedule: it polls its range of the customers' due times (kept in the store,

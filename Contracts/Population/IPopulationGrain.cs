@@ -21,4 +21,7 @@ public interface IPopulationGrain : IGrainWithIntegerKey
 public interface IPopulationShardGrain : IGrainWithIntegerKey
 {
     Task<PopulationSample> Sample(DateTimeOffset asOf, int shards);
+
+    /// <summary>Its customers by stage × tier, as their digests say now.</summary>
+    Task<IReadOnlyList<FlowCell>> Cells(int shards);
 }

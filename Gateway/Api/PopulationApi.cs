@@ -6,8 +6,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Engagement.Gateway.Api;
 
 /// <summary>
-/// The population over HTTP: its statistics for everyone who reads customers, and a refit on demand
-/// for admins (<c>POST /api/population/refit?asOf=1997-09-30</c>).
+/// The population over HTTP: its statistics and its flow (stage and tier moves of the last hour, the stage × tier
+/// grid) for everyone who reads customers, and a refit on demand for admins (<c>POST /api/population/refit?asOf=1997-09-30</c>).
 /// </summary>
 public static class PopulationApi
 {
@@ -15,6 +15,8 @@ public static class PopulationApi
     {
         var group = app.MapGroup("/api/population");
         group.MapGet("/", async (IGrainFactory grains) => TypedResults.Ok(await grains.GetGrain<IPopulationGrain>(0).Current()))
+            .RequireAuthorization(Policies.ReadCustomers);
+        group.MapGet("/flow", async (IGrainFactory grains) => TypedResults.Ok(await grains.GetGrain<IPopulationFlowGrain>(0).Flow()))
             .RequireAuthorization(Policies.ReadCustomers);
         group.MapPost("/refit", Refit).RequireAuthorization(Policies.Admin);
     }

@@ -2,6 +2,7 @@ using Engagement.Gateway.Alerts;
 using Engagement.Gateway.Api;
 using Engagement.Gateway.WebConsole;
 using Engagement.Gateway.Customers;
+using Engagement.Gateway.Demo;
 using Engagement.Gateway.Ingest;
 using Engagement.Gateway.Push;
 using Engagement.Gateway.Security;
@@ -46,9 +47,14 @@ public static class GatewayHost
         var settings = EngagementSettings.Load(builder.Configuration);
         configureServices?.Invoke(builder.Services);
         // The named endpoints keep their roles whatever their URLs: gRPC needs HTTP/2 without TLS (prior
-        // knowledge), browsers and SignalR want HTTP/1.1.
+        // knowledge), browsers and SignalR want HTTP/1.1. The demo feed calls the Grpc endpoint as bound.
+        var ownGrpc = new OwnGrpcEndpoint();
         builder.WebHost.ConfigureKestrel((context, kestrel) => kestrel.Configure(context.Configuration.GetSection("Kestrel"), reloadOnChange: false)
-            .Endpoint("Grpc", endpoint => endpoint.ListenOptions.Protocols = HttpProtocols.Http2)
+            .Endpoint("Grpc", endpoint =>
+            {
+                endpoint.ListenOptions.Protocols = HttpProtocols.Http2;
+                ownGrpc.Capture(endpoint.ListenOptions);
+            })
             .Endpoint("Web", endpoint => endpoint.ListenOptions.Protocols = HttpProtocols.Http1));
 
         builder.AddEngagementTelemetry("engagement-gateway")
@@ -69,6 +75,8 @@ public static class GatewayHost
         builder.Services.AddSingleton(Options.Create(ingest));
         builder.Services.AddSingleton<EventValidator>();
         builder.Services.AddSingleton<IngestPipeline>();
+        builder.Services.AddSingleton<IngestActivity>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<IngestActivity>());
         builder.Services.AddSingleton<CardFeed>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CardFeed>());
         builder.Services.AddSingleton<AlertBroadcaster>();
@@ -77,6 +85,7 @@ public static class GatewayHost
         builder.Services.AddSingleton<AgentWatches>();
         builder.Services.AddSingleton<AgentAlerts>();
         builder.Services.AddSingleton<SupervisorConnections>();
+        builder.AddDemoFeed(ownGrpc);
         // Enums travel as names in JSON too, as SignalR's MessagePack resolver writes them: one contract for both.
         builder.Services.AddSignalR()
             .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()))
@@ -107,6 +116,10 @@ public static class GatewayHost
         app.MapGrpcHealthChecksService();
         app.MapHealthChecks("/health");
         app.MapPopulationApi();
+        app.MapConsoleApi();
+        app.MapCustomerLookupApi();
+        app.MapActivityApi();
+        app.MapDemoApi();
         app.MapOrleansDashboard("/dashboard").RequireAuthorization(Policies.Admin);
 
         app.Lifetime.ApplicationStarted.Register(() => PrintBanner(app, settings, keys));

@@ -11,7 +11,7 @@ namespace Engagement.Gateway.Ingest;
 /// called once with its slice. The ack is built only after every grain has answered, and a grain
 /// answers only after the journal commit, so an ack always means durable.
 /// </summary>
-public sealed class IngestPipeline(IGrainFactory grains, EventValidator validator, IOptions<IngestOptions> options)
+public sealed class IngestPipeline(IGrainFactory grains, EventValidator validator, IngestActivity activity, IOptions<IngestOptions> options)
 {
     private readonly IngestOptions _limits = options.Value;
 
@@ -35,8 +35,10 @@ public sealed class IngestPipeline(IGrainFactory grains, EventValidator validato
             slice.Add(accepted);
         }
 
-        var results = await Task.WhenAll(slices.Select(s => grains.GetGrain<ICustomerGrain>(s.Key).Apply(s.Value)))
+        var work = slices.ToList();
+        var results = await Task.WhenAll(work.Select(s => grains.GetGrain<ICustomerGrain>(s.Key).Apply(s.Value)))
             .WaitAsync(cancellationToken);
+        activity.Record(work, results);
         foreach (var result in results)
         {
             ack.Accepted += result.Accepted;

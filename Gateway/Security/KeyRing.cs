@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -22,11 +23,12 @@ public sealed class ConfiguredKey
 
 /// <summary>
 /// The keys this gateway accepts. Keys are held as SHA-256 digests, so lookups do not compare secrets
-/// character by character and a memory dump does not show them.
+/// character by character and a memory dump does not show them. A key may be added while requests are
+/// checked (the demo feed mints its own at start).
 /// </summary>
 public sealed class KeyRing
 {
-    private readonly Dictionary<string, KeyGrant> _grants = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, KeyGrant> _grants = new(StringComparer.Ordinal);
 
     public int Count => _grants.Count;
 

@@ -23,6 +23,7 @@ public sealed partial class CustomerGrain(
     IEventJournal journal,
     RulesMonitor rules,
     PopulationCache population,
+    PopulationFlowRecorder flow,
     IOptions<EngagementOptions> options,
     [FromKeyedServices(EngagementClock.Key)] TimeProvider clock,
     TimeProvider runtimeClock,
@@ -58,6 +59,8 @@ public sealed partial class CustomerGrain(
             RecordDigest(EvaluateSafely(current).Traits, current);
             LogCaughtUp(logger, customerId, missed.Count, State.LastSeq);
         }
+        // A change of contacts that did not reach the index before the process stopped gets there now.
+        await IndexContactsAsync();
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -76,9 +79,19 @@ public sealed partial class CustomerGrain(
         // The same id twice within one slice: the first one counts, the rest are duplicates.
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var candidates = new List<CustomerEvent>(events.Count);
-        foreach (var @event in events)
+        var positions = new List<int>(events.Count);
+        List<int>? duplicated = null;
+        for (var i = 0; i < events.Count; i++)
         {
-            if (seen.Add(@event.EventId)) candidates.Add(@event);
+            if (seen.Add(events[i].EventId))
+            {
+                candidates.Add(events[i]);
+                positions.Add(i);
+            }
+            else
+            {
+                (duplicated ??= []).Add(i);
+            }
         }
 
         var entries = new JournalEntry[candidates.Count];
@@ -104,11 +117,17 @@ public sealed partial class CustomerGrain(
         var current = rules.Current;
         var before = Before(current);
         var facts = new List<EventFacts>();
+        var contactsTouched = false;
         for (var i = 0; i < entries.Length; i++)
         {
-            if (!fresh[i]) continue;
+            if (!fresh[i])
+            {
+                (duplicated ??= []).Add(positions[i]);
+                continue;
+            }
             State.Apply(entries[i].Seq, candidates[i], recordedAt, current);
             facts.Add(FactsOf(candidates[i].Payload));
+            contactsTouched |= candidates[i].Payload is ProfileUpdatePayload p && ContactKeys.Touches(p.Attributes.Keys);
         }
 
         if (facts.Count > 0)
@@ -119,8 +138,10 @@ public sealed partial class CustomerGrain(
             await CheckpointIfDueAsync();
             await NotifyAsync(evaluation.Traits);
             await RaiseAlertsAsync(before, evaluation, facts);
+            if (contactsTouched) await IndexContactsAsync();
         }
-        return new ApplyResult(facts.Count, events.Count - facts.Count);
+        duplicated?.Sort();
+        return new ApplyResult(facts.Count, events.Count - facts.Count, duplicated);
     }
 
     public async Task<CustomerCard?> GetCard()
@@ -173,15 +194,19 @@ public sealed partial class CustomerGrain(
     {
         var now = clock.GetUtcNow();
         var statistics = population.Current;
+        CustomerEvaluation evaluation;
         try
         {
-            return State.Model.Evaluate(now, statistics, current);
+            evaluation = State.Model.Evaluate(now, statistics, current);
         }
         catch (Exception ex) when (ex is ArithmeticException or ArgumentException)
         {
             LogEvaluationFailed(logger, ex, CustomerId, statistics.Version);
-            return State.Model.Evaluate(now, statistics with { BgNbd = null, GammaGamma = null }, current);
+            evaluation = State.Model.Evaluate(now, statistics with { BgNbd = null, GammaGamma = null }, current);
         }
+        // Stage and tier moves for the population's flow: counted in this silo's memory, reported in bulk.
+        if (evaluation.Changes.Count > 0) flow.Record(evaluation.Changes);
+        return evaluation;
     }
 
     /// <summary>
@@ -252,6 +277,35 @@ public sealed partial class CustomerGrain(
         journal.RecordDigest(CustomerDigest.Of(CustomerId, State.Model, traits, due, current.GetCalendar()));
     }
 
+    /// <summary>
+    /// Brings the contact index (phone, email -> customer) in line with the profile: released what the customer
+    /// no longer has, claimed what it has now. Costs no call while they agree, which is nearly always; a failure
+    /// is logged and retried at the next profile update or activation, since the change itself is already durable.
+    /// </summary>
+    private async Task IndexContactsAsync()
+    {
+        var wanted = ContactKeys.Of(State.Model.Profile.Select(a => KeyValuePair.Create(a.Key, a.Value.Value)));
+        var indexed = State.IndexedContacts;
+        if (indexed.SetEquals(wanted)) return;
+        try
+        {
+            foreach (var gone in indexed.Except(wanted).ToList())
+            {
+                await GrainFactory.GetGrain<IContactIndexGrain>(gone).Release(CustomerId);
+                indexed.Remove(gone);
+            }
+            foreach (var added in wanted.Except(indexed).ToList())
+            {
+                await GrainFactory.GetGrain<IContactIndexGrain>(added).Claim(CustomerId);
+                indexed.Add(added);
+            }
+        }
+        catch (Exception ex)
+        {
+            LogIndexFailed(logger, ex, CustomerId);
+        }
+    }
+
     private async Task NotifyAsync(CustomerTraits traits)
     {
         if (_watchers.Count == 0) return;
@@ -296,6 +350,9 @@ public sealed partial class CustomerGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Raising a {Kind} alert for customer {CustomerId} failed")]
     private static partial void LogAlertFailed(ILogger logger, Exception exception, AlertKind kind, string customerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Updating the contact index for customer {CustomerId} failed; retried at its next profile update or activation")]
+    private static partial void LogIndexFailed(ILogger logger, Exception exception, string customerId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Journal append failed for customer {CustomerId}; the grain will reload from the store")]
     private static partial void LogAppendFailed(ILogger logger, Exception exception, string customerId);

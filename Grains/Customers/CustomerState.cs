@@ -33,6 +33,9 @@ public sealed class CustomerState
     /// <summary>Open complaints already escalated for being open too long (so they are escalated once).</summary>
     public HashSet<string> EscalatedTickets { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>The contact keys (see <see cref="ContactKeys"/>) the contact index holds for this customer.</summary>
+    public HashSet<string> IndexedContacts { get; set; } = new(StringComparer.Ordinal);
+
     public bool Exists => EventCount > 0;
 
     public void Apply(long seq, CustomerEvent @event, DateTimeOffset recordedAt, EngagementRules rules)

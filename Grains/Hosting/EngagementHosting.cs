@@ -68,6 +68,8 @@ public static class EngagementHosting
         silo.Services.AddSingleton<RulesMonitor>();
         silo.Services.AddSingleton<PopulationCache>();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<PopulationCache>());
+        silo.Services.AddSingleton<PopulationFlowRecorder>();
+        silo.Services.AddHostedService(sp => sp.GetRequiredService<PopulationFlowRecorder>());
         silo.Services.AddSingleton<GroupCommitJournal>(sp => settings.Store switch
         {
             StoreKind.Sqlite => new SqliteEventJournal(

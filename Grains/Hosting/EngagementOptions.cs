@@ -65,6 +65,10 @@ public sealed class PopulationOptions
     [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
     public TimeSpan RefitInterval { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>How old the stage × tier grid of the population flow may be before a read counts it again from the digests.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan CellsRefresh { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>How often each silo picks up the statistics in force.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan CacheRefresh { get; set; } = TimeSpan.FromSeconds(15);

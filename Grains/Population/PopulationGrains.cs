@@ -68,10 +68,7 @@ public sealed class PopulationShardGrain(IPopulationStore store, RulesMonitor ru
 {
     public async Task<PopulationSample> Sample(DateTimeOffset asOf, int shards)
     {
-        var shard = (int)this.GetPrimaryKeyLong();
-        // Digests trail the journal by one group commit; take in what this silo has queued so far.
-        await store.FlushAsync();
-        var digests = await store.ReadDigestsAsync(shard * CustomerDigest.Buckets / shards, (shard + 1) * CustomerDigest.Buckets / shards);
+        var digests = await ReadAsync(shards);
         var current = rules.Current;
         var day = current.GetCalendar().DayOf(asOf);
         var sample = new PopulationSample { Capacity = current.Population.SampleCapacity };
@@ -80,6 +77,19 @@ public sealed class PopulationShardGrain(IPopulationStore store, RulesMonitor ru
             sample.Add(digest.ToMember(day), PopulationLabels.Of(digest));
         }
         return sample;
+    }
+
+    public async Task<IReadOnlyList<FlowCell>> Cells(int shards) =>
+    [
+        .. (await ReadAsync(shards)).GroupBy(d => (d.Stage, d.Tier)).Select(g => new FlowCell(g.Key.Stage, g.Key.Tier, g.LongCount())),
+    ];
+
+    private async Task<IReadOnlyList<CustomerDigest>> ReadAsync(int shards)
+    {
+        var shard = (int)this.GetPrimaryKeyLong();
+        // Digests trail the journal by one group commit; take in what this silo has queued so far.
+        await store.FlushAsync();
+        return await store.ReadDigestsAsync(shard * CustomerDigest.Buckets / shards, (shard + 1) * CustomerDigest.Buckets / shards);
     }
 }
 

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using Engagement.Contracts.Population;
 using Engagement.Model;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,8 +11,7 @@ public static class EngineAdmin
     public static async Task<PopulationStatistics> RefitPopulationAsync(this EngineHost engine)
     {
         var ct = TestContext.Current.CancellationToken;
-        using var http = new HttpClient { BaseAddress = engine.WebAddress };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestKeys.Admin);
+        using var http = engine.Http(TestKeys.Admin);
         (await http.PostAsync("/api/population/refit", null, ct)).EnsureSuccessStatusCode();
         return await engine.Services.GetRequiredService<IGrainFactory>().GetGrain<IPopulationGrain>(0).Current().WaitAsync(ct);
     }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Engagement.Feeds.Replay;
 using Engagement.Model;
 using Engagement.Model.Clv;
 using Spectre.Console;

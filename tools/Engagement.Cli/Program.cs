@@ -9,5 +9,6 @@ var root = new RootCommand("Engagement command-line tools.")
     EngineCommands.Watch(),
     ReplayCommand.Create(),
     RefitCommand.Create(),
+    SimulateCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

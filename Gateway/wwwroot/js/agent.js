@@ -75,10 +75,7 @@ export class AgentView {
       const found = await api(`/api/customers/lookup?q=${encodeURIComponent(query)}`);
       await this.open(found.customerId);
     } catch (error) {
-      if (error instanceof ApiError && error.unavailable) {
-        // A gateway without the lookup: take the text as the customer id.
-        await this.open(query);
-      } else if (error instanceof ApiError && error.status === 404) {
+      if (error instanceof ApiError && error.status === 404) {
         setText(byId("lookup-error"), `No customer has the id, phone or email “${query}”.`);
       } else {
         setText(byId("lookup-error"), describe(error));
@@ -106,9 +103,8 @@ export class AgentView {
     const about = current ? this.alerts.list((a) => a.customerId === current) : [];
     fill(byId("customer-alerts"), current === null ? h("li", { className: "muted" }, "No customer open.") :
       about.length === 0 ? h("li", { className: "muted" }, "No alert about this customer since the card opened.") : about.map((a) => alertItem(a, open, { showCustomer: false })));
-    // The hub sends this connection the alerts assigned to its key's name, besides those of watched customers.
-    const me = session.me?.name;
-    const mine = this.alerts.list((a) => a.state !== "Resolved" && (me ? a.assignedTo === me : Boolean(a.assignedTo)));
+    // The hub sends this connection the alerts assigned to its key's name (and the change that takes one away).
+    const mine = this.alerts.list((a) => a.state !== "Resolved" && a.assignedTo === session.me.name);
     fill(byId("my-alerts"), mine.length === 0 ? h("li", { className: "muted" }, "Nothing assigned to you.") : mine.map((a) => alertItem(a, open)));
   }
 }

@@ -39,23 +39,11 @@ export class PopulationCharts {
   async #refreshPopulation() {
     try {
       const flow = await api("/api/population/flow");
-      this.#drawCells(flow.cells ?? [], flow.cellsAsOf ? `at the last population fit (${formatDateTime(flow.cellsAsOf)})` : "before the first population fit");
+      this.#drawCells(flow.cells ?? [], `as of ${formatDateTime(flow.cellsAsOf)}`);
       this.#drawMoves(flow);
     } catch (error) {
+      setText(byId("chart-cells-note"), describe(error));
       setText(byId("chart-moves-note"), describe(error));
-      // Without the flow API, the counts of the last population fit still give stage × tier.
-      try {
-        const population = await api("/api/population");
-        const cells = Object.entries(population.counts ?? {})
-          .filter(([label]) => label.startsWith("stage×tier:"))
-          .map(([label, count]) => {
-            const [stage, tier] = label.slice("stage×tier:".length).split("×");
-            return { stage, tier, count };
-          });
-        this.#drawCells(cells, `at the last population fit (${formatDateTime(population.asOf)})`);
-      } catch (fallbackError) {
-        setText(byId("chart-cells-note"), describe(fallbackError));
-      }
     }
   }
 

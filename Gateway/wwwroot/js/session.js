@@ -15,23 +15,8 @@ export class SignInError extends Error {}
 export async function identify(key) {
   const response = await fetch("/api/me", { headers: { Authorization: `Bearer ${key}`, Accept: "application/json" } });
   if (response.status === 401) throw new SignInError("This key is not known to the engine.");
-  if (response.status === 404) return probeHubs(key);
   if (!response.ok) throw new SignInError(`The engine refused the key (HTTP ${response.status}).`);
   return refuseChannel(await response.json());
-}
-
-/**
- * For a gateway without /api/me: the hubs the key may negotiate with tell its role. Admins look like
- * supervisors here (nothing else tells them apart without side effects), so the demo panel stays hidden.
- */
-async function probeHubs(key) {
-  const negotiate = (hub) => fetch(`/hubs/${hub}/negotiate?negotiateVersion=1`, { method: "POST", headers: { Authorization: `Bearer ${key}` } });
-  const [supervisor, agent] = await Promise.all([negotiate("supervisor"), negotiate("agent")]);
-  if (supervisor.status === 401 || agent.status === 401) throw new SignInError("This key is not known to the engine.");
-  const canSupervise = supervisor.ok;
-  const canReadCustomers = agent.ok;
-  const role = canSupervise ? "supervisor" : canReadCustomers ? "agent" : "channel";
-  return refuseChannel({ name: null, role, teams: [], canReadCustomers, canSupervise, canAdmin: false });
 }
 
 function refuseChannel(me) {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Engagement.Feeds;
 using Engagement.Load.Run;
 using Engagement.Load.Workload;
 using Grpc.Core;

@@ -1,3 +1,4 @@
+using Engagement.Feeds;
 using Engagement.Load.Workload;
 
 namespace Engagement.Load.Run;

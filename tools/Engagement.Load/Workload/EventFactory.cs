@@ -1,3 +1,4 @@
+using Engagement.Feeds;
 using Engagement.Contracts.V1;
 using Google.Protobuf.WellKnownTypes;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Engagement.Cli;
+namespace Engagement.Feeds.Replay;
 
 /// <summary>One line of a CDNOW-format transaction file.</summary>
 public readonly record struct Transaction(string CustomerId, DateOnly Date, int Units, decimal Amount);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace Engagement.Load.Workload;
+namespace Engagement.Feeds;
 
 /// <summary>The twelve interaction types of the domain, by their wire names.</summary>
 public enum EventKind
@@ -28,7 +28,7 @@ public sealed class EventMix
 {
     /// <summary>The wire names of the types (<c>email_open</c> for <see cref="EventKind.EmailOpen"/>), as the mix spells them.</summary>
     public static readonly IReadOnlyDictionary<string, EventKind> Names = Enum.GetValues<EventKind>()
-        .ToDictionary(kind => JsonNamingPolicy.SnakeCaseLower.ConvertName(kind.ToString()), StringComparer.OrdinalIgnoreCase);
+        .ToDictionary(WireName, StringComparer.OrdinalIgnoreCase);
 
     // A shop's day: mostly purchases and browsing, some marketing and service, rare complaints and cancellations.
     private const string DefaultMix =
@@ -41,11 +41,14 @@ public sealed class EventMix
     {
         Text = text;
         _kinds = [.. weights.Select(w => w.Kind)];
-        var total = weights.Sum(w => w.Weight);
+        var total = TotalWeight = weights.Sum(w => w.Weight);
         var running = 0.0;
         _cumulative = [.. weights.Select(w => running += w.Weight / total)];
         _cumulative[^1] = 1.0;
     }
+
+    /// <summary>The weights added up: a rate, when the weights are rates.</summary>
+    public double TotalWeight { get; }
 
     /// <summary>The mix as given on the command line (expanded for <c>default</c>).</summary>
     public string Text { get; }
@@ -67,6 +70,17 @@ public sealed class EventMix
         if (weights.Sum(w => w.Item2) <= 0) throw new FormatException("--mix: the weights add up to nothing");
         return new EventMix(spec, weights);
     }
+
+    /// <summary>A mix from relative weights, for callers that compute them (a type weighing nothing is left out).</summary>
+    public static EventMix Of(IEnumerable<(EventKind Kind, double Weight)> weights)
+    {
+        var kept = weights.Where(w => w.Weight > 0).ToList();
+        if (kept.Count == 0) throw new ArgumentException("The weights add up to nothing.", nameof(weights));
+        return new EventMix(string.Join(',', kept.Select(w => string.Create(CultureInfo.InvariantCulture, $"{WireName(w.Kind)}={w.Weight:0.######}"))), kept);
+    }
+
+    /// <summary>The type's wire name: <c>email_open</c> for <see cref="EventKind.EmailOpen"/>.</summary>
+    public static string WireName(EventKind kind) => JsonNamingPolicy.SnakeCaseLower.ConvertName(kind.ToString());
 
     public EventKind Next(Random random)
     {

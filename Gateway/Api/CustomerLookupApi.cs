@@ -1,0 +1,51 @@
+using Engagement.Contracts.Activity;
+using Engagement.Contracts.Customers;
+using Engagement.Gateway.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Engagement.Gateway.Api;
+
+/// <summary>
+/// How an agent opens a customer: <c>GET /api/customers/lookup?q=</c> by id, email address or phone number, and
+/// <c>GET /api/customers/recent?limit=</c>, the customers active last across every gateway.
+/// </summary>
+public static class CustomerLookupApi
+{
+    public const int MaxQueryLength = 256;
+    public const int DefaultRecent = 20;
+    public const int MaxRecent = 100;
+
+    public static void MapCustomerLookupApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/customers").RequireAuthorization(Policies.ReadCustomers);
+        group.MapGet("/lookup", Lookup);
+        group.MapGet("/recent", Recent);
+    }
+
+    private static async Task<Results<Ok<CustomerMatch>, ProblemHttpResult, ValidationProblem>> Lookup(IGrainFactory grains, string? q)
+    {
+        if (string.IsNullOrWhiteSpace(q)) return ApiProblems.Invalid("q", "required: a customer id, an email address or a phone number");
+        if (q.Length > MaxQueryLength) return ApiProblems.Invalid("q", $"longer than {MaxQueryLength} characters");
+        return await grains.GetGrain<ICustomerDirectoryGrain>(0).Lookup(q) is { } match
+            ? TypedResults.Ok(match)
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such customer",
+                detail: $"q: no customer has the id, email address or phone number '{q.Trim()}'");
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<RecentCustomer>>, ValidationProblem>> Recent(IGrainFactory grains, string? limit)
+    {
+        var count = DefaultRecent;
+        if (limit is not null && (!int.TryParse(limit, out count) || count is < 1 or > MaxRecent))
+        {
+            return ApiProblems.Invalid("limit", $"'{limit}' is not a whole number from 1 to {MaxRecent}");
+        }
+        return TypedResults.Ok(await grains.GetGrain<IActivityGrain>(0).Recent(count));
+    }
+}
+
+/// <summary>Problem details for bad input: the field, and why, in <c>errors</c> and in <c>detail</c>.</summary>
+public static class ApiProblems
+{
+    public static ValidationProblem Invalid(string field, string reason) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [reason] }, detail: $"{field}: {reason}", title: $"Invalid {field}");
+}

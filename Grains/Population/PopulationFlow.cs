@@ -1,0 +1,115 @@
+using Engagement.Contracts.Population;
+using Engagement.Grains.Hosting;
+using Engagement.Model;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Engagement.Grains.Population;
+
+/// <summary>
+/// This silo's stage and tier transitions since its last report, by business-clock minute. Customer grains
+/// record their decision-log changes here (in memory, no call); once a second they go to the flow grain.
+/// </summary>
+public sealed class PopulationFlowRecorder(IGrainFactory grains, TimeProvider clock, ILogger<PopulationFlowRecorder> logger)
+    : PeriodicReporter<IReadOnlyList<FlowCount>>(clock, logger)
+{
+    private readonly Lock _gate = new();
+    private Dictionary<(DateTimeOffset Minute, FlowDimension Dimension, string From, string To), long> _moves = [];
+
+    public void Record(IReadOnlyList<DecisionLogEntry> changes)
+    {
+        foreach (var change in changes)
+        {
+            FlowDimension? dimension = change.Kind switch
+            {
+                DecisionKind.Stage => FlowDimension.Stage,
+                DecisionKind.Tier => FlowDimension.Tier,
+                _ => null,
+            };
+            if (dimension is not { } d) continue;
+            var key = (PopulationFlowGrain.MinuteOf(change.At), d, change.From, change.To);
+            lock (_gate) _moves[key] = _moves.GetValueOrDefault(key) + 1;
+        }
+    }
+
+    protected override IReadOnlyList<FlowCount>? Take()
+    {
+        Dictionary<(DateTimeOffset Minute, FlowDimension Dimension, string From, string To), long> moves;
+        lock (_gate)
+        {
+            if (_moves.Count == 0) return null;
+            (moves, _moves) = (_moves, []);
+        }
+        return [.. moves.Select(m => new FlowCount(m.Key.Minute, m.Key.Dimension, m.Key.From, m.Key.To, m.Value))];
+    }
+
+    protected override Task SendAsync(IReadOnlyList<FlowCount> report, CancellationToken cancellationToken) =>
+        grains.GetGrain<IPopulationFlowGrain>(0).Report(report).WaitAsync(cancellationToken);
+}
+
+/// <summary>
+/// The moves of the last hour (business clock) in per-minute buckets, in memory, merged from every silo; and the
+/// stage × tier grid, counted by the population shards from the digests when the last count is older than
+/// <see cref="PopulationOptions.CellsRefresh"/> (system clock), so that a board polling every second costs one
+/// scan of the digests per refresh, not per poll.
+/// </summary>
+public sealed class PopulationFlowGrain(
+    IOptions<EngagementOptions> options,
+    [FromKeyedServices(EngagementClock.Key)] TimeProvider clock,
+    TimeProvider runtimeClock) : Grain, IPopulationFlowGrain
+{
+    public static TimeSpan Window { get; } = TimeSpan.FromHours(1);
+
+    private readonly Dictionary<(DateTimeOffset Minute, FlowDimension Dimension, string From, string To), long> _moves = [];
+    private IReadOnlyList<FlowCell> _cells = [];
+    private DateTimeOffset _cellsAsOf;
+    private DateTimeOffset? _cellsCountedAt;
+
+    public static DateTimeOffset MinuteOf(DateTimeOffset at) =>
+        new(at.UtcTicks - at.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
+
+    public Task Report(IReadOnlyList<FlowCount> moves)
+    {
+        var oldest = MinuteOf(clock.GetUtcNow() - Window);
+        foreach (var stale in _moves.Keys.Where(k => k.Minute < oldest).ToList()) _moves.Remove(stale);
+        foreach (var move in moves.Where(m => m.Minute >= oldest))
+        {
+            var key = (move.Minute, move.Dimension, move.From, move.To);
+            _moves[key] = _moves.GetValueOrDefault(key) + move.Count;
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task<PopulationFlow> Flow()
+    {
+        await RefreshCellsAsync();
+        var now = clock.GetUtcNow();
+        var since = now - Window;
+        var recent = _moves.Where(m => m.Key.Minute >= MinuteOf(since)).ToList();
+        IReadOnlyList<FlowMove> Moves(FlowDimension dimension) =>
+        [
+            .. recent.Where(m => m.Key.Dimension == dimension)
+                .GroupBy(m => (m.Key.From, m.Key.To), m => m.Value)
+                .Select(g => new FlowMove(g.Key.From, g.Key.To, g.Sum()))
+                .OrderByDescending(m => m.Count).ThenBy(m => m.From, StringComparer.Ordinal).ThenBy(m => m.To, StringComparer.Ordinal),
+        ];
+        return new PopulationFlow(since, now, Moves(FlowDimension.Stage), Moves(FlowDimension.Tier), _cells, _cellsAsOf);
+    }
+
+    private async Task RefreshCellsAsync()
+    {
+        var countedAt = runtimeClock.GetUtcNow();
+        if (_cellsCountedAt is { } last && countedAt - last < options.Value.Population.CellsRefresh) return;
+        var asOf = clock.GetUtcNow();
+        var shards = options.Value.Population.Shards;
+        var counts = await Task.WhenAll(Enumerable.Range(0, shards).Select(k => GrainFactory.GetGrain<IPopulationShardGrain>(k).Cells(shards)));
+        _cells =
+        [
+            .. counts.SelectMany(c => c).GroupBy(c => (c.Stage, c.Tier))
+                .Select(g => new FlowCell(g.Key.Stage, g.Key.Tier, g.Sum(c => c.Count)))
+                .OrderBy(c => c.Stage, StringComparer.Ordinal).ThenBy(c => c.Tier, StringComparer.Ordinal),
+        ];
+        (_cellsAsOf, _cellsCountedAt) = (asOf, countedAt);
+    }
+}

@@ -1,0 +1,111 @@
+using System.Runtime.CompilerServices;
+using Engagement.Contracts.V1;
+using Google.Protobuf.WellKnownTypes;
+
+namespace Engagement.Feeds.Replay;
+
+/// <summary>How a transaction file is replayed.</summary>
+public sealed record ReplayOptions
+{
+    /// <summary>Replay transactions up to and including this day only.</summary>
+    public DateOnly? Until { get; init; }
+
+    /// <summary>Prefix of the engine's customer ids (the file's ids follow it).</summary>
+    public string CustomerPrefix { get; init; } = "cdnow-";
+
+    /// <summary>
+    /// When set, every date moves by the same number of days so that the last replayed day is this instant's
+    /// (UTC) day: the customers read as a live business today instead of one whose customers all left in 1998.
+    /// </summary>
+    public DateTimeOffset? RebaseTo { get; init; }
+
+    /// <summary>The most events in one batch (a batch never spans two days, so progress is by day).</summary>
+    public int BatchSize { get; init; } = 500;
+}
+
+/// <summary>
+/// A CDNOW-format file as purchase events in date order, paced by days of data per second. Event ids are
+/// the file's name and the transaction's position in it, so a replay that is run again (rebased or not) is
+/// counted as duplicates, not applied twice.
+/// </summary>
+public sealed class ReplayPlan : IFeedSource
+{
+    private readonly (Transaction Transaction, int Index)[] _rows;
+    private readonly string _idPrefix;
+    private readonly ReplayOptions _options;
+
+    private ReplayPlan(string source, (Transaction, int)[] rows, ReplayOptions options)
+    {
+        Source = source;
+        _rows = rows;
+        _options = options;
+        _idPrefix = Path.GetFileNameWithoutExtension(source);
+        if (rows.Length == 0) return;
+        FirstDay = rows[0].Item1.Date;
+        LastDay = rows[^1].Item1.Date;
+        RebaseDays = options.RebaseTo is { } to ? DateOnly.FromDateTime(to.UtcDateTime).DayNumber - LastDay.DayNumber : 0;
+    }
+
+    public string Kind => "replay";
+
+    /// <summary>The file's name.</summary>
+    public string Source { get; }
+
+    public long? Total => _rows.Length;
+
+    /// <summary>The first and last data day (as in the file, before any rebasing).</summary>
+    public DateOnly FirstDay { get; }
+
+    public DateOnly LastDay { get; }
+
+    /// <summary>Days added to every date (zero unless rebased).</summary>
+    public int RebaseDays { get; }
+
+    /// <exception cref="FormatException">A line is not in the CDNOW format.</exception>
+    public static ReplayPlan Load(string path, ReplayOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1);
+        var rows = TransactionFile.Read(path)
+            .Select((transaction, index) => (Transaction: transaction, Index: index))
+            .Where(r => options.Until is null || r.Transaction.Date <= options.Until)
+            .OrderBy(r => r.Transaction.Date) // stable: a day's transactions keep the file's order
+            .ToArray();
+        return new ReplayPlan(Path.GetFileName(path), rows, options);
+    }
+
+    /// <summary>Batches of one day each (split at the batch size); a day's batch is due when the pace reaches it.</summary>
+    public async IAsyncEnumerable<FeedBatch> ReadAsync(FeedPace pace, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var start = 0;
+        while (start < _rows.Length)
+        {
+            var day = _rows[start].Transaction.Date;
+            var end = start;
+            while (end < _rows.Length && end - start < _options.BatchSize && _rows[end].Transaction.Date == day) end++;
+
+            await pace.WaitUntilAsync(day.DayNumber - FirstDay.DayNumber, cancellationToken);
+            var batch = new EventBatch { BatchId = $"{_idPrefix}-{_rows[start].Index}" };
+            for (var i = start; i < end; i++) batch.Events.Add(Purchase(_rows[i].Transaction, _rows[i].Index));
+            yield return new FeedBatch(batch, day);
+            start = end;
+        }
+    }
+
+    /// <summary>The moment a transaction of <paramref name="day"/> (as in the file) is replayed at.</summary>
+    public DateTimeOffset OccurredAt(DateOnly day)
+    {
+        // Noon UTC: the purchase's calendar day stays the file's day in any time zone within ±11 h. Rebased, the
+        // last day's noon may still be ahead of the rebasing instant, which the engine would refuse as future.
+        var at = new DateTimeOffset(day.AddDays(RebaseDays).ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero);
+        return _options.RebaseTo is { } to && at > to ? to : at;
+    }
+
+    private Event Purchase(Transaction transaction, int index) => new()
+    {
+        EventId = $"{_idPrefix}-{index}",
+        CustomerId = _options.CustomerPrefix + transaction.CustomerId,
+        Channel = "store",
+        OccurredAt = Timestamp.FromDateTimeOffset(OccurredAt(transaction.Date)),
+        Purchase = new Purchase { Amount = (double)transaction.Amount, Currency = "USD", OrderId = $"{_idPrefix}-{index}" },
+    };
+}
