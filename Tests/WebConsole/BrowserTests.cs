@@ -58,6 +58,44 @@ public sealed class BrowserTests(ConsoleFixture console) : IClassFixture<Console
     }
 
     [Fact]
+    public async Task An_agent_finds_a_customer_by_the_phone_number_of_its_profile()
+    {
+        var customer = $"caller-{Guid.NewGuid():N}";
+        var phone = $"+1 555 {Random.Shared.Next(1_000_000, 9_999_999)}";
+        await SubmitAsync(
+            Events.Profile(customer, Now.AddDays(-2), ("name", "Ann Lee"), ("phone", phone)),
+            Events.Purchase(customer, 40, Now.AddHours(-3)));
+
+        await using var agent = await console.OpenConsoleAsync();
+        await agent.SignInLiveAsync(PushKeys.Ada);
+        // Among the recently active customers, and found by the caller's number as the phone system gives it.
+        await Expect(agent.Page.Locator("#recent")).ToContainTextAsync(customer);
+        await agent.OpenCustomerAsync(phone.Replace(" ", "", StringComparison.Ordinal), customer);
+        await Expect(agent.Field("name")).ToHaveTextAsync("Ann Lee");
+
+        await agent.Page.FillAsync("#lookup", "+1 555 0000000 999");
+        await agent.Page.ClickAsync("#lookup-form button[type=submit]");
+        await Expect(agent.Page.Locator("#lookup-error")).ToContainTextAsync("No customer has");
+    }
+
+    [Fact]
+    public async Task The_board_charts_the_population_its_moves_and_the_event_rate()
+    {
+        await using var supervisor = await console.OpenConsoleAsync();
+        await supervisor.SignInLiveAsync(TestKeys.Supervisor);
+        var customer = $"busy-{Guid.NewGuid():N}";
+        await SubmitAsync(Events.Purchase(customer, 30, Now.AddHours(-1)), Events.Visit(customer, Now.AddMinutes(-10)));
+
+        await Expect(supervisor.Page.Locator("#chart-cells-note")).ToContainTextAsync(" customers as of ");
+        await Expect(supervisor.Page.Locator("#chart-moves-note")).ToContainTextAsync("moves since");
+        await Expect(supervisor.Page.Locator("#chart-activity-note")).ToContainTextAsync("events/s now");
+        foreach (var chart in new[] { "chart-cells", "chart-moves", "chart-activity" })
+        {
+            Assert.True(await supervisor.Page.EvaluateAsync<int>($"() => Chart.getChart('{chart}').data.datasets.length") > 0, $"{chart} has no data");
+        }
+    }
+
+    [Fact]
     public async Task Event_content_is_shown_as_text_and_runs_nothing()
     {
         const string script = "<script>window.__xss=1</script>";
