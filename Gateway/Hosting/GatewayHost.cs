@@ -1,5 +1,6 @@
 using Engagement.Gateway.Alerts;
 using Engagement.Gateway.Api;
+using Engagement.Gateway.WebConsole;
 using Engagement.Gateway.Customers;
 using Engagement.Gateway.Demo;
 using Engagement.Gateway.Ingest;
@@ -101,6 +102,8 @@ public static class GatewayHost
         builder.Services.AddGrpcHealthChecks().AddCheck<EngineHealthCheck>("engine");
 
         var app = builder.Build();
+        // The console's files are public (they hold no data); everything they fetch carries a key.
+        app.UseConsoleFiles();
         app.UseAuthentication();
         app.UseAuthorization();
 

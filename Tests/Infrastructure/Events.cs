@@ -48,4 +48,22 @@ public static class Events
         batch.Events.AddRange(events);
         return batch;
     }
+
+    public static Event Nps(string customerId, int score, DateTimeOffset at) => new()
+    {
+        EventId = NewId(),
+        CustomerId = customerId,
+        Channel = "web",
+        OccurredAt = Timestamp.FromDateTimeOffset(at),
+        Survey = new Survey { Nps = score },
+    };
+
+    public static Event Complaint(string customerId, ComplaintSeverity severity, DateTimeOffset at) => new()
+    {
+        EventId = NewId(),
+        CustomerId = customerId,
+        Channel = "phone",
+        OccurredAt = Timestamp.FromDateTimeOffset(at),
+        ComplaintOpened = new ComplaintOpened { Severity = severity, TicketId = $"t-{Interlocked.Increment(ref _counter)}" },
+    };
 }

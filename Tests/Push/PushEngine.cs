@@ -1,6 +1,5 @@
 using Engagement.Contracts.V1;
 using Engagement.Tests.Infrastructure;
-using Google.Protobuf.WellKnownTypes;
 
 namespace Engagement.Tests.Push;
 
@@ -58,22 +57,8 @@ public static class AlertEvents
     public static async Task RaiseAsync(EngineClient client, string customerId, string team)
     {
         var ack = await client.Ingest().SubmitAsync(Events.Batch(
-            new Event
-            {
-                EventId = Events.NewId(),
-                CustomerId = customerId,
-                Channel = "crm",
-                OccurredAt = Timestamp.FromDateTimeOffset(Day),
-                ProfileUpdate = new ProfileUpdate { Attributes = { ["region"] = team } },
-            },
-            new Event
-            {
-                EventId = Events.NewId(),
-                CustomerId = customerId,
-                Channel = "web",
-                OccurredAt = Timestamp.FromDateTimeOffset(Day.AddHours(1)),
-                Survey = new Survey { Nps = 3 },
-            }), cancellationToken: TestContext.Current.CancellationToken);
+            Events.Profile(customerId, Day, ("region", team)),
+            Events.Nps(customerId, 3, Day.AddHours(1))), cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(2, ack.Accepted);
     }
 }

@@ -1,0 +1,65 @@
+using Microsoft.Playwright;
+
+namespace Engagement.Tests.Infrastructure;
+
+/// <summary>
+/// Debian's Chromium (<c>/usr/bin/chromium</c>, which <c>.ci/run</c> installs when missing) driven by Playwright,
+/// headless: one browser for a test class, a fresh context (cookies, storage) per signed-in person.
+/// Playwright's own browser builds are never used, so nothing is downloaded.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    /// <summary>The desktop size the console is designed for, and the screenshots are taken at.</summary>
+    public static readonly ViewportSize Desktop = new() { Width = 1440, Height = 900 };
+
+    private IPlaywright? _playwright;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            throw new InvalidOperationException($"{ChromiumPath} is missing: apt-get install chromium (.ci/run does).");
+        }
+        // A loaded machine (2 cores, parallel builds) needs more than Playwright's 5 s default to see a change.
+        Assertions.SetDefaultExpectTimeout(20_000);
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    /// <summary>A new browser context (its own session storage) at desktop size, with the console's address as base.</summary>
+    public async Task<IPage> NewPageAsync(Uri baseAddress)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = Desktop, BaseURL = baseAddress.ToString() });
+        context.SetDefaultTimeout(20_000);
+        return await context.NewPageAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Browser is not null) await Browser.DisposeAsync();
+        _playwright?.Dispose();
+    }
+}
+
+/// <summary>Where the tests write what a person looks at: the repository's <c>docs/screenshots</c>.</summary>
+public static class Screenshots
+{
+    public static string PathOf(string name)
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Engagement.sln"))) directory = directory.Parent;
+        if (directory is null) throw new InvalidOperationException($"No Engagement.sln above {AppContext.BaseDirectory}.");
+        var folder = Directory.CreateDirectory(Path.Combine(directory.FullName, "docs", "screenshots"));
+        return Path.Combine(folder.FullName, name);
+    }
+}
