@@ -34,10 +34,15 @@ public sealed partial class DemoFeed : IHostedLifecycleService
 
     public const double DefaultReplaySpeed = 30;
 
-    private const int MaxBatchSize = 500;
+    /// <summary>
+    /// Small batches: once statistics exist, most events change a tier or stage and raise an alert, and alert saves
+    /// are the slowest step (one transaction each); the stream's few batches in flight then stay well within the
+    /// engine's call timeout.
+    /// </summary>
+    private const int MaxBatchSize = 100;
 
-    /// <summary>Customer checks in flight at once after a refit.</summary>
-    private const int CheckParallelism = 64;
+    /// <summary>Customer checks in flight at once after a refit: few, so that they do not hold up the feed's own events.</summary>
+    private const int CheckParallelism = 8;
 
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _shutdown = new();

@@ -15,11 +15,14 @@ public enum FeedOutcome
 
 /// <summary>
 /// Streams a feed's batches over one <c>Ingest.Stream</c> call, like any channel, and counts what the engine
-/// acknowledges. The engine keeps a bounded number of batches in flight per stream and then stops reading, so
-/// HTTP/2 flow control holds the sender back: the feed never runs ahead of the engine by more than that.
+/// acknowledges. At most <see cref="MaxUnacknowledged"/> batches are sent and not yet acknowledged (the engine
+/// answers every batch, in order): the feed never runs far ahead of the engine, and a stop is acknowledged soon.
 /// </summary>
 public static class FeedRunner
 {
+    /// <summary>Batches sent and not yet acknowledged, at most: the engine's default in-flight window per stream.</summary>
+    public const int MaxUnacknowledged = 8;
+
     /// <summary>How long a stopped feed waits for the acks of the batches already sent before it cuts the call.</summary>
     public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
 
@@ -32,8 +35,9 @@ public static class FeedRunner
         // Sending ends on a stop, and also when the acks end in an error, so a feed waiting for its next
         // batch learns at once that the engine has gone.
         using var sending = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        using var window = new SemaphoreSlim(MaxUnacknowledged, MaxUnacknowledged);
         using var call = ingest.Stream(cancellationToken: abort.Token);
-        var receiving = ReceiveAsync(call.ResponseStream, progress, sending, abort.Token);
+        var receiving = ReceiveAsync(call.ResponseStream, progress, window, sending, abort.Token);
         try
         {
             var outcome = FeedOutcome.Completed;
@@ -41,6 +45,7 @@ public static class FeedRunner
             {
                 await foreach (var batch in source.ReadAsync(pace, sending.Token).WithCancellation(sending.Token))
                 {
+                    await window.WaitAsync(sending.Token);
                     await call.RequestStream.WriteAsync(batch.Batch, abort.Token);
                     progress.OnSent(batch);
                 }
@@ -75,11 +80,16 @@ public static class FeedRunner
         }
     }
 
-    private static async Task ReceiveAsync(IAsyncStreamReader<BatchAck> acks, FeedProgress progress, CancellationTokenSource sending, CancellationToken abort)
+    private static async Task ReceiveAsync(
+        IAsyncStreamReader<BatchAck> acks, FeedProgress progress, SemaphoreSlim window, CancellationTokenSource sending, CancellationToken abort)
     {
         try
         {
-            while (await acks.MoveNext(abort)) progress.OnAcknowledged(acks.Current);
+            while (await acks.MoveNext(abort))
+            {
+                progress.OnAcknowledged(acks.Current);
+                window.Release();
+            }
         }
         catch
         {
