@@ -172,6 +172,12 @@ public sealed class BrowserTests(ConsoleFixture console) : IClassFixture<Console
         await north.Page.SelectOptionAsync("#alert-filters select[name=state]", "Resolved");
         await Expect(north.AlertRow(customer)).ToContainTextAsync($"Resolved by {PushKeys.AllTeamsSupervisorName}");
         await Expect(ada.Page.Locator("#my-alerts")).Not.ToContainTextAsync(customer);
+
+        // From the board to the customer: the live card, with the alert the board holds beside it.
+        await north.AlertRow(customer).ClickAsync();
+        await north.Page.Locator("#alert-detail button.link").ClickAsync();
+        await Expect(north.Card).ToHaveAttributeAsync("data-customer", customer);
+        await Expect(north.Page.Locator("#customer-alerts")).ToContainTextAsync("Satisfaction drop");
     }
 
     [Fact]

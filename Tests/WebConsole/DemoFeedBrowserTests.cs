@@ -20,7 +20,9 @@ public sealed class DemoFeedBrowserTests(BrowserFixture browser) : IClassFixture
         try
         {
             var purchases = await WriteHistoryAsync(Path.Combine(folder, "tiny.txt"));
-            await using var engine = await EngineHost.StartEmbeddedAsync(settings: [new("Engagement:Demo:DataFolder", folder)]);
+            // The grid is counted again at every board poll, so the test waits for the count, not for its refresh.
+            await using var engine = await EngineHost.StartEmbeddedAsync(settings:
+                [new("Engagement:Demo:DataFolder", folder), new("Engagement:Population:CellsRefresh", "00:00:01")]);
             await using var admin = new ConsolePage(await browser.NewPageAsync(engine.WebAddress));
             await admin.SignInLiveAsync(TestKeys.Admin);
 

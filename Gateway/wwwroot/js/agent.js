@@ -12,7 +12,12 @@ import { session } from "./session.js";
 const recentRefreshMs = 10000;
 
 export class AgentView {
-  constructor({ onState }) {
+  /**
+   * @param {object} options onState: the connection's state; knownAlerts(customerId): alerts already held
+   *   elsewhere on the page (a supervisor's board), since the agent hub sends only changes that come after a watch
+   */
+  constructor({ onState, knownAlerts = () => [] }) {
+    this.knownAlerts = knownAlerts;
     this.card = new CardView(byId("card-area"));
     this.alerts = new AlertStore();
     this.hub = new LiveConnection("/hubs/agent", {
@@ -57,6 +62,7 @@ export class AgentView {
     const previous = this.card.customerId;
     if (previous === customerId) return;
     this.card.open(customerId);
+    for (const alert of this.knownAlerts(customerId)) this.alerts.put(alert);
     this.#drawAlerts();
     setText(byId("lookup-error"), "");
     try {

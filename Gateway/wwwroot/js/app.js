@@ -54,7 +54,12 @@ async function enter() {
   for (const tab of document.querySelectorAll(".tab")) tab.hidden = !allowed[tab.dataset.view];
 
   states.clear();
-  if (allowed.agent) agent = new AgentView({ onState: connectionState("agent") });
+  if (allowed.agent) {
+    agent = new AgentView({
+      onState: connectionState("agent"),
+      knownAlerts: (customerId) => board?.alerts.list((alert) => alert.customerId === customerId) ?? [],
+    });
+  }
   if (allowed.supervisor) {
     board = new SupervisorBoard({
       onState: connectionState("supervisor"),
