@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Engagement.Contracts.Alerts;
 using Engagement.Grains.Storage;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Engagement.Grains.Alerts;
@@ -30,28 +31,63 @@ public interface IAlertStore
     Task<long> LastSequenceAsync(CancellationToken cancellationToken = default);
 }
 
-/// <summary>The alert store on SQLite or PostgreSQL: the same SQL, apart from how writers are serialized.</summary>
-public sealed class SqlAlertStore(StoreKind store, string connectionString, NpgsqlDataSource? postgres) : IAlertStore
+/// <summary>
+/// The alert store on SQLite or PostgreSQL: the same SQL, apart from how writers are serialized. Saves are
+/// grouped (<see cref="GroupCommitWriter{TWrite,TResult}"/>): one transaction, off the grain scheduler,
+/// stores the changes of many alerts, and a save returns once its transaction committed. One save per
+/// transaction, on SQLite synchronously on a scheduler thread, stalled the silo when many alerts were raised together.
+/// </summary>
+public sealed class SqlAlertStore : GroupCommitWriter<Alert, Alert>, IAlertStore
 {
+    // Alerts come in bursts of at most a few thousand (a due-time poll); a group this large is one short transaction.
+    private const int MaxSavesPerCommit = 1_000;
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
-    public async Task<Alert> SaveAsync(Alert alert, CancellationToken cancellationToken = default)
+    private readonly string _connectionString;
+    private readonly NpgsqlDataSource? _postgres;
+    private readonly WriterConnection _writer;
+
+    /// <param name="postgres">The data source on PostgreSQL; null on SQLite, where <paramref name="connectionString"/> names the file.</param>
+    public SqlAlertStore(string connectionString, NpgsqlDataSource? postgres, ILogger<SqlAlertStore> logger)
+        : base(MaxSavesPerCommit, logger)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (store == StoreKind.PostgreSql)
+        _connectionString = connectionString;
+        _postgres = postgres;
+        _writer = new WriterConnection(connectionString, postgres);
+    }
+
+    public Task<Alert> SaveAsync(Alert alert, CancellationToken cancellationToken = default) => EnqueueAsync(alert, cancellationToken);
+
+    protected override int WeightOf(Alert write) => 1;
+
+    protected override async Task<Alert[]> CommitGroupAsync(IReadOnlyList<Alert> group, CancellationToken cancellationToken)
+    {
+        await using var lease = await _writer.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var connection = lease.Connection;
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (_postgres is not null)
         {
-            // One writer at a time: sequence order is then commit order.
-            await ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock(7321001)", [], cancellationToken);
+            // One writer at a time across silos: sequence order is then commit order.
+            await ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock(7321001)", [], cancellationToken).ConfigureAwait(false);
         }
+        var stored = new Alert[group.Count];
+        for (var i = 0; i < group.Count; i++) stored[i] = await WriteAsync(connection, transaction, group[i], cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return stored;
+    }
+
+    /// <summary>Stores one change under the next sequence number, inside the group's transaction.</summary>
+    private static async Task<Alert> WriteAsync(DbConnection connection, DbTransaction transaction, Alert alert, CancellationToken cancellationToken)
+    {
         await using var insert = Command(connection, transaction,
             "INSERT INTO engagement_alert_changes (alert_id, team, payload) VALUES (@id, @team, '') RETURNING sequence",
             ("id", alert.AlertId), ("team", alert.Team));
-        var sequence = Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        var sequence = Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
         var stored = alert with { Sequence = sequence };
         var payload = JsonSerializer.Serialize(stored, Json);
         await ExecuteAsync(connection, transaction, "UPDATE engagement_alert_changes SET payload = @payload WHERE sequence = @sequence",
-            [("payload", payload), ("sequence", sequence)], cancellationToken);
+            [("payload", payload), ("sequence", sequence)], cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, transaction, """
             INSERT INTO engagement_alerts (alert_id, customer_id, kind, team, state, assigned_to, sequence, payload)
             VALUES (@id, @customer, @kind, @team, @state, @assigned, @sequence, @payload)
@@ -60,9 +96,14 @@ public sealed class SqlAlertStore(StoreKind store, string connectionString, Npgs
             """,
             [("id", stored.AlertId), ("customer", stored.CustomerId), ("kind", stored.Kind.ToString()), ("team", stored.Team),
              ("state", stored.State.ToString()), ("assigned", (object?)stored.AssignedTo ?? DBNull.Value), ("sequence", sequence), ("payload", payload)],
-            cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+            cancellationToken).ConfigureAwait(false);
         return stored;
+    }
+
+    protected override async ValueTask DisposeCoreAsync()
+    {
+        await _writer.DisposeAsync().ConfigureAwait(false);
+        await base.DisposeCoreAsync().ConfigureAwait(false);
     }
 
     public async Task<Alert?> LatestAsync(string customerId, AlertKind kind, CancellationToken cancellationToken = default)
@@ -128,8 +169,8 @@ public sealed class SqlAlertStore(StoreKind store, string connectionString, Npgs
 
     private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        if (postgres is not null) return await postgres.OpenConnectionAsync(cancellationToken);
-        var connection = new SqliteConnection(connectionString);
+        if (_postgres is not null) return await _postgres.OpenConnectionAsync(cancellationToken);
+        var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
         return connection;
     }

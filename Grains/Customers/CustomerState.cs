@@ -1,5 +1,6 @@
 using System.Globalization;
 using Engagement.Contracts.Customers;
+using Engagement.Grains.Storage;
 using Engagement.Model;
 using ModelComplaintSeverity = Engagement.Model.ComplaintSeverity;
 using ModelContactOutcome = Engagement.Model.ContactOutcome;
@@ -11,7 +12,7 @@ namespace Engagement.Grains.Customers;
 /// journal sequence <see cref="LastSeq"/>. Rebuilt on activation from this checkpoint plus the journal
 /// entries after it.
 /// </summary>
-public sealed class CustomerState
+public sealed class CustomerState : IVersionedGrainState
 {
     public const int RecentEventLimit = 20;
 

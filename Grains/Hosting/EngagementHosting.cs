@@ -14,6 +14,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 
 namespace Engagement.Grains.Hosting;
@@ -55,12 +56,11 @@ public static class EngagementHosting
             o.Invariant = StoreSchema.InvariantOf(settings.Store);
             o.ConnectionString = settings.GrainStateConnectionString;
         });
-        silo.AddAdoNetGrainStorage(StorageNames.Customers, o =>
-        {
-            o.Invariant = StoreSchema.InvariantOf(settings.Store);
-            o.ConnectionString = settings.GrainStateConnectionString;
-            o.GrainStorageSerializer = new JsonGrainStorageSerializer();
-        });
+        // Checkpoints of many customers per transaction, written off the grain scheduler.
+        silo.Services.AddGrainStorage(StorageNames.Customers, (sp, _) => new GroupedGrainStorage(
+            settings.GrainStateConnectionString,
+            settings.Store == StoreKind.PostgreSql ? sp.GetRequiredService<NpgsqlDataSource>() : null,
+            new JsonGrainStorageSerializer(), options.Checkpoint.MaxWritesPerCommit, sp.GetRequiredService<ILogger<GroupedGrainStorage>>()));
 
         // Failure detection can be tuned (tests make it fast): Engagement:Silo:Membership maps onto ClusterMembershipOptions.
         silo.Services.AddOptions<ClusterMembershipOptions>().BindConfiguration("Engagement:Silo:Membership");
@@ -82,8 +82,8 @@ public static class EngagementHosting
         silo.Services.AddSingleton<IPopulationStore>(sp => sp.GetRequiredService<GroupCommitJournal>());
         // On SQLite, alerts are written beside the grain state, not in the journal's file: an alert save
         // would otherwise wait for SQLite's one writer behind the journal's group commits.
-        silo.Services.AddSingleton<IAlertStore>(sp => new SqlAlertStore(settings.Store, settings.GrainStateConnectionString,
-            settings.Store == StoreKind.PostgreSql ? sp.GetRequiredService<NpgsqlDataSource>() : null));
+        silo.Services.AddSingleton<IAlertStore>(sp => new SqlAlertStore(settings.GrainStateConnectionString,
+            settings.Store == StoreKind.PostgreSql ? sp.GetRequiredService<NpgsqlDataSource>() : null, sp.GetRequiredService<ILogger<SqlAlertStore>>()));
         silo.Services.AddHostedService<SilenceScheduler>();
         silo.AddDashboard();
         return silo;

@@ -106,6 +106,10 @@ public sealed class CheckpointOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The most grain states (checkpoints) one group commit writes.</summary>
+    [Range(1, 100_000)]
+    public int MaxWritesPerCommit { get; set; } = 1_000;
 }
 
 public sealed class PushOptions

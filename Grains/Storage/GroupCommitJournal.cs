@@ -1,6 +1,4 @@
 using System.Data.Common;
-using System.Diagnostics;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
 namespace Engagement.Grains.Storage;
@@ -10,46 +8,20 @@ namespace Engagement.Grains.Storage;
 /// next transaction takes them all. One fsync then acknowledges the events of many customers, which is
 /// what lets the engine run near the store's batched-append rate instead of its one-row-per-transaction rate.
 /// </summary>
-public abstract partial class GroupCommitJournal : IEventJournal, IPopulationStore, IAsyncDisposable
+public abstract class GroupCommitJournal(int maxEntriesPerCommit, ILogger logger)
+    : GroupCommitWriter<GroupCommitJournal.PendingAppend, bool[]>(maxEntriesPerCommit, logger), IEventJournal, IPopulationStore
 {
-    private readonly Channel<PendingAppend> _queue = Channel.CreateUnbounded<PendingAppend>(
-        new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly int _maxEntriesPerCommit;
-    private readonly ILogger _logger;
-    private readonly Lazy<Task> _writer;
-    private int _disposed;
+    public Task<bool[]> AppendAsync(string customerId, IReadOnlyList<JournalEntry> entries, CancellationToken cancellationToken = default) =>
+        entries.Count == 0 ? Task.FromResult(Array.Empty<bool>()) : EnqueueAsync(new PendingAppend(customerId, entries), cancellationToken);
 
-    protected GroupCommitJournal(int maxEntriesPerCommit, ILogger logger)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxEntriesPerCommit, 1);
-        _maxEntriesPerCommit = maxEntriesPerCommit;
-        _logger = logger;
-        _writer = new Lazy<Task>(() => Task.Run(WriteLoopAsync));
-    }
-
-    public Task<bool[]> AppendAsync(string customerId, IReadOnlyList<JournalEntry> entries, CancellationToken cancellationToken = default)
-    {
-        if (entries.Count == 0) return Task.FromResult(Array.Empty<bool>());
-        var pending = new PendingAppend(customerId, entries);
-        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(pending), this);
-        _ = _writer.Value;
-        return pending.Completion.Task.WaitAsync(cancellationToken);
-    }
-
-    public void RecordDigest(CustomerDigest digest)
-    {
-        if (_queue.Writer.TryWrite(new PendingAppend(digest.CustomerId, [], digest))) _ = _writer.Value;
-    }
+    public void RecordDigest(CustomerDigest digest) => Post(new PendingAppend(digest.CustomerId, [], digest));
 
     /// <summary>Returns once everything queued before the call (appends and digests) is committed.</summary>
-    public Task FlushAsync(CancellationToken cancellationToken = default)
-    {
-        var marker = new PendingAppend("", []);
-        if (!_queue.Writer.TryWrite(marker)) return Task.CompletedTask;
-        _ = _writer.Value;
-        return marker.Completion.Task.WaitAsync(cancellationToken);
-    }
+    public Task FlushAsync(CancellationToken cancellationToken = default) => EnqueueAsync(new PendingAppend("", []), cancellationToken);
+
+    protected override int WeightOf(PendingAppend write) => write.Entries.Count;
+
+    protected override void OnCommitted(int writes, int weight, TimeSpan duration) => JournalMetrics.RecordCommit(weight, duration);
 
     // The reads are the same SQL on both stores (both providers take @-parameters); only how a
     // connection is opened and how an instant is stored differ.
@@ -104,83 +76,6 @@ public abstract partial class GroupCommitJournal : IEventJournal, IPopulationSto
         return rows;
     }
 
-    /// <summary>
-    /// Writes the group in one transaction (entries, then the latest digest of each customer that has
-    /// one) and returns, per append and per entry, whether the entry was new. Throws if the transaction
-    /// did not commit.
-    /// </summary>
-    protected abstract Task<bool[][]> CommitGroupAsync(IReadOnlyList<PendingAppend> group, CancellationToken cancellationToken);
-
-    private async Task WriteLoopAsync()
-    {
-        var reader = _queue.Reader;
-        var group = new List<PendingAppend>();
-        while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
-        {
-            group.Clear();
-            var entries = 0;
-            while (entries < _maxEntriesPerCommit && reader.TryRead(out var pending))
-            {
-                group.Add(pending);
-                entries += pending.Entries.Count;
-            }
-            await CommitAsync(group, entries).ConfigureAwait(false);
-        }
-    }
-
-    private async Task CommitAsync(List<PendingAppend> group, int entries)
-    {
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            var results = await CommitGroupAsync(group, _stopping.Token).ConfigureAwait(false);
-            for (var i = 0; i < group.Count; i++) group[i].Completion.TrySetResult(results[i]);
-            JournalMetrics.RecordCommit(entries, Stopwatch.GetElapsedTime(started));
-            return;
-        }
-        catch (Exception ex) when (group.Count > 1)
-        {
-            // One customer's bad write (for example a sequence clash after a failover) must not fail
-            // the others in its group: retry each append in a transaction of its own.
-            LogGroupCommitFailed(_logger, ex, group.Count);
-        }
-        catch (Exception ex)
-        {
-            group[0].Completion.TrySetException(ex);
-            return;
-        }
-
-        foreach (var pending in group)
-        {
-            try
-            {
-                var result = await CommitGroupAsync([pending], _stopping.Token).ConfigureAwait(false);
-                pending.Completion.TrySetResult(result[0]);
-            }
-            catch (Exception ex)
-            {
-                pending.Completion.TrySetException(ex);
-            }
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        // Registered under several service types: the container may dispose it more than once.
-        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
-        _queue.Writer.TryComplete();
-        if (_writer.IsValueCreated) await _writer.Value.ConfigureAwait(false);
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        _stopping.Dispose();
-        await DisposeCoreAsync().ConfigureAwait(false);
-        GC.SuppressFinalize(this);
-    }
-
-    protected virtual ValueTask DisposeCoreAsync() => ValueTask.CompletedTask;
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A group commit of {Appends} appends failed; retrying each append on its own")]
-    private static partial void LogGroupCommitFailed(ILogger logger, Exception exception, int appends);
-
     /// <summary>The latest digest per customer in a group, in the order the customers last recorded one.</summary>
     protected static IEnumerable<CustomerDigest> LatestDigests(IReadOnlyList<PendingAppend> group)
     {
@@ -193,14 +88,5 @@ public abstract partial class GroupCommitJournal : IEventJournal, IPopulationSto
     }
 
     /// <summary>One grain's entries (or its digest), waiting for the commit that makes them durable.</summary>
-    protected sealed class PendingAppend(string customerId, IReadOnlyList<JournalEntry> entries, CustomerDigest? digest = null)
-    {
-        public string CustomerId { get; } = customerId;
-
-        public IReadOnlyList<JournalEntry> Entries { get; } = entries;
-
-        public CustomerDigest? Digest { get; } = digest;
-
-        public TaskCompletionSource<bool[]> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
+    public sealed record PendingAppend(string CustomerId, IReadOnlyList<JournalEntry> Entries, CustomerDigest? Digest = null);
 }

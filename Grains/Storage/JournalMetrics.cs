@@ -1,8 +1,12 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace Engagement.Grains.Storage;
 
-/// <summary>Journal instruments on the <c>Engagement</c> meter: how many entries each commit carried, and how long it took.</summary>
+/// <summary>
+/// Store instruments on the <c>Engagement</c> meter: how many journal entries, and how many grain states
+/// (checkpoints), each group commit carried, and how long it took.
+/// </summary>
 public static class JournalMetrics
 {
     public const string MeterName = "Engagement";
@@ -12,6 +16,18 @@ public static class JournalMetrics
         "engagement.journal.commit.entries", unit: "{entry}", description: "Journal entries written by one group commit.");
     private static readonly Histogram<double> CommitDuration = Meter.CreateHistogram<double>(
         "engagement.journal.commit.duration", unit: "s", description: "Time to write and commit one journal group.");
+
+    private static readonly Histogram<int> StatesPerCommit = Meter.CreateHistogram<int>(
+        "engagement.checkpoint.commit.states", unit: "{state}", description: "Grain states (checkpoints) written by one group commit.");
+    private static readonly Histogram<double> CheckpointCommitDuration = Meter.CreateHistogram<double>(
+        "engagement.checkpoint.commit.duration", unit: "s", description: "Time to write and commit one group of grain states.");
+
+    /// <param name="database">Which store (<c>db.system.name</c>, <c>db.namespace</c>: the SQLite file or PostgreSQL database).</param>
+    public static void RecordCheckpointCommit(int states, TimeSpan duration, in TagList database)
+    {
+        StatesPerCommit.Record(states, database);
+        CheckpointCommitDuration.Record(duration.TotalSeconds, database);
+    }
 
     public static void RecordCommit(int entries, TimeSpan duration)
     {

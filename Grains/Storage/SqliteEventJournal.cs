@@ -28,11 +28,12 @@ public sealed class SqliteEventJournal(string connectionString, int maxEntriesPe
             mean_repeat_spend = excluded.mean_repeat_spend, stage = excluded.stage, tier = excluded.tier, segments = excluded.segments, due_at = excluded.due_at
         """;
 
-    private SqliteConnection? _writer;
+    private readonly WriterConnection _writer = new(connectionString, postgres: null);
 
     protected override async Task<bool[][]> CommitGroupAsync(IReadOnlyList<PendingAppend> group, CancellationToken cancellationToken)
     {
-        var connection = await WriterAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await _writer.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var connection = (SqliteConnection)lease.Connection;
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
@@ -105,22 +106,9 @@ public sealed class SqliteEventJournal(string connectionString, int maxEntriesPe
         }
     }
 
-    private async ValueTask<SqliteConnection> WriterAsync(CancellationToken cancellationToken)
-    {
-        if (_writer is { State: System.Data.ConnectionState.Open }) return _writer;
-        if (_writer is not null) await _writer.DisposeAsync().ConfigureAwait(false);
-        _writer = new SqliteConnection(connectionString);
-        await _writer.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var pragma = _writer.CreateCommand();
-        // FULL: every commit is on disk before the ack goes out, even across a power cut.
-        pragma.CommandText = "PRAGMA synchronous = FULL;";
-        await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        return _writer;
-    }
-
     protected override async ValueTask DisposeCoreAsync()
     {
-        if (_writer is not null) await _writer.DisposeAsync().ConfigureAwait(false);
+        await _writer.DisposeAsync().ConfigureAwait(false);
         await base.DisposeCoreAsync().ConfigureAwait(false);
     }
 

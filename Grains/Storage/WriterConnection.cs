@@ -1,0 +1,42 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Engagement.Grains.Storage;
+
+/// <summary>
+/// The connection a group-commit writer commits through. On SQLite, one long-lived connection (SQLite has
+/// one writer at a time anyway), opened for durability and reopened should it ever be closed; on
+/// PostgreSQL, a pooled connection per commit.
+/// </summary>
+internal sealed class WriterConnection(string connectionString, NpgsqlDataSource? postgres) : IAsyncDisposable
+{
+    private SqliteConnection? _sqlite;
+
+    public async ValueTask<Lease> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (postgres is not null) return new Lease(await postgres.OpenConnectionAsync(cancellationToken).ConfigureAwait(false), owned: true);
+        if (_sqlite is { State: System.Data.ConnectionState.Open }) return new Lease(_sqlite, owned: false);
+        if (_sqlite is not null) await _sqlite.DisposeAsync().ConfigureAwait(false);
+        _sqlite = new SqliteConnection(connectionString);
+        await _sqlite.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var pragma = _sqlite.CreateCommand();
+        // FULL: every commit is on disk before the ack goes out, even across a power cut.
+        pragma.CommandText = "PRAGMA synchronous = FULL;";
+        await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return new Lease(_sqlite, owned: false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_sqlite is not null) await _sqlite.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The connection for one commit; a pooled one goes back to the pool when the lease is disposed.</summary>
+    internal readonly struct Lease(DbConnection connection, bool owned) : IAsyncDisposable
+    {
+        public DbConnection Connection => connection;
+
+        public ValueTask DisposeAsync() => owned ? connection.DisposeAsync() : ValueTask.CompletedTask;
+    }
+}
