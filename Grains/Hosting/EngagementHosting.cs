@@ -82,6 +82,7 @@ public static class EngagementHosting
         // would otherwise wait for SQLite's one writer behind the journal's group commits.
         silo.Services.AddSingleton<IAlertStore>(sp => new SqlAlertStore(settings.Store, settings.GrainStateConnectionString,
             settings.Store == StoreKind.PostgreSql ? sp.GetRequiredService<NpgsqlDataSource>() : null));
+        silo.Services.AddSingleton<AlertWriter>();
         silo.Services.AddHostedService<SilenceScheduler>();
         silo.AddDashboard();
         return silo;
