@@ -183,22 +183,23 @@ public sealed class SqlAlertStore(StoreKind store, string connectionString, Npgs
 
     private Task<IReadOnlyList<Alert>> QueryAsync(string sql, (string, object)[] parameters, CancellationToken cancellationToken) =>
         OffTheCaller<IReadOnlyList<Alert>>(async () =>
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, sql, parameters);
-        var alerts = new List<Alert>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
         {
-            alerts.Add(JsonSerializer.Deserialize<Alert>(reader.GetString(0), Json)
-                ?? throw new InvalidDataException("An alert row has an empty payload."));
-        }
-        return alerts;
-    });
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var command = Command(connection, null, sql, parameters);
+            var alerts = new List<Alert>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                alerts.Add(JsonSerializer.Deserialize<Alert>(reader.GetString(0), Json)
+                    ?? throw new InvalidDataException("An alert row has an empty payload."));
+            }
+            return alerts;
+        });
 
     /// <summary>
-    /// Microsoft.Data.Sqlite's async methods run synchronously: on SQLite the work goes to the thread pool, so
-    /// that a grain awaiting it does not hold one of the silo's scheduler threads through its I/O.
+    /// Microsoft.Data.Sqlite's async methods run synchronously: on SQLite the work is queued to the thread pool,
+    /// so that it runs outside the calling grain's turn (the turn yields instead of blocking through the I/O).
+    /// It still holds a pool thread while it runs.
     /// </summary>
     private Task<T> OffTheCaller<T>(Func<Task<T>> work) => store == StoreKind.Sqlite ? Task.Run(work) : work();
 

@@ -6,7 +6,7 @@ namespace Engagement.Grains.Alerts;
 
 /// <summary>
 /// Group commit for alert changes, and their publication in the same groups. The alert grains of a silo queue
-/// their changes here; one loop, off the grain scheduler, stores everything queued in one transaction (one
+/// their changes here; one loop, outside the grains' turns, stores everything queued in one transaction (one
 /// fsync for hundreds of alerts when many customers fall due at once) and answers each grain with its sequence
 /// number; a second loop publishes each committed group to the <see cref="IAlertFeedGrain"/> as one message,
 /// in commit order.
