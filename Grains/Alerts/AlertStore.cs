@@ -34,7 +34,10 @@ public interface IAlertStore
     Task<long> LastSequenceAsync(CancellationToken cancellationToken = default);
 }
 
-/// <summary>The alert store on SQLite or PostgreSQL: the same SQL, apart from how writers are serialized.</summary>
+/// <summary>
+/// The alert store on SQLite or PostgreSQL: the same reads; a group of changes is written in one transaction,
+/// numbered in commit order each store's way (SQLite's one writer, PostgreSQL's advisory lock).
+/// </summary>
 public sealed class SqlAlertStore(StoreKind store, string connectionString, NpgsqlDataSource? postgres) : IAlertStore
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
