@@ -83,6 +83,12 @@ public sealed record Alert
     [Id(19)] public DateTimeOffset? ResolvedAt { get; init; }
 
     [Id(20)] public string? ResolutionNote { get; init; }
+
+    /// <summary>
+    /// On the change that assigned the alert to someone else: the agent it was assigned to before, whose list
+    /// must drop it (so that agent is sent this change too). Null on every other change.
+    /// </summary>
+    [Id(21)] public string? ReassignedFrom { get; init; }
 }
 
 /// <summary>A snapshot of the customer when the alert was raised or last refreshed.</summary>

@@ -22,13 +22,14 @@ public interface ICustomerAlertGrain : IGrainWithStringKey
 }
 
 /// <summary>
-/// The alert backplane: every stored alert change is published here and pushed to each gateway that
-/// subscribed (grain observers with expiry), which fans it out to its supervisors and agents.
+/// The alert backplane: every stored alert change is published here, in the groups the silos commit them
+/// in, and pushed to each gateway that subscribed (grain observers with expiry), which fans it out to its
+/// supervisors and agents. One message per group and gateway, not per change.
 /// </summary>
 public interface IAlertFeedGrain : IGrainWithIntegerKey
 {
-    [OneWay]
-    Task Publish(Alert alert);
+    /// <summary>Pushes committed changes (in sequence order) to every subscribed gateway.</summary>
+    Task Publish(IReadOnlyList<Alert> changes);
 
     /// <summary>Subscribes or renews a gateway; returns the latest sequence published so far.</summary>
     Task<long> Subscribe(IAlertObserver observer);
@@ -38,8 +39,9 @@ public interface IAlertFeedGrain : IGrainWithIntegerKey
 
 public interface IAlertObserver : IGrainObserver
 {
+    /// <summary>Alert changes, in sequence order.</summary>
     [OneWay]
-    Task OnAlertChanged(Alert alert);
+    Task OnAlertsChanged(IReadOnlyList<Alert> changes);
 }
 
 /// <summary>Reads of the alert store for gateways (which, in a cluster, do not touch the store themselves); a stateless worker.</summary>

@@ -28,18 +28,21 @@ public sealed partial class AlertBroadcaster(IGrainFactory grains, IOptions<Enga
         return new Subscription(() => _listeners.TryRemove(id, out _));
     }
 
-    public async Task OnAlertChanged(Alert alert)
+    public async Task OnAlertsChanged(IReadOnlyList<Alert> changes)
     {
-        InterlockedMax(alert.Sequence);
-        foreach (var listener in _listeners.Values)
+        foreach (var alert in changes)
         {
-            try
+            InterlockedMax(alert.Sequence);
+            foreach (var listener in _listeners.Values)
             {
-                await listener(alert);
-            }
-            catch (Exception ex)
-            {
-                LogListenerFailed(logger, ex, alert.AlertId);
+                try
+                {
+                    await listener(alert);
+                }
+                catch (Exception ex)
+                {
+                    LogListenerFailed(logger, ex, alert.AlertId);
+                }
             }
         }
     }
@@ -66,7 +69,7 @@ public sealed partial class AlertBroadcaster(IGrainFactory grains, IOptions<Enga
     private async Task CatchUpAsync(CancellationToken cancellationToken)
     {
         var missed = await grains.GetGrain<IAlertQueryGrain>(0).ChangesSince(Interlocked.Read(ref _lastSequence), null, 10_000).WaitAsync(cancellationToken);
-        foreach (var alert in missed) await OnAlertChanged(alert);
+        await OnAlertsChanged(missed);
     }
 
     private void InterlockedMax(long sequence)

@@ -7,7 +7,8 @@ namespace Engagement.Gateway.Push;
 
 /// <summary>
 /// Alerts on the agent hub: a connection gets the alert changes of the customers it watches and of the
-/// alerts assigned to its agent (the key's name), each change once even when both hold. One broadcaster
+/// alerts assigned to its agent (the key's name), including the change that reassigns one of them to someone
+/// else, each change once even when several of these hold. One broadcaster
 /// listener for the gateway; a queue per connection, so a slow screen holds up no other.
 /// </summary>
 /// <remarks>
@@ -76,6 +77,8 @@ public sealed class AgentAlerts : IAsyncDisposable
     {
         IEnumerable<string> targets = _watches.ConnectionsWatching(alert.CustomerId);
         if (alert.AssignedTo is { Length: > 0 } agent) targets = targets.Union(ConnectionsOf(agent), StringComparer.Ordinal);
+        // The agent it was taken from learns so, and drops it from its list.
+        if (alert.ReassignedFrom is { Length: > 0 } previous) targets = targets.Union(ConnectionsOf(previous), StringComparer.Ordinal);
         foreach (var connectionId in targets)
         {
             if (_connections.TryGetValue(connectionId, out var connection)) connection.Outbox.Post(alert);

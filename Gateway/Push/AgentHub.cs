@@ -10,7 +10,8 @@ namespace Engagement.Gateway.Push;
 /// number of customers; each watch sends the current card and then every change as <c>card</c>.
 /// With JSON the card's fields are camelCase; with MessagePack they carry the C# property names, as
 /// SignalR's MessagePack protocol does for every payload. Alerts about watched customers, and alerts
-/// assigned to this agent (the key's name), arrive as <c>alert</c>.
+/// assigned to this agent (the key's name), arrive as <c>alert</c>; so does the change that reassigns one of
+/// them to someone else (its <c>reassignedFrom</c> names this agent), so the agent's list can drop it.
 /// </summary>
 /// <remarks>
 /// Hub instances live for one call, so the watches belong to <see cref="AgentWatches"/> and the alert

@@ -10,9 +10,11 @@ namespace Engagement.Grains.Alerts;
 
 /// <summary>
 /// The alerts of one customer and kind. Its state is the latest alert in the store; every change is
-/// stored (with its sequence number) before the grain answers, then published on the feed.
+/// stored (with its sequence number, through the silo's <see cref="AlertWriter"/>) before the grain answers,
+/// and published on the feed with the rest of its commit.
 /// </summary>
-public sealed class CustomerAlertGrain(IAlertStore store, [FromKeyedServices(EngagementClock.Key)] TimeProvider clock) : Grain, ICustomerAlertGrain
+public sealed class CustomerAlertGrain(IAlertStore store, AlertWriter writer, [FromKeyedServices(EngagementClock.Key)] TimeProvider clock)
+    : Grain, ICustomerAlertGrain
 {
     private Alert? _latest;
     private string _customerId = "";
@@ -82,7 +84,7 @@ public sealed class CustomerAlertGrain(IAlertStore store, [FromKeyedServices(Eng
             AcknowledgedBy = alert.AcknowledgedBy ?? by,
             AcknowledgedAt = alert.AcknowledgedAt ?? now,
             UpdatedAt = now,
-        });
+        }, reassignedFrom: alert.AssignedTo is { } previous && previous != agentId ? previous : null);
     }
 
     public Task<Alert> Resolve(string alertId, string note, string by)
@@ -99,18 +101,15 @@ public sealed class CustomerAlertGrain(IAlertStore store, [FromKeyedServices(Eng
         return _latest;
     }
 
-    private async Task<Alert> SaveAsync(Alert alert)
-    {
-        _latest = await store.SaveAsync(alert);
-        GrainFactory.GetGrain<IAlertFeedGrain>(0).Publish(_latest).Ignore();
-        return _latest;
-    }
+    /// <summary>Stores a change; <paramref name="reassignedFrom"/> is set on the one change that takes the alert from an agent.</summary>
+    private async Task<Alert> SaveAsync(Alert alert, string? reassignedFrom = null) =>
+        _latest = await writer.SaveAsync(alert with { ReassignedFrom = reassignedFrom });
 }
 
 /// <summary>
-/// The alert backplane: pushes every published change to the subscribed gateways. Orleans itself carries
-/// it, so no second message bus is needed; a gateway that missed a push catches up from the store by
-/// sequence number when it renews.
+/// The alert backplane: pushes every published group of changes to the subscribed gateways, as one message
+/// per gateway. Orleans itself carries it, so no second message bus is needed; a gateway that missed a push
+/// catches up from the store by sequence number when it renews.
 /// </summary>
 public sealed class AlertFeedGrain(IAlertStore store, IOptions<EngagementOptions> options, TimeProvider runtimeClock, ILogger<AlertFeedGrain> logger)
     : Grain, IAlertFeedGrain
@@ -124,10 +123,11 @@ public sealed class AlertFeedGrain(IAlertStore store, IOptions<EngagementOptions
     public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
         _lastSequence = await store.LastSequenceAsync(cancellationToken);
 
-    public async Task Publish(Alert alert)
+    public async Task Publish(IReadOnlyList<Alert> changes)
     {
-        _lastSequence = Math.Max(_lastSequence, alert.Sequence);
-        await _gateways.Notify(g => g.OnAlertChanged(alert));
+        if (changes.Count == 0) return;
+        _lastSequence = Math.Max(_lastSequence, changes.Max(a => a.Sequence));
+        await _gateways.Notify(g => g.OnAlertsChanged(changes));
     }
 
     public Task<long> Subscribe(IAlertObserver observer)

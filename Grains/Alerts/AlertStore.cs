@@ -1,10 +1,10 @@
 using System.Data.Common;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Engagement.Contracts.Alerts;
 using Engagement.Grains.Storage;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Engagement.Grains.Alerts;
@@ -12,8 +12,11 @@ namespace Engagement.Grains.Alerts;
 /// <summary>Alerts in the engine's store: the change log with its sequence numbers, and each alert's latest state.</summary>
 public interface IAlertStore
 {
-    /// <summary>Stores a change of the alert under the next sequence number and returns the alert with it.</summary>
-    Task<Alert> SaveAsync(Alert alert, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Stores changes of alerts in one transaction, under the next sequence numbers in the order given, and
+    /// returns them with their numbers. Sequence order is commit order, so a reader resuming after N misses nothing.
+    /// </summary>
+    Task<IReadOnlyList<Alert>> SaveAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken = default);
 
     /// <summary>The latest alert of a customer and kind, resolved or not.</summary>
     Task<Alert?> LatestAsync(string customerId, AlertKind kind, CancellationToken cancellationToken = default);
@@ -32,78 +35,115 @@ public interface IAlertStore
 }
 
 /// <summary>
-/// The alert store on SQLite or PostgreSQL: the same SQL, apart from how writers are serialized. Saves are
-/// grouped (<see cref="GroupCommitWriter{TWrite,TResult}"/>): one transaction, off the grain scheduler,
-/// stores the changes of many alerts, and a save returns once its transaction committed. One save per
-/// transaction, on SQLite synchronously on a scheduler thread, stalled the silo when many alerts were raised together.
+/// The alert store on SQLite or PostgreSQL: the same reads; a group of changes is written in one transaction,
+/// numbered in commit order each store's way (SQLite's one writer, PostgreSQL's advisory lock).
 /// </summary>
-public sealed class SqlAlertStore : GroupCommitWriter<Alert, Alert>, IAlertStore
+public sealed class SqlAlertStore(StoreKind store, string connectionString, NpgsqlDataSource? postgres) : IAlertStore
 {
-    // Alerts come in bursts of at most a few thousand (a due-time poll); a group this large is one short transaction.
-    private const int MaxSavesPerCommit = 1_000;
-
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
-    private readonly string _connectionString;
-    private readonly NpgsqlDataSource? _postgres;
-    private readonly WriterConnection _writer;
+    public Task<IReadOnlyList<Alert>> SaveAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken = default) =>
+        store == StoreKind.PostgreSql ? SavePostgresAsync(alerts, cancellationToken) : OffTheCaller(() => Task.FromResult(SaveSqlite(alerts)));
 
-    /// <param name="postgres">The data source on PostgreSQL; null on SQLite, where <paramref name="connectionString"/> names the file.</param>
-    public SqlAlertStore(string connectionString, NpgsqlDataSource? postgres, ILogger<SqlAlertStore> logger)
-        : base(MaxSavesPerCommit, logger)
+    /// <summary>
+    /// One immediate transaction (SQLite's one writer): the sequence numbers continue from the highest stored,
+    /// in the order of <paramref name="alerts"/>, so they are commit order too.
+    /// </summary>
+    private IReadOnlyList<Alert> SaveSqlite(IReadOnlyList<Alert> alerts)
     {
-        _connectionString = connectionString;
-        _postgres = postgres;
-        _writer = new WriterConnection(connectionString, postgres);
-    }
+        using var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using var last = Command(connection, transaction, "SELECT COALESCE(MAX(sequence), 0) FROM engagement_alert_changes");
+        var sequence = Convert.ToInt64(last.ExecuteScalar(), CultureInfo.InvariantCulture);
+        var stored = alerts.Select(alert => alert with { Sequence = ++sequence }).ToList();
 
-    public Task<Alert> SaveAsync(Alert alert, CancellationToken cancellationToken = default) => EnqueueAsync(alert, cancellationToken);
-
-    protected override int WeightOf(Alert write) => 1;
-
-    protected override async Task<Alert[]> CommitGroupAsync(IReadOnlyList<Alert> group, CancellationToken cancellationToken)
-    {
-        await using var lease = await _writer.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var connection = lease.Connection;
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        if (_postgres is not null)
+        using var change = Command(connection, transaction,
+            "INSERT INTO engagement_alert_changes (sequence, alert_id, team, payload) VALUES (@sequence, @id, @team, @payload)",
+            ("sequence", 0L), ("id", ""), ("team", ""), ("payload", ""));
+        using var latest = Command(connection, transaction, UpsertAlertSql,
+            ("id", ""), ("customer", ""), ("kind", ""), ("team", ""), ("state", ""), ("assigned", DBNull.Value), ("sequence", 0L), ("payload", ""));
+        foreach (var alert in stored)
         {
-            // One writer at a time across silos: sequence order is then commit order.
-            await ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock(7321001)", [], cancellationToken).ConfigureAwait(false);
+            var payload = JsonSerializer.Serialize(alert, Json);
+            Bind(change, alert.Sequence, alert.AlertId, alert.Team, payload);
+            change.ExecuteNonQuery();
+            Bind(latest, alert.AlertId, alert.CustomerId, alert.Kind.ToString(), alert.Team, alert.State.ToString(),
+                (object?)alert.AssignedTo ?? DBNull.Value, alert.Sequence, payload);
+            latest.ExecuteNonQuery();
         }
-        var stored = new Alert[group.Count];
-        for (var i = 0; i < group.Count; i++) stored[i] = await WriteAsync(connection, transaction, group[i], cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        transaction.Commit();
         return stored;
     }
 
-    /// <summary>Stores one change under the next sequence number, inside the group's transaction.</summary>
-    private static async Task<Alert> WriteAsync(DbConnection connection, DbTransaction transaction, Alert alert, CancellationToken cancellationToken)
+    /// <summary>
+    /// One transaction under the writers' advisory lock (so sequence order is commit order): the group's
+    /// sequence numbers in one call, then the changes and the latest states each in one multi-row statement.
+    /// </summary>
+    private async Task<IReadOnlyList<Alert>> SavePostgresAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken)
     {
-        await using var insert = Command(connection, transaction,
-            "INSERT INTO engagement_alert_changes (alert_id, team, payload) VALUES (@id, @team, '') RETURNING sequence",
-            ("id", alert.AlertId), ("team", alert.Team));
-        var sequence = Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
-        var stored = alert with { Sequence = sequence };
-        var payload = JsonSerializer.Serialize(stored, Json);
-        await ExecuteAsync(connection, transaction, "UPDATE engagement_alert_changes SET payload = @payload WHERE sequence = @sequence",
-            [("payload", payload), ("sequence", sequence)], cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(connection, transaction, """
-            INSERT INTO engagement_alerts (alert_id, customer_id, kind, team, state, assigned_to, sequence, payload)
-            VALUES (@id, @customer, @kind, @team, @state, @assigned, @sequence, @payload)
-            ON CONFLICT (alert_id) DO UPDATE SET team = excluded.team, state = excluded.state, assigned_to = excluded.assigned_to,
-                sequence = excluded.sequence, payload = excluded.payload
-            """,
-            [("id", stored.AlertId), ("customer", stored.CustomerId), ("kind", stored.Kind.ToString()), ("team", stored.Team),
-             ("state", stored.State.ToString()), ("assigned", (object?)stored.AssignedTo ?? DBNull.Value), ("sequence", sequence), ("payload", payload)],
-            cancellationToken).ConfigureAwait(false);
+        await using var connection = await postgres!.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var @lock = new NpgsqlCommand("SELECT pg_advisory_xact_lock(7321001)", connection, transaction))
+        {
+            await @lock.ExecuteNonQueryAsync(cancellationToken);
+        }
+        var sequences = new List<long>(alerts.Count);
+        await using (var next = new NpgsqlCommand(
+            "SELECT nextval(pg_get_serial_sequence('engagement_alert_changes', 'sequence')) FROM generate_series(1, @count)", connection, transaction))
+        {
+            next.Parameters.AddWithValue("count", alerts.Count);
+            await using var reader = await next.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) sequences.Add(reader.GetInt64(0));
+        }
+        sequences.Sort();
+        var stored = alerts.Select((alert, i) => alert with { Sequence = sequences[i] }).ToList();
+        var payloads = stored.Select(alert => JsonSerializer.Serialize(alert, Json)).ToArray();
+
+        await using (var changes = new NpgsqlCommand("""
+            INSERT INTO engagement_alert_changes (sequence, alert_id, team, payload) OVERRIDING SYSTEM VALUE
+            SELECT * FROM unnest(@sequence, @id, @team, @payload)
+            """, connection, transaction))
+        {
+            changes.Parameters.AddWithValue("sequence", stored.Select(a => a.Sequence).ToArray());
+            changes.Parameters.AddWithValue("id", stored.Select(a => a.AlertId).ToArray());
+            changes.Parameters.AddWithValue("team", stored.Select(a => a.Team).ToArray());
+            changes.Parameters.AddWithValue("payload", payloads);
+            await changes.ExecuteNonQueryAsync(cancellationToken);
+        }
+        // One row per alert in a multi-row upsert: the group's last change of each alert is its latest state.
+        var latest = stored.Select((alert, i) => (Alert: alert, Payload: payloads[i]))
+            .GroupBy(x => x.Alert.AlertId, StringComparer.Ordinal).Select(g => g.Last()).ToList();
+        await using (var upsert = new NpgsqlCommand(UpsertAlertsSql, connection, transaction))
+        {
+            upsert.Parameters.AddWithValue("id", latest.Select(x => x.Alert.AlertId).ToArray());
+            upsert.Parameters.AddWithValue("customer", latest.Select(x => x.Alert.CustomerId).ToArray());
+            upsert.Parameters.AddWithValue("kind", latest.Select(x => x.Alert.Kind.ToString()).ToArray());
+            upsert.Parameters.AddWithValue("team", latest.Select(x => x.Alert.Team).ToArray());
+            upsert.Parameters.AddWithValue("state", latest.Select(x => x.Alert.State.ToString()).ToArray());
+            upsert.Parameters.AddWithValue("assigned", latest.Select(x => x.Alert.AssignedTo).ToArray());
+            upsert.Parameters.AddWithValue("sequence", latest.Select(x => x.Alert.Sequence).ToArray());
+            upsert.Parameters.AddWithValue("payload", latest.Select(x => x.Payload).ToArray());
+            await upsert.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
         return stored;
     }
 
-    protected override async ValueTask DisposeCoreAsync()
+    private const string InsertAlertSql = "INSERT INTO engagement_alerts (alert_id, customer_id, kind, team, state, assigned_to, sequence, payload)";
+
+    private const string OnConflictAlertSql = """
+        ON CONFLICT (alert_id) DO UPDATE SET team = excluded.team, state = excluded.state, assigned_to = excluded.assigned_to,
+            sequence = excluded.sequence, payload = excluded.payload
+        """;
+
+    private const string UpsertAlertSql = $"{InsertAlertSql} VALUES (@id, @customer, @kind, @team, @state, @assigned, @sequence, @payload) {OnConflictAlertSql}";
+
+    private const string UpsertAlertsSql = $"{InsertAlertSql} SELECT * FROM unnest(@id, @customer, @kind, @team, @state, @assigned, @sequence, @payload) {OnConflictAlertSql}";
+
+    private static void Bind(DbCommand command, params object[] values)
     {
-        await _writer.DisposeAsync().ConfigureAwait(false);
-        await base.DisposeCoreAsync().ConfigureAwait(false);
+        for (var i = 0; i < values.Length; i++) command.Parameters[i].Value = values[i];
     }
 
     public async Task<Alert?> LatestAsync(string customerId, AlertKind kind, CancellationToken cancellationToken = default)
@@ -126,12 +166,12 @@ public sealed class SqlAlertStore : GroupCommitWriter<Alert, Alert>, IAlertStore
         QueryAsync($"SELECT payload FROM engagement_alert_changes WHERE sequence > @after{TeamFilter(teams, out var p)} ORDER BY sequence LIMIT {limit}",
             [("after", afterSequence), .. p], cancellationToken);
 
-    public async Task<long> LastSequenceAsync(CancellationToken cancellationToken = default)
+    public Task<long> LastSequenceAsync(CancellationToken cancellationToken = default) => OffTheCaller(async () =>
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, null, "SELECT COALESCE(MAX(sequence), 0) FROM engagement_alert_changes");
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-    }
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    });
 
     private static string TeamFilter(IReadOnlyCollection<string>? teams, out (string, object)[] parameters)
     {
@@ -144,33 +184,35 @@ public sealed class SqlAlertStore : GroupCommitWriter<Alert, Alert>, IAlertStore
         return teams.Count == 0 ? " AND 1 = 0" : $" AND team IN ({string.Join(", ", parameters.Select(p => "@" + p.Item1))})";
     }
 
-    private async Task<IReadOnlyList<Alert>> QueryAsync(string sql, (string, object)[] parameters, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, sql, parameters);
-        var alerts = new List<Alert>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+    private Task<IReadOnlyList<Alert>> QueryAsync(string sql, (string, object)[] parameters, CancellationToken cancellationToken) =>
+        OffTheCaller<IReadOnlyList<Alert>>(async () =>
         {
-            alerts.Add(JsonSerializer.Deserialize<Alert>(reader.GetString(0), Json)
-                ?? throw new InvalidDataException("An alert row has an empty payload."));
-        }
-        return alerts;
-    }
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var command = Command(connection, null, sql, parameters);
+            var alerts = new List<Alert>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                alerts.Add(JsonSerializer.Deserialize<Alert>(reader.GetString(0), Json)
+                    ?? throw new InvalidDataException("An alert row has an empty payload."));
+            }
+            return alerts;
+        });
 
-    private static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, (string, object)[] parameters, CancellationToken cancellationToken)
-    {
-        await using var command = Command(connection, transaction, sql, parameters);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    /// <summary>
+    /// Microsoft.Data.Sqlite's async methods run synchronously: on SQLite the work is queued to the thread pool,
+    /// so that it runs outside the calling grain's turn (the turn yields instead of blocking through the I/O).
+    /// It still holds a pool thread while it runs.
+    /// </summary>
+    private Task<T> OffTheCaller<T>(Func<Task<T>> work) => store == StoreKind.Sqlite ? Task.Run(work) : work();
 
     private static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, params (string Name, object Value)[] parameters) =>
         SqlCommands.Create(connection, transaction, sql, parameters);
 
     private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        if (_postgres is not null) return await _postgres.OpenConnectionAsync(cancellationToken);
-        var connection = new SqliteConnection(_connectionString);
+        if (postgres is not null) return await postgres.OpenConnectionAsync(cancellationToken);
+        var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
         return connection;
     }

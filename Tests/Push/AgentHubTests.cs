@@ -274,6 +274,40 @@ public sealed class AgentHubTests(PushEngineFixture engine) : IClassFixture<Push
     }
 
     [Fact]
+    public async Task An_agent_whose_alert_is_reassigned_to_another_is_sent_that_change_and_no_later_one()
+    {
+        var customer = NewCustomer();
+        var marker = NewCustomer();
+        await using var ada = await ConnectAsync(PushKeys.Ada);
+        await using var bob = await ConnectAsync(PushKeys.Bob, "messagepack");
+        foreach (var screen in new[] { ada, bob }) await screen.UnwatchAsync("nobody");
+        await using var supervisor = await PushClient.ConnectAsync(new Uri(engine.Host.WebAddress, "/hubs/supervisor"), PushKeys.NorthSupervisor);
+        await AlertEvents.RaiseAsync(engine.Client, customer, "north");
+        var alert = await supervisor.NextAlertAsync(customer);
+        var toAda = await supervisor.AssignAsync(alert.AlertId, "ada");
+        Assert.Equal(toAda.Sequence, (await ada.NextAlertAsync(customer)).Sequence);
+        Assert.Null(toAda.ReassignedFrom);
+
+        // Taken from ada and given to bob: both are sent the change, and ada's list can drop it.
+        var toBob = await supervisor.AssignAsync(alert.AlertId, "bob");
+        var adaSees = await ada.NextAlertAsync(customer);
+        Assert.Equal((toBob.Sequence, "bob", "ada"), (adaSees.Sequence, adaSees.AssignedTo, adaSees.ReassignedFrom));
+        Assert.Equal(toBob, await bob.NextAlertAsync(customer), AlertComparer.Instance);
+
+        // That was ada's last change of it: the resolution goes to bob, and ada's next alert is the marker's.
+        var resolved = await supervisor.ResolveAsync(alert.AlertId, "done");
+        Assert.Null(resolved.ReassignedFrom);
+        Assert.Equal(resolved.Sequence, (await bob.NextAlertAsync(customer)).Sequence);
+        await AlertEvents.RaiseAsync(engine.Client, marker, "north");
+        var markerAlert = await supervisor.NextAlertAsync(marker);
+        var markerToAda = await supervisor.AssignAsync(markerAlert.AlertId, "ada");
+        Assert.Equal(markerToAda.Sequence, (await ada.NextAlertAsync(customer, marker)).Sequence);
+
+        // Leave ada nothing assigned: the other tests of this engine connect as ada too.
+        await supervisor.ResolveAsync(markerAlert.AlertId, "done");
+    }
+
+    [Fact]
     public async Task An_agent_who_connects_later_first_gets_the_alerts_already_assigned_to_it()
     {
         var customer = NewCustomer();

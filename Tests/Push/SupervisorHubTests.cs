@@ -71,6 +71,27 @@ public sealed class SupervisorHubTests(PushEngineFixture engine) : IClassFixture
     }
 
     [Fact]
+    public async Task Alerts_raised_together_are_stored_in_groups_yet_each_has_its_own_sequence_arrives_once_and_is_replayed_in_order()
+    {
+        var customers = Enumerable.Range(0, 60).Select(_ => NewCustomer()).ToArray();
+        await using var live = await SupervisorAsync(TestKeys.Supervisor, "messagepack");
+
+        // Sixty customers at once: their alert grains save concurrently, so the writer commits them in groups.
+        await Task.WhenAll(customers.Select(c => AlertEvents.RaiseAsync(engine.Client, c, "north")));
+        var raised = await live.NextAlertsAsync(customers.Length, customers);
+        Assert.Equal(customers.Order(), raised.Select(a => a.CustomerId).Order());
+        Assert.Equal(customers.Length, raised.Select(a => a.Sequence).Distinct().Count());
+
+        // Reconnecting from just before the first: the same changes, each once, in sequence order.
+        var before = raised.Min(a => a.Sequence) - 1;
+        await using var replay = await PushClient.ConnectAsync(
+            new Uri(engine.Host.WebAddress, $"/hubs/supervisor?{SupervisorHub.AfterParameter}={before}"), TestKeys.Supervisor);
+        var replayed = await replay.NextAlertsAsync(customers.Length, customers);
+        Assert.Equal(raised.Select(a => a.Sequence).Order(), replayed.Select(a => a.Sequence));
+        Assert.Equal(raised.OrderBy(a => a.Sequence), replayed, AlertComparer.Instance);
+    }
+
+    [Fact]
     public async Task A_supervisor_sees_only_its_teams_alerts_and_may_not_act_on_another_teams()
     {
         var south = NewCustomer();

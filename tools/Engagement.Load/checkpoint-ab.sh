@@ -11,7 +11,7 @@ run() {
   for i in $(seq 1 60); do grep -q "Engagement is running" /tmp/ab-$name-engine.log && break; sleep 1; done
   dotnet tools/Engagement.Load/bin/Release/net10.0/Engagement.Load.dll run --target http://127.0.0.1:5381 --keys-file $data/keys.json \
     --streams 4 --customers 10000 --duration 10s --watch 0 --json /tmp/ab-$name-warm.json > /dev/null 2>&1
-  dotnet tools/Engagement.Load/bin/Release/net10.0/Engagement.Load.dll run --target http://127.0.0.1:5381 --keys-file $data/keys.json \
+  dotnet tools/Engagement.Load/bin/Release/net10.0/Engagement.Load.dll run --target http://127.0.0.1:5381 --web http://127.0.0.1:5380 --keys-file $data/keys.json \
     --streams 4 --customers 10000 --duration 40s --watch 50 --json /tmp/ab-$name.json > /tmp/ab-$name-load.txt 2>&1
   kill $pid; wait $pid 2>/dev/null
   python3 -c "

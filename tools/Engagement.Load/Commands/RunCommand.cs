@@ -31,6 +31,8 @@ public static class RunCommand
         var mix = new Option<string>("--mix") { Description = "Event types and weights: default (purchase-heavy, all 12 types) or e.g. purchase=60,visit=40.", DefaultValueFactory = _ => "default" };
         var duplicates = new Option<double>("--duplicates") { Description = "Share of events that re-send an earlier event id (e.g. 1%).", DefaultValueFactory = _ => 0.01, CustomParser = OptionParsers.Fraction };
         var invalid = new Option<double>("--invalid") { Description = "Share of events that break a validation rule (e.g. 1%).", DefaultValueFactory = _ => 0.01, CustomParser = OptionParsers.Fraction };
+        var web = new Option<Uri>("--web") { Description = "The engine's web endpoint, where the SignalR hubs are (loopback only).", DefaultValueFactory = _ => new Uri("http://127.0.0.1:5080"), CustomParser = OptionParsers.Loopback };
+        var push = new Option<PushTransport>("--push") { Description = "How the watched customers' cards are followed: signalr (the agent hub, as a browser) or grpc (Customers.Watch).", DefaultValueFactory = _ => PushTransport.SignalR };
         var watch = new Option<int>("--watch") { Description = "Customers to watch for event-to-push latency (0: none).", DefaultValueFactory = _ => 50 };
         var prefix = new Option<string>("--customer-prefix") { Description = "Customer ids are this prefix and a number.", DefaultValueFactory = _ => "load-" };
         var seed = new Option<int>("--seed") { Description = "Random seed of the workload.", DefaultValueFactory = _ => 1 };
@@ -38,7 +40,7 @@ public static class RunCommand
 
         var command = new Command("run", "Load an engine over gRPC ingest streams; report throughput, ack and push latency, and check the counts.")
         {
-            target, keysFile, key, agentKey, streams, customers, skew, zipf, rate, duration, count, batch, inFlight, mix, duplicates, invalid, watch, prefix, seed, json,
+            target, web, keysFile, key, agentKey, push, streams, customers, skew, zipf, rate, duration, count, batch, inFlight, mix, duplicates, invalid, watch, prefix, seed, json,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -64,6 +66,8 @@ public static class RunCommand
                     DuplicateRate = parse.GetValue(duplicates),
                     InvalidRate = parse.GetValue(invalid),
                     Watch = parse.GetValue(watch),
+                    Push = parse.GetValue(push),
+                    Web = parse.GetValue(web)!,
                     CustomerPrefix = parse.GetValue(prefix)!,
                     Seed = parse.GetValue(seed),
                 };

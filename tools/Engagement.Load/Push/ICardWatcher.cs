@@ -4,8 +4,8 @@ namespace Engagement.Load.Push;
 public readonly record struct WatchedCard(string CustomerId, long Version, IReadOnlyList<string> RecentEventIds, long ReceivedAt);
 
 /// <summary>
-/// Follows customer cards over one push transport (gRPC <c>Customers.Watch</c> today; a SignalR hub client
-/// plugs in here later) and hands every card it receives to the tracker.
+/// Follows customer cards over one push transport (the agent hub over SignalR, or gRPC <c>Customers.Watch</c>)
+/// and hands every card it receives to the tracker.
 /// </summary>
 public interface ICardWatcher : IAsyncDisposable
 {

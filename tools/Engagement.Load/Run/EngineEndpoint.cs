@@ -32,8 +32,10 @@ public sealed class EngineEndpoint(Uri target, string channelKey, string? agentK
     /// <summary>A channel of its own (one TCP connection), calling with the channel role's key.</summary>
     public (GrpcChannel Channel, CallInvoker Invoker) OpenIngest() => Open(channelKey);
 
-    public (GrpcChannel Channel, CallInvoker Invoker) OpenAgent() =>
-        Open(AgentKey ?? throw new InvalidOperationException("Watching customers needs the agent key: give --agent-key or a keys file with an 'agent' key, or --watch 0."));
+    public (GrpcChannel Channel, CallInvoker Invoker) OpenAgent() => Open(RequireAgentKey());
+
+    public string RequireAgentKey() =>
+        AgentKey ?? throw new InvalidOperationException("Watching customers needs the agent key: give --agent-key or a keys file with an 'agent' key, or --watch 0.");
 
     public (GrpcChannel Channel, CallInvoker Invoker) OpenSupervisor() =>
         Open(SupervisorKey ?? throw new InvalidOperationException("Following alerts needs the supervisor key: give --supervisor-key or a keys file with a 'supervisor' key."));

@@ -41,6 +41,7 @@ public sealed record LoadReport(
                 settings.DuplicateRate,
                 settings.InvalidRate,
                 settings.Watch,
+                Push = settings.Push.ToString().ToLowerInvariant(),
                 settings.CustomerPrefix,
                 settings.Seed,
             },

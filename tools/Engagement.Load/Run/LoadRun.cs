@@ -32,9 +32,7 @@ public sealed class LoadRun(LoadSettings settings, EngineEndpoint engine, TextWr
             if (watched.Count > 0)
             {
                 push = new PushTracker();
-                var (agentChannel, agentInvoker) = engine.OpenAgent();
-                channels.Add(agentChannel);
-                watcher = new GrpcCardWatcher(agentInvoker);
+                watcher = OpenWatcher(channels);
                 await SeedAsync(workload, watched, cancellationToken);
                 await watcher.StartAsync([.. watched.Select(workload.CustomerId)], push.OnCard, SetupTimeout, cancellationToken);
                 progress.WriteLine($"watching {watched.Count} customers over {watcher.Transport}");
@@ -73,6 +71,14 @@ public sealed class LoadRun(LoadSettings settings, EngineEndpoint engine, TextWr
             if (watcher is not null) await watcher.DisposeAsync();
             foreach (var channel in channels) channel.Dispose();
         }
+    }
+
+    private ICardWatcher OpenWatcher(List<GrpcChannel> channels)
+    {
+        if (settings.Push == PushTransport.SignalR) return new SignalRCardWatcher(new Uri(settings.Web, "/hubs/agent"), engine.RequireAgentKey());
+        var (agentChannel, agentInvoker) = engine.OpenAgent();
+        channels.Add(agentChannel);
+        return new GrpcCardWatcher(agentInvoker);
     }
 
     /// <summary>

@@ -36,10 +36,26 @@ public sealed record LoadSettings
 
     public required int Watch { get; init; }
 
+    /// <summary>How the watched customers' cards are followed.</summary>
+    public required PushTransport Push { get; init; }
+
+    /// <summary>The engine's web endpoint, where the SignalR hubs are (for <see cref="PushTransport.SignalR"/>).</summary>
+    public required Uri Web { get; init; }
+
     public required string CustomerPrefix { get; init; }
 
     public required int Seed { get; init; }
 
     /// <summary>How long to wait for the last acknowledgements and cards once sending has stopped.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>The push transports a run can watch cards over.</summary>
+public enum PushTransport
+{
+    /// <summary>The agent hub, <c>/hubs/agent</c>, as an agent's browser follows its customers (issue 7's measure).</summary>
+    SignalR,
+
+    /// <summary><c>Customers.Watch</c>, one server stream per customer.</summary>
+    Grpc,
 }

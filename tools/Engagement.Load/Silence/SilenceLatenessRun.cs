@@ -79,8 +79,9 @@ public sealed class SilenceLatenessRun(SilenceSettings settings, EngineEndpoint 
         await seeding;
         var seededAt = DateTimeOffset.UtcNow;
 
-        // Wait for the alerts: bounded by the deadline.
-        while (DateTimeOffset.UtcNow < deadline && _alerts.Count < Interlocked.Read(ref _acked) && !watching.IsCompleted)
+        // Wait for the alerts: bounded by the deadline. Every customer sent counts, acknowledged or not: a
+        // seed whose acks were lost with a broken stream may still have been committed.
+        while (DateTimeOffset.UtcNow < deadline && _alerts.Count < ids.Length - Interlocked.Read(ref _rejected) && !watching.IsCompleted)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
         }
@@ -101,6 +102,9 @@ public sealed class SilenceLatenessRun(SilenceSettings settings, EngineEndpoint 
             var (channel, invoker) = engine.OpenIngest();
             using var _ = channel;
             var client = new Ingest.IngestClient(invoker);
+            // A stream the engine ends (an ack that timed out fails the call) ends this stream's seeding too,
+            // instead of leaving it waiting for acks that cannot come.
+            using var broken = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using var call = client.Stream(cancellationToken: cancellationToken);
             var inFlight = new ConcurrentQueue<int>();
             using var slots = new SemaphoreSlim(settings.InFlight, settings.InFlight);
@@ -128,9 +132,24 @@ public sealed class SilenceLatenessRun(SilenceSettings settings, EngineEndpoint 
                 catch (RpcException ex)
                 {
                     _errors.Enqueue($"ingest acks: {ex.StatusCode}: {ex.Status.Detail}");
+                    await broken.CancelAsync();
                 }
             }, CancellationToken.None);
 
+            try
+            {
+                await SendAsync(call, inFlight, slots, broken.Token);
+                await call.RequestStream.CompleteAsync();
+            }
+            catch (Exception ex) when (broken.IsCancellationRequested && !cancellationToken.IsCancellationRequested && ex is OperationCanceledException or RpcException or InvalidOperationException)
+            {
+                // The stream broke: what it had not sent stays unseeded, and is counted as not acknowledged.
+            }
+            await receiving;
+        }));
+
+        async Task SendAsync(AsyncDuplexStreamingCall<EventBatch, BatchAck> call, ConcurrentQueue<int> inFlight, SemaphoreSlim slots, CancellationToken cancellationToken)
+        {
             for (var batch = (int)Interlocked.Increment(ref next); batch < batches; batch = (int)Interlocked.Increment(ref next))
             {
                 await slots.WaitAsync(cancellationToken);
@@ -150,9 +169,7 @@ public sealed class SilenceLatenessRun(SilenceSettings settings, EngineEndpoint 
                 inFlight.Enqueue(batch);
                 await call.RequestStream.WriteAsync(request, cancellationToken);
             }
-            await call.RequestStream.CompleteAsync();
-            await receiving;
-        }));
+        }
     }
 
     /// <summary>
