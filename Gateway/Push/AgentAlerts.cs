@@ -59,6 +59,23 @@ public sealed class AgentAlerts : IAsyncDisposable
         outbox.Start(assigned, 0);
     }
 
+    /// <summary>
+    /// Sends the connection the unresolved alerts of a customer it has just started to watch: the live
+    /// changes reach it from the watch on, and these are what was raised before. A change that overtakes
+    /// one of them carries a higher sequence, by which clients keep the newest.
+    /// </summary>
+    public async Task SendOpenAlertsAsync(string connectionId, string customerId, CancellationToken cancellationToken)
+    {
+        if (!_connections.TryGetValue(connectionId, out var connection)) return;
+        var current = await Task.WhenAll(Enum.GetValues<AlertKind>()
+            .Select(kind => _grains.GetGrain<ICustomerAlertGrain>(AlertIds.GrainKey(customerId, kind)).Current()))
+            .WaitAsync(cancellationToken);
+        foreach (var alert in current.OfType<Alert>().Where(a => a.State != AlertState.Resolved).OrderBy(a => a.Sequence))
+        {
+            connection.Outbox.Post(alert);
+        }
+    }
+
     /// <summary>Forgets a connection; when this returns, it is sent no further alert.</summary>
     public async Task DisconnectAsync(string connectionId)
     {

@@ -40,8 +40,12 @@ public sealed class AgentHub(AgentWatches watches, AgentAlerts alerts) : Hub<IAg
     /// Starts sending this customer's cards to the caller: the current one, then every change. A customer
     /// the engine has not seen yet gets its first card with its first event. Watching again is a no-op.
     /// </summary>
-    public Task WatchCustomer(string customerId) =>
-        watches.WatchAsync(Context.ConnectionId, CheckCustomerId(customerId), Context.ConnectionAborted);
+    public async Task WatchCustomer(string customerId)
+    {
+        var id = CheckCustomerId(customerId);
+        await watches.WatchAsync(Context.ConnectionId, id, Context.ConnectionAborted);
+        await alerts.SendOpenAlertsAsync(Context.ConnectionId, id, Context.ConnectionAborted);
+    }
 
     /// <summary>Stops the cards of this customer. When it returns, no further card of it reaches the caller.</summary>
     public Task UnwatchCustomer(string customerId) => watches.UnwatchAsync(Context.ConnectionId, CheckCustomerId(customerId));

@@ -87,8 +87,9 @@ public abstract partial class GroupCommitWriter<TWrite, TResult> : IAsyncDisposa
         try
         {
             var results = await CommitGroupAsync(writes, _stopping.Token).ConfigureAwait(false);
-            for (var i = 0; i < group.Count; i++) group[i].Completion?.TrySetResult(results[i]);
+            // Counted before the writers hear of it: whoever awaited a write sees its commit in the metrics.
             OnCommitted(group.Count, weight, Stopwatch.GetElapsedTime(started));
+            for (var i = 0; i < group.Count; i++) group[i].Completion?.TrySetResult(results[i]);
             return;
         }
         catch (Exception ex) when (group.Count > 1)

@@ -235,8 +235,33 @@ public sealed class AgentHubTests(PushEngineFixture engine) : IClassFixture<Push
         await agent.UnwatchAsync(watched);
         await supervisor.ResolveAsync(alert.AlertId, "done");
         await agent.WatchAsync(other);
+        // A watch starts with what is still open about the customer, raised before it; then the changes.
+        Assert.Equal(otherAlert, await agent.NextAlertAsync(), AlertComparer.Instance);
         var marker = await supervisor.AcknowledgeAsync(otherAlert.AlertId);
         Assert.Equal(marker.Sequence, (await agent.NextAlertAsync()).Sequence);
+    }
+
+    [Fact]
+    public async Task Watching_a_customer_sends_its_unresolved_alerts_and_not_the_resolved_ones()
+    {
+        var customer = NewCustomer();
+        await using var supervisor = await PushClient.ConnectAsync(new Uri(engine.Host.WebAddress, "/hubs/supervisor"), TestKeys.Supervisor);
+        await AlertEvents.RaiseAsync(engine.Client, customer, "north");
+        var first = await supervisor.NextAlertAsync(customer);
+        await supervisor.ResolveAsync(first.AlertId, "done");
+
+        // Resolved before the agent looked: the watch sends the card and no alert, so the next alert is the new one.
+        await using var agent = await ConnectAsync(TestKeys.Agent);
+        await agent.WatchAsync(customer);
+        await agent.NextCardAsync();
+        await AlertEvents.RaiseAsync(engine.Client, customer, "north");
+        var second = await agent.NextAlertAsync(customer);
+        Assert.Equal((AlertState.Open, 2), (second.State, AlertIds.OrdinalOf(second.AlertId)));
+
+        // A second screen that opens the customer now gets that open alert at once, with no new change.
+        await using var secondScreen = await ConnectAsync(TestKeys.Agent, "messagepack");
+        await secondScreen.WatchAsync(customer);
+        Assert.Equal(second, await secondScreen.NextAlertAsync(customer), AlertComparer.Instance);
     }
 
     [Fact]
