@@ -36,8 +36,19 @@ public sealed class IngestPipeline(IGrainFactory grains, EventValidator validato
         }
 
         var work = slices.ToList();
-        var results = await Task.WhenAll(work.Select(s => grains.GetGrain<ICustomerGrain>(s.Key).Apply(s.Value)))
-            .WaitAsync(cancellationToken);
+        ApplyResult[] results;
+        try
+        {
+            results = await Task.WhenAll(work.Select(s => grains.GetGrain<ICustomerGrain>(s.Key).Apply(s.Value)))
+                .WaitAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OrleansException)
+        {
+            // The engine is overloaded or a silo went away: the batch is not acknowledged, but may be in part
+            // applied. Unavailable tells the channel to resend it (and what followed it); event ids make that safe.
+            throw new RpcException(new Status(StatusCode.Unavailable,
+                $"batch_id '{batch.BatchId}': not acknowledged, the engine did not answer ({ex.GetType().Name}); resend it: events already applied count as duplicates", ex));
+        }
         activity.Record(work, results);
         foreach (var result in results)
         {
