@@ -39,11 +39,12 @@ public static class OptionParsers
         return 0;
     }
 
-    /// <summary>Events per second, or <c>max</c> (null): as fast as acknowledgements allow.</summary>
+    /// <summary>Events per second, or <c>max</c> (infinity): as fast as acknowledgements allow.</summary>
     public static double? Rate(ArgumentResult result)
     {
         var text = result.Tokens.Single().Value;
-        if (string.Equals(text, "max", StringComparison.OrdinalIgnoreCase)) return null;
+        // "max" is infinity, not null: System.CommandLine cannot hand a parsed null back as a double?.
+        if (string.Equals(text, "max", StringComparison.OrdinalIgnoreCase)) return double.PositiveInfinity;
         var (number, unit) = Split(text);
         var scale = unit switch { "" => 1, "k" => 1_000, "m" => 1_000_000, _ => 0 };
         if (scale > 0 && double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0) return value * scale;

@@ -57,7 +57,7 @@ public static class RunCommand
                     Customers = parse.GetValue(customers),
                     Skew = parse.GetValue(skew),
                     ZipfExponent = parse.GetValue(zipf),
-                    Rate = parse.GetValue(rate),
+                    Rate = parse.GetValue(rate) is { } perSecond && double.IsFinite(perSecond) ? perSecond : null,
                     Duration = parse.GetValue(duration) ?? (eventCount is null ? TimeSpan.FromSeconds(30) : CountRunLimit),
                     Count = eventCount,
                     BatchSize = parse.GetValue(batch),
