@@ -4,9 +4,10 @@ using Microsoft.Extensions.Logging;
 namespace Engagement.Grains.Storage;
 
 /// <summary>
-/// Group commit: appends from many grains queue up while the previous transaction commits, and the
-/// next transaction takes them all. One fsync then acknowledges the events of many customers, which is
-/// what lets the engine run near the store's batched-append rate instead of its one-row-per-transaction rate.
+/// The journal's group commit (<see cref="GroupCommitWriter{TWrite,TResult}"/>): appends and digests from
+/// many grains queue up while the previous transaction commits, and the next transaction takes them all.
+/// One fsync then acknowledges the events of many customers, which is what lets the engine run near the
+/// store's batched-append rate instead of its one-row-per-transaction rate.
 /// </summary>
 public abstract class GroupCommitJournal(int maxEntriesPerCommit, ILogger logger)
     : GroupCommitWriter<GroupCommitJournal.PendingAppend, bool[]>(maxEntriesPerCommit, logger), IEventJournal, IPopulationStore

@@ -89,6 +89,10 @@ public sealed class GroupedGrainStorage : GroupCommitWriter<GroupedGrainStorage.
         grainState.RecordExists = true;
     }
 
+    /// <summary>
+    /// Deletes the stored state unless a newer version is stored: then it stays, since the activation
+    /// that wrote it owns the grain now. Never refused.
+    /// </summary>
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var version = grainState.State is IVersionedGrainState versioned ? versioned.Version : ParseVersion(grainState.ETag);
