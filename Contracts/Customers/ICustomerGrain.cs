@@ -17,6 +17,10 @@ public interface ICustomerGrain : IGrainWithStringKey
     /// <summary>The current card, or null for a customer with no event yet.</summary>
     Task<CustomerCard?> GetCard();
 
+    /// <summary>Whether the customer has had an event: a lookup's question, answered without evaluating or building a card.</summary>
+    [Orleans.Concurrency.ReadOnly]
+    Task<bool> Exists();
+
     /// <summary>
     /// Subscribes (or renews) an observer of card changes; it expires unless renewed. Returns the current
     /// card (null for a customer with no event yet), so that a renewal also catches up on anything missed.

@@ -22,22 +22,24 @@ public static class AlertPolicy
         AlertOptions options,
         DateTimeOffset now)
     {
-        var team = TeamOf(model, options);
-        var context = ContextOf(after, model);
+        // Most evaluations raise nothing: the team and the context snapshot are built for the first cause only.
+        string? team = null;
+        AlertContext? context = null;
+        AlertCause Cause(AlertKind kind, AlertSeverity severity, string title, IReadOnlyList<string> reasons) =>
+            new(kind, severity, title, reasons, team ??= TeamOf(model, options), context ??= ContextOf(after, model), now);
         var tier = after.Tier;
-        var reasons = after.ChurnRisk.Reasons.Select(r => r.Detail).ToList();
 
         if (changes.FirstOrDefault(c => c.Kind == DecisionKind.Stage && c.To is nameof(LifecycleStage.AtRisk) or nameof(LifecycleStage.Lapsed)) is { } stage)
         {
-            yield return new AlertCause(AlertKind.ChurnWarning, ByTier(tier, AlertSeverity.Critical, AlertSeverity.Warning, AlertSeverity.Info),
-                $"Churn warning: {stage.From} → {stage.To}", [stage.Cause, .. reasons], team, context, now);
+            yield return Cause(AlertKind.ChurnWarning, ByTier(tier, AlertSeverity.Critical, AlertSeverity.Warning, AlertSeverity.Info),
+                $"Churn warning: {stage.From} → {stage.To}", [stage.Cause, .. after.ChurnRisk.Reasons.Select(r => r.Detail)]);
         }
 
         if (changes.FirstOrDefault(c => c.Kind == DecisionKind.Tier) is { } tierChange)
         {
             var involvesA = tierChange.From.StartsWith('A') || tierChange.To.StartsWith('A');
-            yield return new AlertCause(AlertKind.TierChange, involvesA ? AlertSeverity.Warning : AlertSeverity.Info,
-                $"Tier change: {tierChange.From} → {tierChange.To}", [tierChange.Cause], team, context, now);
+            yield return Cause(AlertKind.TierChange, involvesA ? AlertSeverity.Warning : AlertSeverity.Info,
+                $"Tier change: {tierChange.From} → {tierChange.To}", [tierChange.Cause]);
         }
 
         var escalation = new List<string>();
@@ -51,8 +53,8 @@ public static class AlertPolicy
             .Select(c => $"complaint {c.Ticket} ({c.Severity.ToString().ToLowerInvariant()}) open for {c.AgeDays:0} days"));
         if (escalation.Count > 0)
         {
-            yield return new AlertCause(AlertKind.ComplaintEscalation, ByTier(tier, AlertSeverity.Critical, AlertSeverity.Warning, AlertSeverity.Info),
-                "Complaint escalation", escalation, team, context, now);
+            yield return Cause(AlertKind.ComplaintEscalation, ByTier(tier, AlertSeverity.Critical, AlertSeverity.Warning, AlertSeverity.Info),
+                "Complaint escalation", escalation);
         }
 
         var drop = new List<string>();
@@ -64,8 +66,8 @@ public static class AlertPolicy
         }
         if (drop.Count > 0)
         {
-            yield return new AlertCause(AlertKind.SatisfactionDrop, ByTier(tier, AlertSeverity.Warning, AlertSeverity.Info, AlertSeverity.Info),
-                "Satisfaction drop", drop, team, context, now);
+            yield return Cause(AlertKind.SatisfactionDrop, ByTier(tier, AlertSeverity.Warning, AlertSeverity.Info, AlertSeverity.Info),
+                "Satisfaction drop", drop);
         }
     }
 

@@ -38,12 +38,14 @@ public interface IAlertStore
 /// The alert store on SQLite or PostgreSQL: the same reads; a group of changes is written in one transaction,
 /// numbered in commit order each store's way (SQLite's one writer, PostgreSQL's advisory lock).
 /// </summary>
-public sealed class SqlAlertStore(StoreKind store, string connectionString, NpgsqlDataSource? postgres) : IAlertStore
+/// <param name="postgres">The data source on PostgreSQL; null on SQLite, where <paramref name="connectionString"/> names the file.</param>
+public sealed class SqlAlertStore(string connectionString, NpgsqlDataSource? postgres) : IAlertStore
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     public Task<IReadOnlyList<Alert>> SaveAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken = default) =>
-        store == StoreKind.PostgreSql ? SavePostgresAsync(alerts, cancellationToken) : OffTheCaller(() => Task.FromResult(SaveSqlite(alerts)));
+        // The caller is the alert writer's loop, already off the grain scheduler: SQLite's synchronous save runs right here.
+        postgres is not null ? SavePostgresAsync(alerts, cancellationToken) : Task.FromResult(SaveSqlite(alerts));
 
     /// <summary>
     /// One immediate transaction (SQLite's one writer): the sequence numbers continue from the highest stored,
@@ -204,7 +206,7 @@ public sealed class SqlAlertStore(StoreKind store, string connectionString, Npgs
     /// so that it runs outside the calling grain's turn (the turn yields instead of blocking through the I/O).
     /// It still holds a pool thread while it runs.
     /// </summary>
-    private Task<T> OffTheCaller<T>(Func<Task<T>> work) => store == StoreKind.Sqlite ? Task.Run(work) : work();
+    private Task<T> OffTheCaller<T>(Func<Task<T>> work) => postgres is null ? Task.Run(work) : work();
 
     private static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, params (string Name, object Value)[] parameters) =>
         SqlCommands.Create(connection, transaction, sql, parameters);

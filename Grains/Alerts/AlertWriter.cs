@@ -38,19 +38,14 @@ public sealed partial class AlertWriter : GroupCommitWriter<Alert, Alert>
     }
 
     /// <summary>Stores the change with the next commit and returns it with its sequence number once durable.</summary>
-    public Task<Alert> SaveAsync(Alert alert)
-    {
-        _ = _publisher.Value;
-        return EnqueueAsync(alert, CancellationToken.None);
-    }
-
-    protected override int WeightOf(Alert write) => 1;
+    public Task<Alert> SaveAsync(Alert alert) => EnqueueAsync(alert, CancellationToken.None);
 
     protected override async Task<Alert[]> CommitGroupAsync(IReadOnlyList<Alert> group, CancellationToken cancellationToken)
     {
         var stored = await _store.SaveAsync(group, cancellationToken).ConfigureAwait(false);
         // The writer loop is the one writer of this channel, so groups are published in commit order.
         _committed.Writer.TryWrite(stored);
+        _ = _publisher.Value;
         return [.. stored];
     }
 

@@ -10,7 +10,7 @@ public sealed class CustomerDirectoryGrain : Grain, ICustomerDirectoryGrain
     public async Task<CustomerMatch?> Lookup(string query)
     {
         var text = query.Trim();
-        if (await GrainFactory.GetGrain<ICustomerGrain>(text).GetCard() is not null) return new CustomerMatch(text, "id");
+        if (await GrainFactory.GetGrain<ICustomerGrain>(text).Exists()) return new CustomerMatch(text, "id");
         if (ContactKeys.OfQuery(text) is not { } key) return null;
         return await GrainFactory.GetGrain<IContactIndexGrain>(key).Owner() is { } owner ? new CustomerMatch(owner, ContactKeys.KindOf(key)) : null;
     }

@@ -144,6 +144,8 @@ public sealed partial class CustomerGrain(
         return new ApplyResult(facts.Count, events.Count - facts.Count, duplicated);
     }
 
+    public Task<bool> Exists() => Task.FromResult(State.Exists);
+
     public async Task<CustomerCard?> GetCard()
     {
         if (!State.Exists) return null;

@@ -82,7 +82,7 @@ public static class EngagementHosting
         silo.Services.AddSingleton<IPopulationStore>(sp => sp.GetRequiredService<GroupCommitJournal>());
         // On SQLite, alerts are written beside the grain state, not in the journal's file: an alert save
         // would otherwise wait for SQLite's one writer behind the journal's group commits.
-        silo.Services.AddSingleton<IAlertStore>(sp => new SqlAlertStore(settings.Store, settings.GrainStateConnectionString,
+        silo.Services.AddSingleton<IAlertStore>(sp => new SqlAlertStore(settings.GrainStateConnectionString,
             settings.Store == StoreKind.PostgreSql ? sp.GetRequiredService<NpgsqlDataSource>() : null));
         silo.Services.AddSingleton<AlertWriter>();
         silo.Services.AddHostedService<SilenceScheduler>();

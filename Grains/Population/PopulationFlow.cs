@@ -19,18 +19,25 @@ public sealed class PopulationFlowRecorder(IGrainFactory grains, TimeProvider cl
 
     public void Record(IReadOnlyList<DecisionLogEntry> changes)
     {
-        foreach (var change in changes)
+        if (changes.Count == 0) return;
+        lock (_gate)
         {
-            FlowDimension? dimension = change.Kind switch
-            {
-                DecisionKind.Stage => FlowDimension.Stage,
-                DecisionKind.Tier => FlowDimension.Tier,
-                _ => null,
-            };
-            if (dimension is not { } d) continue;
-            var key = (PopulationFlowGrain.MinuteOf(change.At), d, change.From, change.To);
-            lock (_gate) _moves[key] = _moves.GetValueOrDefault(key) + 1;
+            foreach (var change in changes) Count(change);
         }
+    }
+
+    /// <summary>Counts one stage or tier change under the gate; other decisions are not moves.</summary>
+    private void Count(DecisionLogEntry change)
+    {
+        FlowDimension? dimension = change.Kind switch
+        {
+            DecisionKind.Stage => FlowDimension.Stage,
+            DecisionKind.Tier => FlowDimension.Tier,
+            _ => null,
+        };
+        if (dimension is not { } d) return;
+        var key = (PopulationFlowGrain.MinuteOf(change.At), d, change.From, change.To);
+        _moves[key] = _moves.GetValueOrDefault(key) + 1;
     }
 
     protected override IReadOnlyList<FlowCount>? Take()
@@ -86,7 +93,8 @@ public sealed class PopulationFlowGrain(
         await RefreshCellsAsync();
         var now = clock.GetUtcNow();
         var since = now - Window;
-        var recent = _moves.Where(m => m.Key.Minute >= MinuteOf(since)).ToList();
+        var first = MinuteOf(since);
+        var recent = _moves.Where(m => m.Key.Minute >= first).ToList();
         IReadOnlyList<FlowMove> Moves(FlowDimension dimension) =>
         [
             .. recent.Where(m => m.Key.Dimension == dimension)

@@ -47,8 +47,8 @@ public abstract partial class GroupCommitWriter<TWrite, TResult> : IAsyncDisposa
         return true;
     }
 
-    /// <summary>How much of a transaction's budget the write takes (rows, for example).</summary>
-    protected abstract int WeightOf(TWrite write);
+    /// <summary>How much of a transaction's budget the write takes (rows, for example); one by default.</summary>
+    protected virtual int WeightOf(TWrite write) => 1;
 
     /// <summary>
     /// Writes the group in one transaction and returns each write's result, in order. Throws if the

@@ -101,8 +101,6 @@ public sealed class GroupedGrainStorage : GroupCommitWriter<GroupedGrainStorage.
         grainState.RecordExists = false;
     }
 
-    protected override int WeightOf(StateWrite write) => 1;
-
     protected override void OnCommitted(int writes, int weight, TimeSpan duration) => JournalMetrics.RecordCheckpointCommit(writes, duration, _database);
 
     protected override async Task<bool[]> CommitGroupAsync(IReadOnlyList<StateWrite> group, CancellationToken cancellationToken)

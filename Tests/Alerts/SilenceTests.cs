@@ -32,8 +32,8 @@ public sealed class SilenceTests
         var engine = await EngineHost.StartEmbeddedAsync(data, FastPolling, s => s.AddKeyedSingleton<TimeProvider>(EngagementClock.Key, clock));
         try
         {
-            await SubmitAsync(engine, SimulatedPopulation.Purchases(T0));
-            var population = await RefitAsync(engine);
+            await engine.Client.SubmitAcceptedAsync(SimulatedPopulation.Purchases(T0));
+            var population = await engine.RefitFittedAsync();
 
             // Four customers with one weekly rhythm, whose last purchases are 3, 2, 1 and 0 days ago:
             // their due days follow one another.
@@ -45,7 +45,7 @@ public sealed class SilenceTests
                 [e] = Weekly(T0.AddDays(-1)),
                 [f] = Weekly(T0),
             };
-            await SubmitAsync(engine, [.. histories.SelectMany(h => h.Value.Select(at => Events.Purchase(h.Key, 20, at)))]);
+            await engine.Client.SubmitAcceptedAsync([.. histories.SelectMany(h => h.Value.Select(at => Events.Purchase(h.Key, 20, at)))]);
 
             // The due times, as the library computes them, and as the cards show them.
             var rules = new EngagementRules();
@@ -68,7 +68,7 @@ public sealed class SilenceTests
             Assert.Contains("AtRisk", first.Title, StringComparison.Ordinal);
 
             // D buys again before its due time: its due time moves past E's, and no warning comes for it.
-            await SubmitAsync(engine, [Events.Purchase(d, 20, clock.GetUtcNow())]);
+            await engine.Client.SubmitAcceptedAsync([Events.Purchase(d, 20, clock.GetUtcNow())]);
             var moved = (await CardAsync(engine, d)).RiskRisesAt.ToDateTimeOffset();
             Assert.True(moved > due[e], $"D's due time moved from {due[d]:O} to {moved:O}, past E's {due[e]:O}");
             clock.SetUtcNow(due[e].AddMinutes(1));
@@ -97,22 +97,6 @@ public sealed class SilenceTests
 
     /// <summary>Six purchase days a week apart, the last at <paramref name="last"/>.</summary>
     private static DateTimeOffset[] Weekly(DateTimeOffset last) => [.. Enumerable.Range(0, 6).Select(i => last.AddDays(-7 * (5 - i)))];
-
-    internal static async Task SubmitAsync(EngineHost engine, Event[] events)
-    {
-        foreach (var chunk in events.Chunk(TestLimits.MaxEventsPerBatch))
-        {
-            var ack = await engine.Client.Ingest().SubmitAsync(Events.Batch(chunk), cancellationToken: Ct);
-            Assert.Equal(chunk.Length, ack.Accepted);
-        }
-    }
-
-    internal static async Task<PopulationStatistics> RefitAsync(EngineHost engine)
-    {
-        var statistics = await engine.RefitPopulationAsync();
-        Assert.True(statistics.BgNbd is not null, statistics.BgNbdFit?.Status);
-        return statistics;
-    }
 
     private static Task<CustomerCard> CardAsync(EngineHost engine, string customer) =>
         engine.Client.Customers().GetAsync(new GetCustomerRequest { CustomerId = customer }, cancellationToken: Ct).ResponseAsync;

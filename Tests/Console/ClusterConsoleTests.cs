@@ -28,8 +28,8 @@ public sealed class ClusterConsoleTests
             await using var b = await EngineHost.StartClusterGatewayAsync(connectionString, clusterId);
             var at = DateTimeOffset.UtcNow.AddHours(-1);
 
-            await SubmitAsync(a, Events.Purchase("dana", 25, at), Events.Profile("dana", at, ("phone", "+49 30 1234 5678"), ("email", "Dana@Example.org")));
-            await SubmitAsync(b, Events.Purchase("eve", 25, at.AddMinutes(1)), Events.Purchase("frank", 25, at.AddMinutes(2)));
+            await a.Client.SubmitAcceptedAsync(Events.Purchase("dana", 25, at), Events.Profile("dana", at, ("phone", "+49 30 1234 5678"), ("email", "Dana@Example.org")));
+            await b.Client.SubmitAcceptedAsync(Events.Purchase("eve", 25, at.AddMinutes(1)), Events.Purchase("frank", 25, at.AddMinutes(2)));
 
             using var http = b.Http(TestKeys.Agent);
             var match = await http.GetFromJsonAsync<JsonElement>("/api/customers/lookup?q=%2B4930-12345678", Ct);
@@ -56,11 +56,5 @@ public sealed class ClusterConsoleTests
         {
             await silo.StopAsync(CancellationToken.None);
         }
-    }
-
-    private static async Task SubmitAsync(EngineHost gateway, params Event[] events)
-    {
-        var ack = await gateway.Client.Ingest().SubmitAsync(Events.Batch(events), cancellationToken: Ct);
-        Assert.Equal(events.Length, ack.Accepted);
     }
 }

@@ -61,12 +61,12 @@ public sealed class ConsoleApiTests(PushEngineFixture engine) : IClassFixture<Pu
         var run = Guid.NewGuid().ToString("N");
         var (first, second, third) = ($"recent-1-{run}", $"recent-2-{run}", $"recent-3-{run}");
         var at = DateTimeOffset.UtcNow.AddMinutes(-10);
-        await SubmitAsync(Events.Purchase(first, 20, at));
-        await SubmitAsync(Events.Visit(second, at.AddMinutes(1)));
-        await SubmitAsync(Events.Purchase(third, 30, at.AddMinutes(2)));
+        await engine.Client.SubmitAcceptedAsync(Events.Purchase(first, 20, at));
+        await engine.Client.SubmitAcceptedAsync(Events.Visit(second, at.AddMinutes(1)));
+        await engine.Client.SubmitAcceptedAsync(Events.Purchase(third, 30, at.AddMinutes(2)));
         var again = Events.Visit(first, at.AddMinutes(3));
         again.Channel = "store";
-        await SubmitAsync(again);
+        await engine.Client.SubmitAcceptedAsync(again);
 
         using var http = engine.Host.Http(TestKeys.Agent);
         List<JsonElement> ours = [];
@@ -100,8 +100,8 @@ public sealed class ConsoleApiTests(PushEngineFixture engine) : IClassFixture<Pu
         var now = DateTimeOffset.UtcNow.AddMinutes(-1);
         var webEvents = Enumerable.Range(0, 7).Select(i => On(web, Events.Visit($"act-{i % 3}-{run}", now))).ToArray();
         var storeEvents = Enumerable.Range(0, 3).Select(i => On(store, Events.Purchase($"act-{i}-{run}", 5, now))).ToArray();
-        await SubmitAsync(webEvents[..4]);
-        await SubmitAsync([.. webEvents[4..], .. storeEvents]);
+        await engine.Client.SubmitAcceptedAsync(webEvents[..4]);
+        await engine.Client.SubmitAcceptedAsync([.. webEvents[4..], .. storeEvents]);
 
         using var http = engine.Host.Http(TestKeys.Supervisor);
         await ConsoleAssertions.WaitForActivityAsync(http, (web, 7), (store, 3));
@@ -122,11 +122,5 @@ public sealed class ConsoleApiTests(PushEngineFixture engine) : IClassFixture<Pu
     {
         @event.Channel = channel;
         return @event;
-    }
-
-    private async Task SubmitAsync(params Event[] events)
-    {
-        var ack = await engine.Client.Ingest().SubmitAsync(Events.Batch(events), cancellationToken: Ct);
-        Assert.Equal(events.Length, ack.Accepted);
     }
 }

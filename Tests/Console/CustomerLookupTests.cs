@@ -23,12 +23,12 @@ public sealed class CustomerLookupTests(EmbeddedEngineFixture engine) : IClassFi
         var ada = $"ada-{run}";
         var phone = $"+1 (555) 010-{Digits(run, 0)}";
         var digits = $"+1555010{Digits(run, 0)}";
-        await SubmitAsync(engine.Client, Events.Purchase(ada, 40, Day),
+        await engine.Client.SubmitAcceptedAsync(Events.Purchase(ada, 40, Day),
             Events.Profile(ada, Day, ("email", $"  Ada.Lovelace.{run}@Example.COM "), ("phone", phone), ("region", "north")));
         // A customer whose id is what another customer's phone number looks like: the id wins.
         var lookalike = $"+1555{run}";
         var other = $"other-{run}";
-        await SubmitAsync(engine.Client, Events.Visit(lookalike, Day), Events.Profile(other, Day, ("phone_number", lookalike)));
+        await engine.Client.SubmitAcceptedAsync(Events.Visit(lookalike, Day), Events.Profile(other, Day, ("phone_number", lookalike)));
 
         using var http = engine.Host.Http(TestKeys.Agent);
         await AssertFoundAsync(http, ada, ada, "id");
@@ -54,22 +54,22 @@ public sealed class CustomerLookupTests(EmbeddedEngineFixture engine) : IClassFi
         var run = Guid.NewGuid().ToString("N")[..10];
         var bob = $"bob-{run}";
         var (oldPhone, newPhone) = ($"+44 20 7946 {Digits(run, 0)}", $"+44 20 7946 {Digits(run, 4)}");
-        await SubmitAsync(engine.Client, Events.Profile(bob, Day, ("mobile", oldPhone), ("email", $"bob.{run}@example.com")));
+        await engine.Client.SubmitAcceptedAsync(Events.Profile(bob, Day, ("mobile", oldPhone), ("email", $"bob.{run}@example.com")));
         using var http = engine.Host.Http(TestKeys.Supervisor);
         await AssertFoundAsync(http, oldPhone, bob, "phone");
 
-        await SubmitAsync(engine.Client, Events.Profile(bob, Day.AddHours(1), ("mobile", newPhone), ("email", "")));
+        await engine.Client.SubmitAcceptedAsync(Events.Profile(bob, Day.AddHours(1), ("mobile", newPhone), ("email", "")));
         await AssertFoundAsync(http, newPhone, bob, "phone");
         await AssertNotFoundAsync(http, oldPhone);
         await AssertNotFoundAsync(http, $"bob.{run}@example.com");
 
         // An older update arriving late does not bring the old number back.
-        await SubmitAsync(engine.Client, Events.Profile(bob, Day.AddMinutes(30), ("mobile", oldPhone)));
+        await engine.Client.SubmitAcceptedAsync(Events.Profile(bob, Day.AddMinutes(30), ("mobile", oldPhone)));
         await AssertFoundAsync(http, newPhone, bob, "phone");
         await AssertNotFoundAsync(http, oldPhone);
 
         // A newer one does, and the number it replaces is released again.
-        await SubmitAsync(engine.Client, Events.Profile(bob, Day.AddHours(2), ("mobile", oldPhone)));
+        await engine.Client.SubmitAcceptedAsync(Events.Profile(bob, Day.AddHours(2), ("mobile", oldPhone)));
         await AssertFoundAsync(http, oldPhone, bob, "phone");
         await AssertNotFoundAsync(http, newPhone);
     }
@@ -83,7 +83,7 @@ public sealed class CustomerLookupTests(EmbeddedEngineFixture engine) : IClassFi
             const string carol = "carol";
             await using (var first = await EngineHost.StartEmbeddedAsync(data))
             {
-                await SubmitAsync(first.Client, Events.Profile(carol, Day, ("phone", "+1 555 010 3000"), ("email", "carol@example.com")));
+                await first.Client.SubmitAcceptedAsync(Events.Profile(carol, Day, ("phone", "+1 555 010 3000"), ("email", "carol@example.com")));
                 using var http = first.Http(TestKeys.Agent);
                 await AssertFoundAsync(http, "+15550103000", carol, "phone");
             }
@@ -93,7 +93,7 @@ public sealed class CustomerLookupTests(EmbeddedEngineFixture engine) : IClassFi
             {
                 await AssertFoundAsync(http, "+1-555-010-3000", carol, "phone");
                 await AssertFoundAsync(http, "Carol@Example.com", carol, "email");
-                await SubmitAsync(second.Client, Events.Profile(carol, Day.AddHours(1), ("phone", "+1 555 010 4000")));
+                await second.Client.SubmitAcceptedAsync(Events.Profile(carol, Day.AddHours(1), ("phone", "+1 555 010 4000")));
                 await AssertFoundAsync(http, "+15550104000", carol, "phone");
                 await AssertNotFoundAsync(http, "+15550103000");
             }
@@ -117,10 +117,4 @@ public sealed class CustomerLookupTests(EmbeddedEngineFixture engine) : IClassFi
     private static async Task AssertNotFoundAsync(HttpClient http, string query) =>
         await ConsoleAssertions.AssertProblemAsync(
             await http.GetAsync($"/api/customers/lookup?q={Uri.EscapeDataString(query)}", Ct), HttpStatusCode.NotFound, "q");
-
-    private static async Task SubmitAsync(EngineClient client, params Event[] events)
-    {
-        var ack = await client.Ingest().SubmitAsync(Events.Batch(events), cancellationToken: Ct);
-        Assert.Equal(events.Length, ack.Accepted);
-    }
 }

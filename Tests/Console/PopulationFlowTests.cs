@@ -31,7 +31,7 @@ public sealed class PopulationFlowTests
 
         const string big = "big-spender";
         var small = Enumerable.Range(0, 5).Select(i => $"small-{i}").ToArray();
-        await SubmitAsync(engine, [Events.Purchase(big, 500, Start.AddDays(-3)), .. small.Select(c => Events.Purchase(c, 10, Start.AddDays(-3)))]);
+        await engine.Client.SubmitAcceptedAsync([Events.Purchase(big, 500, Start.AddDays(-3)), .. small.Select(c => Events.Purchase(c, 10, Start.AddDays(-3)))]);
         await Wait.UntilAsync(async () => Moves(await FlowAsync(http), "stageMoves").GetValueOrDefault(("Prospect", "New")) == 6,
             TimeSpan.FromSeconds(30), "six first purchases: six moves from Prospect to New");
 
@@ -44,7 +44,7 @@ public sealed class PopulationFlowTests
         await engine.RefitPopulationAsync();
 
         clock.Advance(TimeSpan.FromMinutes(5));
-        await SubmitAsync(engine, [Events.Purchase(big, 100, Start.AddDays(-1))]);
+        await engine.Client.SubmitAcceptedAsync([Events.Purchase(big, 100, Start.AddDays(-1))]);
         await Wait.UntilAsync(async () => Moves(await FlowAsync(http), "tierMoves").GetValueOrDefault(("C", "A")) == 1,
             TimeSpan.FromSeconds(30), "the big spender's move from tier C to A");
         flow = await FlowAsync(http);
@@ -73,10 +73,4 @@ public sealed class PopulationFlowTests
     private static Dictionary<(string Stage, string Tier), long> Cells(JsonElement flow) =>
         flow.GetProperty("cells").EnumerateArray().ToDictionary(
             c => (c.GetProperty("stage").GetString()!, c.GetProperty("tier").GetString()!), c => c.GetProperty("count").GetInt64());
-
-    private static async Task SubmitAsync(EngineHost engine, Event[] events)
-    {
-        var ack = await engine.Client.Ingest().SubmitAsync(Events.Batch(events), cancellationToken: Ct);
-        Assert.Equal(events.Length, ack.Accepted);
-    }
 }

@@ -1,11 +1,11 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Engagement.Contracts.V1;
 using Engagement.Feeds;
 using Engagement.Gateway.Demo;
 using Engagement.Grains.Hosting;
+using Engagement.Tests.Console;
 using Engagement.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -78,7 +78,7 @@ public sealed class DemoFeedTests(DemoEngineFixture fixture) : IClassFixture<Dem
     [Fact]
     public async Task A_replay_rebased_to_today_completes_and_a_second_run_counts_duplicates()
     {
-        using var http = Http(TestKeys.Admin);
+        using var http = fixture.Engine.Http(TestKeys.Admin);
         var files = await http.GetFromJsonAsync<JsonElement>("/api/demo/files", Ct);
         Assert.Equal(["mini.txt", "slow.txt"], files.EnumerateArray().Select(f => f.GetProperty("name").GetString()));
         Assert.True(files[0].GetProperty("bytes").GetInt64() > 0);
@@ -114,7 +114,7 @@ public sealed class DemoFeedTests(DemoEngineFixture fixture) : IClassFixture<Dem
     [Fact]
     public async Task A_slow_replay_follows_a_live_speed_change_and_stops_part_way()
     {
-        using var http = Http(TestKeys.Admin);
+        using var http = fixture.Engine.Http(TestKeys.Admin);
         Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsJsonAsync("/api/demo/replay", new { file = "slow.txt", speed = 1 }, Ct)).StatusCode);
 
         // The first day goes at once; the next is a second of pace away, and the pace clock does not move by itself.
@@ -152,7 +152,7 @@ public sealed class DemoFeedTests(DemoEngineFixture fixture) : IClassFixture<Dem
     [Fact]
     public async Task The_simulator_sends_every_event_type_and_none_is_rejected()
     {
-        using var http = Http(TestKeys.Admin);
+        using var http = fixture.Engine.Http(TestKeys.Admin);
         var started = await http.PostAsJsonAsync("/api/demo/simulate", new { customers = 40, eventsPerSecond = 100 }, Ct);
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         var status = await started.Content.ReadFromJsonAsync<JsonElement>(Ct);
@@ -182,43 +182,27 @@ public sealed class DemoFeedTests(DemoEngineFixture fixture) : IClassFixture<Dem
     [Fact]
     public async Task Bad_requests_name_the_field_and_only_admins_may_run_the_demo()
     {
-        using var http = Http(TestKeys.Admin);
-        await AssertInvalidAsync(await http.PostAsJsonAsync("/api/demo/replay", new { file = "mini.txt", speed = 0 }, Ct), "speed");
-        await AssertInvalidAsync(await http.PostAsJsonAsync("/api/demo/replay", new { file = "mini.txt", speed = -5 }, Ct), "speed");
-        await AssertInvalidAsync(await http.PostAsJsonAsync("/api/demo/replay", new { file = "missing.txt" }, Ct), "file");
-        await AssertInvalidAsync(await http.PostAsJsonAsync("/api/demo/replay", new { file = "../x" }, Ct), "file");
-        await AssertInvalidAsync(await http.PostAsJsonAsync("/api/demo/replay", new { file = "notes.md" }, Ct), "file");
-        await AssertInvalidAsync(await http.PostAsJsonAsync("/api/demo/replay", new { speed = 10 }, Ct), "file");
-        await AssertInvalidAsync(await http.PostAsJsonAsync("/api/demo/simulate", new { customers = 0 }, Ct), "customers");
-        await AssertInvalidAsync(await http.PostAsJsonAsync("/api/demo/simulate", new { eventsPerSecond = 0 }, Ct), "eventsPerSecond");
-        await AssertInvalidAsync(await http.PutAsJsonAsync("/api/demo/speed", new { speed = 0 }, Ct), "speed");
-        await AssertInvalidAsync(await http.PutAsJsonAsync("/api/demo/speed", new { }, Ct), "speed");
+        using var http = fixture.Engine.Http(TestKeys.Admin);
+        await ConsoleAssertions.AssertProblemAsync(await http.PostAsJsonAsync("/api/demo/replay", new { file = "mini.txt", speed = 0 }, Ct), HttpStatusCode.BadRequest, "speed");
+        await ConsoleAssertions.AssertProblemAsync(await http.PostAsJsonAsync("/api/demo/replay", new { file = "mini.txt", speed = -5 }, Ct), HttpStatusCode.BadRequest, "speed");
+        await ConsoleAssertions.AssertProblemAsync(await http.PostAsJsonAsync("/api/demo/replay", new { file = "missing.txt" }, Ct), HttpStatusCode.BadRequest, "file");
+        await ConsoleAssertions.AssertProblemAsync(await http.PostAsJsonAsync("/api/demo/replay", new { file = "../x" }, Ct), HttpStatusCode.BadRequest, "file");
+        await ConsoleAssertions.AssertProblemAsync(await http.PostAsJsonAsync("/api/demo/replay", new { file = "notes.md" }, Ct), HttpStatusCode.BadRequest, "file");
+        await ConsoleAssertions.AssertProblemAsync(await http.PostAsJsonAsync("/api/demo/replay", new { speed = 10 }, Ct), HttpStatusCode.BadRequest, "file");
+        await ConsoleAssertions.AssertProblemAsync(await http.PostAsJsonAsync("/api/demo/simulate", new { customers = 0 }, Ct), HttpStatusCode.BadRequest, "customers");
+        await ConsoleAssertions.AssertProblemAsync(await http.PostAsJsonAsync("/api/demo/simulate", new { eventsPerSecond = 0 }, Ct), HttpStatusCode.BadRequest, "eventsPerSecond");
+        await ConsoleAssertions.AssertProblemAsync(await http.PutAsJsonAsync("/api/demo/speed", new { speed = 0 }, Ct), HttpStatusCode.BadRequest, "speed");
+        await ConsoleAssertions.AssertProblemAsync(await http.PutAsJsonAsync("/api/demo/speed", new { }, Ct), HttpStatusCode.BadRequest, "speed");
 
         foreach (var key in new[] { TestKeys.Channel, TestKeys.Agent, TestKeys.Supervisor })
         {
-            using var other = Http(key);
+            using var other = fixture.Engine.Http(key);
             Assert.Equal(HttpStatusCode.Forbidden, (await other.GetAsync("/api/demo", Ct)).StatusCode);
             Assert.Equal(HttpStatusCode.Forbidden, (await other.PostAsJsonAsync("/api/demo/replay", new { file = "mini.txt" }, Ct)).StatusCode);
             Assert.Equal(HttpStatusCode.Forbidden, (await other.PostAsync("/api/demo/stop", null, Ct)).StatusCode);
         }
-        using var anonymous = Http(null);
+        using var anonymous = fixture.Engine.Http(null);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/demo/files", Ct)).StatusCode);
-    }
-
-    private static async Task AssertInvalidAsync(HttpResponseMessage response, string field)
-    {
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
-        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"the problem names {field}: {problem}");
-        Assert.StartsWith($"{field}: ", problem.GetProperty("detail").GetString());
-    }
-
-    private HttpClient Http(string? key)
-    {
-        var http = new HttpClient { BaseAddress = fixture.Engine.WebAddress };
-        if (key is not null) http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return http;
     }
 
     private static async Task<JsonElement> StatusAsync(HttpClient http) => await http.GetFromJsonAsync<JsonElement>("/api/demo", Ct);

@@ -15,4 +15,12 @@ public static class EngineAdmin
         (await http.PostAsync("/api/population/refit", null, ct)).EnsureSuccessStatusCode();
         return await engine.Services.GetRequiredService<IGrainFactory>().GetGrain<IPopulationGrain>(0).Current().WaitAsync(ct);
     }
+
+    /// <summary>Refits the population and checks that BG/NBD was fitted (the tests' simulated population is large enough).</summary>
+    public static async Task<PopulationStatistics> RefitFittedAsync(this EngineHost engine)
+    {
+        var statistics = await engine.RefitPopulationAsync();
+        Assert.True(statistics.BgNbd is not null, statistics.BgNbdFit?.Status);
+        return statistics;
+    }
 }

@@ -1,6 +1,5 @@
 using Engagement.Contracts.V1;
 using Engagement.Grains.Hosting;
-using Engagement.Tests.Alerts;
 using Engagement.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -24,8 +23,8 @@ public sealed class ValueAlertPushTests
         var clock = new FakeTimeProvider(T0);
         await using var engine = await EngineHost.StartEmbeddedAsync(settings: [new("Engagement:Silence:PollInterval", "00:00:00.200")],
             services: s => s.AddKeyedSingleton<TimeProvider>(EngagementClock.Key, clock));
-        await SilenceTests.SubmitAsync(engine, SimulatedPopulation.Purchases(T0));
-        await SilenceTests.RefitAsync(engine);
+        await engine.Client.SubmitAcceptedAsync(SimulatedPopulation.Purchases(T0));
+        await engine.RefitFittedAsync();
 
         var customer = $"vip-{Guid.NewGuid():N}";
         await using var agent = await PushClient.ConnectAsync(new Uri(engine.WebAddress, "/hubs/agent"), TestKeys.Agent, protocol);
@@ -33,7 +32,7 @@ public sealed class ValueAlertPushTests
         await agent.WatchAsync(customer);
 
         // A big spender with a weekly rhythm: tier C (nothing known) becomes A at the first evaluation.
-        await SilenceTests.SubmitAsync(engine, [.. Enumerable.Range(0, 6).Select(i => Events.Purchase(customer, 900, T0.AddDays(-7 * (5 - i))))]);
+        await engine.Client.SubmitAcceptedAsync([.. Enumerable.Range(0, 6).Select(i => Events.Purchase(customer, 900, T0.AddDays(-7 * (5 - i))))]);
         var tierForAgent = await NextOfKindAsync(agent, customer, "TierChange");
         var tierForSupervisor = await NextOfKindAsync(supervisor, customer, "TierChange");
         Assert.Equal(tierForAgent.AlertId, tierForSupervisor.AlertId);

@@ -216,5 +216,5 @@ public sealed class BrowserTests(ConsoleFixture console) : IClassFixture<Console
     private static Task<string?> StoredKeyAsync(ConsolePage page) =>
         page.Page.EvaluateAsync<string?>("() => sessionStorage.getItem('engagement.key')");
 
-    private Task SubmitAsync(params Event[] events) => SilenceTests.SubmitAsync(console.Engine, events);
+    private Task SubmitAsync(params Event[] events) => console.Engine.Client.SubmitAcceptedAsync(events);
 }

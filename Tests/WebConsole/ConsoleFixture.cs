@@ -1,5 +1,4 @@
 using Engagement.Grains.Hosting;
-using Engagement.Tests.Alerts;
 using Engagement.Tests.Infrastructure;
 using Engagement.Tests.Push;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,8 +27,8 @@ public sealed class ConsoleFixture : IAsyncLifetime
         var clock = new FakeTimeProvider(Now);
         _engine = await EngineHost.StartEmbeddedAsync(settings: [.. TestLimits.Configuration(), .. PushKeys.Configuration()],
             services: s => s.AddKeyedSingleton<TimeProvider>(EngagementClock.Key, clock));
-        await SilenceTests.SubmitAsync(_engine, SimulatedPopulation.Purchases(Now));
-        await SilenceTests.RefitAsync(_engine);
+        await _engine.Client.SubmitAcceptedAsync(SimulatedPopulation.Purchases(Now));
+        await _engine.RefitFittedAsync();
         await _browser.InitializeAsync();
     }
 

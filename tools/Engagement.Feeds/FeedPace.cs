@@ -20,10 +20,14 @@ public sealed class FeedPace
 
     public FeedPace(double speed, TimeProvider clock)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(speed);
-        if (!double.IsFinite(speed)) throw new ArgumentOutOfRangeException(nameof(speed), speed, "must be finite");
-        _speed = speed;
+        _speed = Checked(speed);
         _clock = clock;
+    }
+
+    private static double Checked(double speed, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(speed))] string? name = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(speed, name);
+        return double.IsFinite(speed) ? speed : throw new ArgumentOutOfRangeException(name, speed, "must be finite");
     }
 
     public double Speed
@@ -34,15 +38,16 @@ public sealed class FeedPace
         }
         set
         {
-            ArgumentOutOfRangeException.ThrowIfNegative(value);
-            if (!double.IsFinite(value)) throw new ArgumentOutOfRangeException(nameof(value), value, "must be finite");
+            Checked(value);
             CancellationTokenSource changed;
             lock (_lock)
             {
                 if (_started)
                 {
-                    _anchorPosition = PositionAt(_clock.GetTimestamp());
-                    _anchorTimestamp = _clock.GetTimestamp();
+                    // One reading of the clock: the new speed takes over exactly where the old one has got to.
+                    var now = _clock.GetTimestamp();
+                    _anchorPosition = PositionAt(now);
+                    _anchorTimestamp = now;
                 }
                 _speed = value;
                 changed = _changed;

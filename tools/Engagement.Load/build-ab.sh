@@ -22,7 +22,7 @@ timeout 120 $load run --target http://127.0.0.1:47681 --keys-file $data/keys.jso
   --streams 4 --customers $customers --duration 10s --watch 0 --json $out/$name-warm.json > $out/$name-warm.txt 2>&1
 t0=$(awk '{print $14+$15}' /proc/$pid/stat)
 timeout 300 $load run --target http://127.0.0.1:47681 --keys-file $data/keys.json \
-  --streams 4 --customers $customers --duration $duration --watch 50 --json $out/$name.json > $out/$name-load.txt 2>&1
+  --streams 4 --customers $customers --duration $duration --watch 50 --web http://127.0.0.1:47680 --json $out/$name.json > $out/$name-load.txt 2>&1
 rc=$?
 t1=$(awk '{print $14+$15}' /proc/$pid/stat); rss1=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
 noise1=$(noise)
