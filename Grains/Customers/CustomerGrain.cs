@@ -29,10 +29,9 @@ public sealed partial class CustomerGrain(
     TimeProvider runtimeClock,
     ILogger<CustomerGrain> logger) : Grain, ICustomerGrain
 {
-    private readonly ObserverManager<ICustomerObserver> _watchers = new(options.Value.Push.WatchExpiry, logger)
-    {
-        GetDateTime = () => runtimeClock.GetUtcNow().UtcDateTime,
-    };
+    // Made when someone first watches: most customers are never watched while active, and a million idle
+    // observer managers would cost 200 bytes each.
+    private ObserverManager<ICustomerObserver>? _watchers;
     private long _checkpointedVersion;
     private int _unsavedEvents;
     private IGrainTimer? _checkpointTimer;
@@ -155,13 +154,17 @@ public sealed partial class CustomerGrain(
 
     public async Task<CustomerCard?> Watch(ICustomerObserver observer)
     {
+        _watchers ??= new ObserverManager<ICustomerObserver>(options.Value.Push.WatchExpiry, logger)
+        {
+            GetDateTime = () => runtimeClock.GetUtcNow().UtcDateTime,
+        };
         _watchers.Subscribe(observer, observer);
         return await GetCard();
     }
 
     public Task Unwatch(ICustomerObserver observer)
     {
-        _watchers.Unsubscribe(observer);
+        _watchers?.Unsubscribe(observer);
         return Task.CompletedTask;
     }
 
@@ -310,7 +313,7 @@ public sealed partial class CustomerGrain(
 
     private async Task NotifyAsync(CustomerTraits traits)
     {
-        if (_watchers.Count == 0) return;
+        if (_watchers is not { Count: > 0 }) return;
         var card = State.ToCard(CustomerId, traits, population.Current.Version);
         await _watchers.Notify(w => w.OnCardChanged(card));
     }
@@ -322,18 +325,36 @@ public sealed partial class CustomerGrain(
             await SaveCheckpointAsync();
             return;
         }
-        // Bound how much a re-activation must replay even for a customer that goes quiet. Each customer
-        // picks its own delay, so that customers who took events together do not all checkpoint at once.
-        if (_checkpointTimer is null)
-        {
-            var delay = options.Value.Checkpoint.MaxDelay * (0.5 + Random.Shared.NextDouble() / 2);
-            _checkpointTimer = this.RegisterGrainTimer(
-                async _ =>
+        // Bound how much a re-activation must replay even for a customer that goes quiet.
+        if (_checkpointTimer is null) ArmCheckpointTimer();
+    }
+
+    /// <summary>
+    /// One checkpoint, after a delay each customer picks for itself, so that customers who took events together
+    /// do not all checkpoint at once. The timer fires once and is gone: a customer with nothing unsaved costs no
+    /// timer and no tick (a million periodic timers would tick ten thousand times a second for nothing). A failed
+    /// write arms it again.
+    /// </summary>
+    private void ArmCheckpointTimer()
+    {
+        var delay = options.Value.Checkpoint.MaxDelay * (0.5 + Random.Shared.NextDouble() / 2);
+        _checkpointTimer = this.RegisterGrainTimer(
+            async _ =>
+            {
+                _checkpointTimer?.Dispose();
+                _checkpointTimer = null;
+                if (State.Version == _checkpointedVersion) return;
+                try
                 {
-                    if (State.Version != _checkpointedVersion) await SaveCheckpointAsync();
-                },
-                new GrainTimerCreationOptions(delay, delay) { KeepAlive = false });
-        }
+                    await SaveCheckpointAsync();
+                }
+                catch
+                {
+                    ArmCheckpointTimer();
+                    throw;
+                }
+            },
+            new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { KeepAlive = false });
     }
 
     private async Task SaveCheckpointAsync()
@@ -341,7 +362,7 @@ public sealed partial class CustomerGrain(
         await checkpoint.WriteStateAsync();
         _checkpointedVersion = State.Version;
         _unsavedEvents = 0;
-        _watchers.ClearExpired();
+        _watchers?.ClearExpired();
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Customer {CustomerId} caught up {Count} journal entries to sequence {Seq}")]

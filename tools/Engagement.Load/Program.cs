@@ -8,5 +8,6 @@ var root = new RootCommand("Engagement load generator: loads a local engine over
     StoreCeilingCommand.Create(),
     ServePostgresCommand.Create(),
     SilenceLatenessCommand.Create(),
+    HeapCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
