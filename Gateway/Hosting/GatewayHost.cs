@@ -120,7 +120,7 @@ public static class GatewayHost
         app.MapCustomerLookupApi();
         app.MapActivityApi();
         app.MapDemoApi();
-        app.MapOrleansDashboard("/dashboard").RequireAuthorization(Policies.Admin);
+        if (settings.Options.Dashboard.Enabled) app.MapOrleansDashboard("/dashboard").RequireAuthorization(Policies.Admin);
 
         app.Lifetime.ApplicationStarted.Register(() => PrintBanner(app, settings, keys));
         return app;

@@ -11,8 +11,11 @@ namespace Engagement.Grains.Alerts;
 /// <summary>
 /// The alerts of one customer and kind. Its state is the latest alert in the store; every change is
 /// stored (with its sequence number, through the silo's <see cref="AlertWriter"/>) before the grain answers,
-/// and published on the feed with the rest of its commit.
+/// and published on the feed with the rest of its commit. Idle ones go after two minutes rather than Orleans'
+/// default: a customer is alerted about rarely, and a million silence warnings would otherwise keep a million
+/// alert activations beside the customers'; the next command reads the alert back from the store.
 /// </summary>
+[CollectionAgeLimit(Minutes = 2)]
 public sealed class CustomerAlertGrain(IAlertStore store, AlertWriter writer, [FromKeyedServices(EngagementClock.Key)] TimeProvider clock)
     : Grain, ICustomerAlertGrain
 {

@@ -86,7 +86,10 @@ public static class EngagementHosting
             settings.Store == StoreKind.PostgreSql ? sp.GetRequiredService<NpgsqlDataSource>() : null));
         silo.Services.AddSingleton<AlertWriter>();
         silo.Services.AddHostedService<SilenceScheduler>();
-        silo.AddDashboard();
+        if (options.Dashboard.Enabled)
+        {
+            silo.AddDashboard(o => o.CounterUpdateIntervalMs = (int)options.Dashboard.CounterUpdateInterval.TotalMilliseconds);
+        }
         return silo;
     }
 
@@ -104,7 +107,10 @@ public static class EngagementHosting
             o.Invariant = StoreSchema.InvariantOf(settings.Store);
             o.ConnectionString = settings.ConnectionString;
         });
-        client.AddDashboard();
+        if (settings.Options.Dashboard.Enabled)
+        {
+            client.AddDashboard(o => o.CounterUpdateIntervalMs = (int)settings.Options.Dashboard.CounterUpdateInterval.TotalMilliseconds);
+        }
         return client;
     }
 

@@ -63,6 +63,7 @@ public sealed class HostingTests
         { "Engagement:Rules:Segments:vip", "tier = = A", "vip" },
         { "Engagement:Ingest:MaxEventsPerBatch", "0", "MaxEventsPerBatch" },
         { "Engagement:Keys:0:Role", "janitor", "janitor" },
+        { "Engagement:Dashboard:CounterUpdateInterval", "00:00:00.100", "CounterUpdateInterval" },
     };
 
     [Theory]
@@ -141,5 +142,16 @@ public sealed class OperationsTests(EmbeddedEngineFixture engine) : IClassFixtur
         if (key is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         var response = await http.SendAsync(request, Ct);
         Assert.Equal(expected, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_dashboard_can_be_turned_off_and_the_rest_still_runs()
+    {
+        await using var quiet = await EngineHost.StartEmbeddedAsync(settings: [new("Engagement:Dashboard:Enabled", "false")]);
+        using var http = new HttpClient { BaseAddress = quiet.WebAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/dashboard/");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TestKeys.Admin);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.SendAsync(request, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health", Ct)).StatusCode);
     }
 }

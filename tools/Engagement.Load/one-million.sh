@@ -1,6 +1,6 @@
 #!/bin/bash
 # A million scheduled customers: seeds 1M complaints falling due over 10 minutes (silence lateness), samples the
-# engine's RSS every 10 s (/tmp/onem-rss.log), then restarts the engine on the same data and times the start-up
+# engine's RSS every 10 s (/tmp/onem-rss.log), counts the live heap by type (/tmp/onem-heap.txt), then restarts the engine on the same data and times the start-up
 # and the first lookup of a stored customer.
 cd "$(dirname "$0")/../.."   # the repository root; Release builds of Gateway and tools/Engagement.Load first
 data=/tmp/onem-data; rm -rf $data
@@ -15,6 +15,9 @@ echo "empty start: $(echo "$(date +%s.%N) - $start" | bc) s, rss $(ps -o rss= -p
 timeout 1300 dotnet tools/Engagement.Load/bin/Release/net10.0/Engagement.Load.dll silence-lateness --target http://127.0.0.1:5581 \
   --keys-file $data/keys.json --customers 1000000 --window 600s --lead 420s --json /tmp/onem.json > /tmp/onem.txt 2>&1
 echo "silence exit=$? load=$(cut -d' ' -f1-3 /proc/loadavg) rss $(ps -o rss= -p $pid) KiB"
+# the live heap after a full collection, by type, with every seeded customer still active
+dotnet tools/Engagement.Load/bin/Release/net10.0/Engagement.Load.dll heap --pid $pid --top 60 --json /tmp/onem-heap.json > /tmp/onem-heap.txt 2>&1
+echo "heap census exit=$?"
 kill -9 $pid; wait $pid 2>/dev/null
 sleep 2
 start=$(date +%s.%N)

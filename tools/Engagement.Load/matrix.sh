@@ -1,0 +1,79 @@
+#!/bin/bash
+# The ingest matrix of docs/benchmarks.md in one session: the two ceilings, then each profile (embedded on SQLite,
+# cluster of one silo and one gateway on PostgreSQL) at each population size, each on a fresh store: a warm-up, one
+# run at the maximum rate, and at the smallest size a run at half of it (ack and event-to-push latency). Ends with
+# the table, ratios included (matrix-summary.py). Release builds of Gateway, Silo and tools/Engagement.Load first.
+#   SIZES (default "10000 100000 1000000"), PROFILES (default "embedded cluster"), DURATION (default 40s),
+#   WARMUP (default 15s), OUT (default /tmp/matrix)
+cd "$(dirname "$0")/../.."   # the repository root
+out=${OUT:-/tmp/matrix}; mkdir -p $out
+sizes=${SIZES:-"10000 100000 1000000"}; profiles=${PROFILES:-"embedded cluster"}
+duration=${DURATION:-40s}; warmup=${WARMUP:-15s}
+load="dotnet tools/Engagement.Load/bin/Release/net10.0/Engagement.Load.dll"
+smallest=$(echo $sizes | tr ' ' '\n' | sort -n | head -1)
+pids=()
+stop() { for p in "${pids[@]}"; do kill -9 $p 2>/dev/null; wait $p 2>/dev/null; done; pids=(); }
+trap stop EXIT
+wait_for() { for i in $(seq 1 120); do grep -q "$2" $1 2>/dev/null && return 0; sleep 1; done; echo "timed out waiting for '$2' in $1"; return 1; }
+loadavg() { cut -d' ' -f1 /proc/loadavg; }
+
+# The ceilings, same session: a gRPC server that acknowledges without work, and the journal's grouped append.
+$load baseline-server --port 47181 > $out/baseline-server.log 2>&1 & pids+=($!)
+sleep 3
+$load run --target http://127.0.0.1:47181 --key any --streams 4 --customers 10000 --duration 15s --watch 0 \
+  --duplicates 0 --invalid 0 --json $out/ceiling-grpc.json > $out/ceiling-grpc.txt 2>&1
+stop
+for n in $sizes; do
+  $load store-ceiling --store sqlite --folder $out/ceiling-sqlite --rows 300000 --customers $n --json $out/ceiling-sqlite-$n.json > $out/ceiling-sqlite-$n.txt 2>&1
+  rm -rf $out/ceiling-sqlite
+done
+
+for profile in $profiles; do
+  if [ $profile = cluster ]; then
+    $load serve-postgres --port 0 --database ceiling > $out/postgres.log 2>&1 & pg=$!
+    wait_for $out/postgres.log "connection" || exit 1
+    ceiling=$(grep -m1 "^  connection" $out/postgres.log | sed 's/^  connection  //')
+    for n in $sizes; do
+      $load store-ceiling --store postgres --connection "$ceiling" --rows 300000 --customers $n --json $out/ceiling-postgres-$n.json > $out/ceiling-postgres-$n.txt 2>&1
+    done
+    kill $pg; wait $pg 2>/dev/null
+  fi
+  for n in $sizes; do
+    cell=$profile-$n
+    echo "$(date +%T) $cell (load average $(loadavg))"
+    if [ $profile = embedded ]; then
+      data=$out/data-$cell; rm -rf $data; keys=$data/keys.json
+      dotnet Gateway/bin/Release/net10.0/Engagement.Gateway.dll --Engagement:DataDirectory=$data \
+        --Kestrel:Endpoints:Web:Url=http://127.0.0.1:47680 --Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:47681 \
+        --Engagement:Silo:SiloPort=47711 --Engagement:Silo:GatewayPort=47700 > $out/$cell-engine.log 2>&1 & pids+=($!)
+      engine=$!
+      wait_for $out/$cell-engine.log "Engagement is running" || exit 1
+    else
+      # a fresh PostgreSQL per cell, so that no cell starts on another's rows
+      $load serve-postgres --port 0 --database engagement > $out/$cell-postgres.log 2>&1 & pids+=($!)
+      wait_for $out/$cell-postgres.log "connection" || exit 1
+      connection=$(grep -m1 "^  connection" $out/$cell-postgres.log | sed 's/^  connection  //')
+      keys=$out/keys-$cell.json; rm -f $keys
+      dotnet Silo/bin/Release/net10.0/Engagement.Silo.dll "--ConnectionStrings:Engagement=$connection" \
+        --Engagement:Silo:SiloPort=47811 --Engagement:Silo:GatewayPort=47800 > $out/$cell-silo.log 2>&1 & pids+=($!)
+      engine=$!
+      wait_for $out/$cell-silo.log "Application started" || exit 1
+      dotnet Gateway/bin/Release/net10.0/Engagement.Gateway.dll --Engagement:Mode=Cluster "--ConnectionStrings:Engagement=$connection" \
+        --Engagement:KeysFile=$keys --Kestrel:Endpoints:Web:Url=http://127.0.0.1:47680 --Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:47681 \
+        > $out/$cell-engine.log 2>&1 & pids+=($!)
+      wait_for $out/$cell-engine.log "Engagement is running" || exit 1
+    fi
+    run() { timeout 900 $load run --target http://127.0.0.1:47681 --web http://127.0.0.1:47680 --keys-file $keys --customers $n "$@"; }
+    run --duration $warmup --watch 0 --rate max --json $out/$cell-warm.json > $out/$cell-warm.txt 2>&1
+    t0=$(awk '{print $14+$15}' /proc/$engine/stat); l0=$(loadavg)
+    run --duration $duration --rate max --json $out/$cell-max.json > $out/$cell-max.txt 2>&1
+    t1=$(awk '{print $14+$15}' /proc/$engine/stat)
+    echo "{\"engine_cpu_ticks\": $((t1 - t0)), \"load_before\": $l0, \"load_after\": $(loadavg), \"rss_kib\": $(awk '/VmRSS/ {print $2}' /proc/$engine/status)}" > $out/$cell-machine.json
+    if [ $n = $smallest ]; then
+      half=$(python3 -c "import json; print(int(json.load(open('$out/$cell-max.json'))['acked_events_per_second'] / 2))")
+      run --duration $duration --rate $half --json $out/$cell-half.json > $out/$cell-half.txt 2>&1
+    fi
+    stop
+  done
+done
+python3 tools/Engagement.Load/matrix-summary.py $out
