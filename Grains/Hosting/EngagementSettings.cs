@@ -1,6 +1,7 @@
 using Engagement.Grains.Storage;
 using Engagement.Model;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 
@@ -85,9 +86,33 @@ public sealed record EngagementSettings(EngagementOptions Options, StoreKind Sto
         var folder = Directory.CreateDirectory(Path.GetDirectoryName(path)!).FullName;
         // Polled, not watched through inotify: the default folder is the data folder, and a watcher there
         // wakes on every page SQLite writes beside the rules (a fifth of the engine's CPU under load).
-        var files = new PhysicalFileProvider(folder) { UsePollingFileWatcher = true, UseActivePolling = true };
-        configuration.AddJsonFile(files, Path.GetFileName(path), optional: true, reloadOnChange: true);
+        configuration.Add(new PolledJsonFileSource
+        {
+            FileProvider = new PhysicalFileProvider(folder) { UsePollingFileWatcher = true, UseActivePolling = true },
+            Path = Path.GetFileName(path),
+            Optional = true,
+            ReloadOnChange = true,
+        });
         return path;
+    }
+
+    /// <summary>A JSON file whose polling stops when the configuration is disposed with its host.</summary>
+    private sealed class PolledJsonFileSource : JsonConfigurationSource
+    {
+        public override IConfigurationProvider Build(IConfigurationBuilder builder)
+        {
+            EnsureDefaults(builder);
+            return new Provider(this);
+        }
+
+        private sealed class Provider(PolledJsonFileSource source) : JsonConfigurationProvider(source)
+        {
+            protected override void Dispose(bool disposing)
+            {
+                base.Dispose(disposing);
+                if (disposing) (Source.FileProvider as IDisposable)?.Dispose();
+            }
+        }
     }
 }
 
