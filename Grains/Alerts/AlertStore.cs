@@ -55,6 +55,11 @@ public sealed class SqlAlertStore(string connectionString, NpgsqlDataSource? pos
     {
         using var connection = new SqliteConnection(connectionString);
         connection.Open();
+        using (var settings = connection.CreateCommand())
+        {
+            settings.CommandText = WriterConnection.SqliteWriteSettings;
+            settings.ExecuteNonQuery();
+        }
         using var transaction = connection.BeginTransaction(deferred: false);
         using var last = Command(connection, transaction, "SELECT COALESCE(MAX(sequence), 0) FROM engagement_alert_changes");
         var sequence = Convert.ToInt64(last.ExecuteScalar(), CultureInfo.InvariantCulture);

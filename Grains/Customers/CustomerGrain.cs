@@ -66,7 +66,8 @@ public sealed partial class CustomerGrain(
     {
         if (State.Version != _checkpointedVersion && reason.ReasonCode != DeactivationReasonCode.ApplicationError)
         {
-            await SaveCheckpointAsync();
+            // The last chance: a failure here is logged by Orleans, and the next activation replays the journal.
+            await checkpoint.WriteStateAsync(CancellationToken.None);
         }
     }
 
@@ -332,8 +333,7 @@ public sealed partial class CustomerGrain(
     /// <summary>
     /// One checkpoint, after a delay each customer picks for itself, so that customers who took events together
     /// do not all checkpoint at once. The timer fires once and is gone: a customer with nothing unsaved costs no
-    /// timer and no tick (a million periodic timers would tick ten thousand times a second for nothing). A failed
-    /// write arms it again.
+    /// timer and no tick (a million periodic timers would tick ten thousand times a second for nothing).
     /// </summary>
     private void ArmCheckpointTimer()
     {
@@ -343,23 +343,23 @@ public sealed partial class CustomerGrain(
             {
                 _checkpointTimer?.Dispose();
                 _checkpointTimer = null;
-                if (State.Version == _checkpointedVersion) return;
-                try
-                {
-                    await SaveCheckpointAsync();
-                }
-                catch
-                {
-                    ArmCheckpointTimer();
-                    throw;
-                }
+                if (State.Version != _checkpointedVersion) await SaveCheckpointAsync();
             },
             new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { KeepAlive = false });
     }
 
+    /// <summary>Writes the checkpoint; should the write fail, whoever asked for it, a timer is armed to try again.</summary>
     private async Task SaveCheckpointAsync()
     {
-        await checkpoint.WriteStateAsync();
+        try
+        {
+            await checkpoint.WriteStateAsync();
+        }
+        catch
+        {
+            if (_checkpointTimer is null) ArmCheckpointTimer();
+            throw;
+        }
         _checkpointedVersion = State.Version;
         _unsavedEvents = 0;
         _watchers?.ClearExpired();

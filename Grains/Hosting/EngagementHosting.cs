@@ -88,7 +88,7 @@ public static class EngagementHosting
         silo.Services.AddHostedService<SilenceScheduler>();
         if (options.Dashboard.Enabled)
         {
-            silo.AddDashboard(o => o.CounterUpdateIntervalMs = (int)options.Dashboard.CounterUpdateInterval.TotalMilliseconds);
+            silo.AddDashboard(o => Configure(o, options.Dashboard));
         }
         return silo;
     }
@@ -109,10 +109,13 @@ public static class EngagementHosting
         });
         if (settings.Options.Dashboard.Enabled)
         {
-            client.AddDashboard(o => o.CounterUpdateIntervalMs = (int)settings.Options.Dashboard.CounterUpdateInterval.TotalMilliseconds);
+            client.AddDashboard(o => Configure(o, settings.Options.Dashboard));
         }
         return client;
     }
+
+    private static void Configure(DashboardOptions dashboard, DashboardSettings settings) =>
+        dashboard.CounterUpdateIntervalMs = (int)settings.CounterUpdateInterval.TotalMilliseconds;
 
     private static void AddShared(IServiceCollection services, EngagementSettings settings)
     {

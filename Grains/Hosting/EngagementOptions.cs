@@ -145,7 +145,6 @@ public sealed class AlertOptions
     public double CsatFall { get; set; } = 1;
 }
 
-/// <summary>How silence is watched for (<c>Engagement:Silence</c>).</summary>
 /// <summary>The Orleans dashboard (<c>Engagement:Dashboard</c>), for admins at <c>/dashboard</c>.</summary>
 public sealed class DashboardSettings
 {
@@ -160,6 +159,7 @@ public sealed class DashboardSettings
     public TimeSpan CounterUpdateInterval { get; set; } = TimeSpan.FromSeconds(10);
 }
 
+/// <summary>How silence is watched for (<c>Engagement:Silence</c>).</summary>
 public sealed class SilenceOptions
 {
     /// <summary>Shards of the schedule, each polled by one grain; a divisor of 1024.</summary>

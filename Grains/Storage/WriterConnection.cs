@@ -13,6 +13,14 @@ internal sealed class WriterConnection(string connectionString, NpgsqlDataSource
 {
     private SqliteConnection? _sqlite;
 
+    /// <summary>
+    /// What every connection that writes a SQLite file sets. FULL: every commit is on disk before the ack goes out,
+    /// even across a power cut. A longer WAL between checkpoints copies a page that many commits wrote into the file
+    /// once; the WAL is shared by the file's writers, so all of them must agree, or the one with the lower limit
+    /// checkpoints for all.
+    /// </summary>
+    internal const string SqliteWriteSettings = "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 16384;";
+
     public async ValueTask<Lease> OpenAsync(CancellationToken cancellationToken)
     {
         if (postgres is not null) return new Lease(await postgres.OpenConnectionAsync(cancellationToken).ConfigureAwait(false), owned: true);
@@ -21,10 +29,8 @@ internal sealed class WriterConnection(string connectionString, NpgsqlDataSource
         _sqlite = new SqliteConnection(connectionString);
         await _sqlite.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var pragma = _sqlite.CreateCommand();
-        // FULL: every commit is on disk before the ack goes out, even across a power cut. A writer touches
-        // pages all over its B-trees (one customer per row): a larger page cache saves re-reading them, and a
-        // longer WAL between checkpoints copies a page that was written many times into the file once.
-        pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 16384;";
+        // A writer touches pages all over its B-trees (one customer per row): a larger page cache saves re-reading them.
+        pragma.CommandText = SqliteWriteSettings + " PRAGMA cache_size = -32768;";
         await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return new Lease(_sqlite, owned: false);
     }

@@ -10,4 +10,5 @@ var root = new RootCommand("Engagement load generator: loads a local engine over
     SilenceLatenessCommand.Create(),
     HeapCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+// On Ctrl+C or SIGTERM a command gets time to clean up (serve-postgres stops its server and deletes its folder).
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });

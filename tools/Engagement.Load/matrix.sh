@@ -12,7 +12,17 @@ duration=${DURATION:-40s}; warmup=${WARMUP:-15s}
 load="dotnet tools/Engagement.Load/bin/Release/net10.0/Engagement.Load.dll"
 smallest=$(echo $sizes | tr ' ' '\n' | sort -n | head -1)
 pids=()
-stop() { for p in "${pids[@]}"; do kill -9 $p 2>/dev/null; wait $p 2>/dev/null; done; pids=(); }
+# Engines are killed; a serve-postgres gets SIGTERM and time to stop its server and delete its folder, and should it
+# not manage, the server is stopped here (it runs as the postgres user, so it outlives a killed parent).
+stop() {
+  for p in "${pids[@]}"; do kill -TERM $p 2>/dev/null; done
+  for i in $(seq 1 60); do alive=0; for p in "${pids[@]}"; do kill -0 $p 2>/dev/null && alive=1; done; [ $alive = 0 ] && break; sleep 1; done
+  for p in "${pids[@]}"; do kill -9 $p 2>/dev/null; wait $p 2>/dev/null; done; pids=()
+  for root in $(grep -ho "data in [^ ]*" $out/*postgres.log 2>/dev/null | cut -d' ' -f3); do
+    [ -d $root/data ] && runuser -u postgres -- /usr/lib/postgresql/*/bin/pg_ctl -D $root/data -m fast -w stop > /dev/null 2>&1
+    rm -rf $root
+  done
+}
 trap stop EXIT
 wait_for() { for i in $(seq 1 120); do grep -q "$2" $1 2>/dev/null && return 0; sleep 1; done; echo "timed out waiting for '$2' in $1"; return 1; }
 loadavg() { cut -d' ' -f1 /proc/loadavg; }
@@ -30,13 +40,13 @@ done
 
 for profile in $profiles; do
   if [ $profile = cluster ]; then
-    $load serve-postgres --port 0 --database ceiling > $out/postgres.log 2>&1 & pg=$!
-    wait_for $out/postgres.log "connection" || exit 1
+    $load serve-postgres --port 0 --database ceiling > $out/postgres.log 2>&1 & pids+=($!)
+    wait_for $out/postgres.log "^  connection" || exit 1
     ceiling=$(grep -m1 "^  connection" $out/postgres.log | sed 's/^  connection  //')
     for n in $sizes; do
       $load store-ceiling --store postgres --connection "$ceiling" --rows 300000 --customers $n --json $out/ceiling-postgres-$n.json > $out/ceiling-postgres-$n.txt 2>&1
     done
-    kill $pg; wait $pg 2>/dev/null
+    stop
   fi
   for n in $sizes; do
     cell=$profile-$n
@@ -51,7 +61,7 @@ for profile in $profiles; do
     else
       # a fresh PostgreSQL per cell, so that no cell starts on another's rows
       $load serve-postgres --port 0 --database engagement > $out/$cell-postgres.log 2>&1 & pids+=($!)
-      wait_for $out/$cell-postgres.log "connection" || exit 1
+      wait_for $out/$cell-postgres.log "^  connection" || exit 1
       connection=$(grep -m1 "^  connection" $out/$cell-postgres.log | sed 's/^  connection  //')
       keys=$out/keys-$cell.json; rm -f $keys
       dotnet Silo/bin/Release/net10.0/Engagement.Silo.dll "--ConnectionStrings:Engagement=$connection" \

@@ -39,7 +39,7 @@ public static class HeapCommand
         var customers = report.Markers["Engagement.Grains.Customers.CustomerGrain"];
         var summary = new Table().Title("heap after a full collection").AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
         summary.AddRow("live heap (GC event) / objects read", $"{MiB(report.Collection.HeapBytes)} / {MiB(report.ObjectBytes)} in {report.ObjectCount:N0} objects");
-        summary.AddRow("collection pause", $"{report.Collection.PauseMilliseconds:N0} ms (gen {report.Collection.Generation})");
+        summary.AddRow("collection (start to heap statistics)", $"{report.Collection.DurationMilliseconds:N0} ms (gen {report.Collection.Generation})");
         summary.AddRow("RSS before / after", $"{MiB(report.ResidentBytesBefore)} / {MiB(report.ResidentBytesAfter)}");
         foreach (var (type, count) in report.Markers) summary.AddRow(type, $"{count:N0}");
         summary.AddRow("state per customer", $"{report.StateBytes:N0} B ({report.StatesSampled:N0} sampled)");

@@ -10,7 +10,8 @@ public sealed record MachineInfo(int Processors, string CpuModel, string Memory,
         System.Runtime.InteropServices.RuntimeInformation.OSDescription,
         System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription);
 
-    private static string? ReadField(string path, string name)
+    /// <summary>The value of a "name: value" line of a /proc file, or null.</summary>
+    internal static string? ReadField(string path, string name)
     {
         try
         {
