@@ -15,8 +15,6 @@ public sealed class AlertsService(IGrainFactory grains, AlertBroadcaster broadca
     /// <summary>Live changes a watch may hold for a slow client before it is ended (to catch up by sequence).</summary>
     public const int MaxQueuedAlerts = 10_000;
 
-    private const int CatchUpPage = 1_000;
-
     public override async Task Watch(Proto.WatchAlertsRequest request, IServerStreamWriter<Proto.Alert> responseStream, ServerCallContext context)
     {
         if (request.AfterSequence < 0) throw new RpcException(new Status(StatusCode.InvalidArgument, "after_sequence: must not be negative"));
@@ -38,7 +36,7 @@ public sealed class AlertsService(IGrainFactory grains, AlertBroadcaster broadca
         var last = request.AfterSequence;
         try
         {
-            await foreach (var alert in BacklogAsync(grains.GetGrain<IAlertQueryGrain>(0), request.AfterSequence, scope, cancellation))
+            await foreach (var alert in AlertBacklog.ReadAsync(grains.GetGrain<IAlertQueryGrain>(0), request.AfterSequence == 0 ? null : request.AfterSequence, scope, cancellation))
             {
                 if (!sent.FirstTime(alert.Sequence)) continue;
                 await responseStream.WriteAsync(alert.ToProto(), cancellation);
@@ -51,25 +49,6 @@ public sealed class AlertsService(IGrainFactory grains, AlertBroadcaster broadca
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
             // The client went away: the normal end of a watch.
-        }
-    }
-
-    /// <summary>The open alerts of the caller's teams, or every change after a sequence, page by page.</summary>
-    private static async IAsyncEnumerable<Alert> BacklogAsync(IAlertQueryGrain query, long afterSequence, TeamScope scope,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation)
-    {
-        if (afterSequence == 0)
-        {
-            foreach (var alert in (await query.Open(scope.Teams).WaitAsync(cancellation)).OrderBy(a => a.Sequence)) yield return alert;
-            yield break;
-        }
-        var after = afterSequence;
-        while (true)
-        {
-            var page = await query.ChangesSince(after, scope.Teams, CatchUpPage).WaitAsync(cancellation);
-            foreach (var alert in page) yield return alert;
-            if (page.Count < CatchUpPage) yield break;
-            after = page[^1].Sequence;
         }
     }
 

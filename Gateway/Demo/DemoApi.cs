@@ -37,7 +37,7 @@ public static class DemoApi
     private static Results<Accepted<DemoStatus>, ValidationProblem, ProblemHttpResult> Replay(DemoFeed demo, DemoReplayRequest? request)
     {
         var speed = request?.Speed ?? DemoFeed.DefaultReplaySpeed;
-        if (CheckSpeed(speed) is { } badSpeed) return badSpeed;
+        if (CheckSpeed(speed, "speed") is { } badSpeed) return badSpeed;
         var name = request?.File;
         if (string.IsNullOrWhiteSpace(name)) return Invalid("file", "required: a file name listed by GET /api/demo/files");
         // A name, never a path: the demo reads the files of its folder and nothing else.
@@ -62,7 +62,7 @@ public static class DemoApi
         var customers = request?.Customers ?? DefaultCustomers;
         if (customers is < 1 or > MaxCustomers) return Invalid("customers", $"{customers} is out of range 1..{MaxCustomers}");
         var rate = request?.EventsPerSecond ?? DefaultEventsPerSecond;
-        if (!(rate > 0 && rate <= MaxSpeed)) return Invalid("eventsPerSecond", $"{rate} must be more than 0 and at most {MaxSpeed}");
+        if (CheckSpeed(rate, "eventsPerSecond") is { } badRate) return badRate;
         try
         {
             return Started(demo.StartSimulation(customers, rate));
@@ -76,7 +76,7 @@ public static class DemoApi
     private static Results<Ok<DemoStatus>, ValidationProblem, ProblemHttpResult> Speed(DemoFeed demo, DemoSpeedRequest? request)
     {
         if (request?.Speed is not { } speed) return Invalid("speed", "required: days of data per second (replay) or events per second (simulator)");
-        if (CheckSpeed(speed) is { } badSpeed) return badSpeed;
+        if (CheckSpeed(speed, "speed") is { } badSpeed) return badSpeed;
         try
         {
             return TypedResults.Ok(demo.SetSpeed(speed));
@@ -87,8 +87,8 @@ public static class DemoApi
         }
     }
 
-    private static ValidationProblem? CheckSpeed(double speed) =>
-        speed > 0 && speed <= MaxSpeed ? null : Invalid("speed", $"{speed} must be more than 0 and at most {MaxSpeed}");
+    private static ValidationProblem? CheckSpeed(double speed, string field) =>
+        speed > 0 && speed <= MaxSpeed ? null : Invalid(field, $"{speed} must be more than 0 and at most {MaxSpeed}");
 
     private static Accepted<DemoStatus> Started(DemoStatus status) => TypedResults.Accepted("/api/demo", status);
 

@@ -19,7 +19,6 @@ namespace Engagement.Gateway.Push;
 public sealed class SupervisorConnections : IAsyncDisposable
 {
     /// <summary>The most changes a reconnecting client is sent in one page of its catch-up.</summary>
-    private const int CatchUpPage = 1_000;
 
     private readonly ConcurrentDictionary<string, Connection> _connections = new(StringComparer.Ordinal);
     private readonly IGrainFactory _grains;
@@ -53,7 +52,7 @@ public sealed class SupervisorConnections : IAsyncDisposable
         _connections[connectionId] = connection;
         try
         {
-            var backlog = await BacklogAsync(scope, afterSequence, context.ConnectionAborted);
+            var backlog = await AlertBacklog.ReadAsync(_grains.GetGrain<IAlertQueryGrain>(0), afterSequence, scope, context.ConnectionAborted).ToListAsync(context.ConnectionAborted);
             outbox.Start(backlog, afterSequence ?? 0);
         }
         catch
@@ -67,24 +66,6 @@ public sealed class SupervisorConnections : IAsyncDisposable
     public async Task DisconnectAsync(string connectionId)
     {
         if (_connections.TryRemove(connectionId, out var connection)) await connection.Outbox.DisposeAsync();
-    }
-
-    private async Task<IReadOnlyList<Alert>> BacklogAsync(TeamScope scope, long? afterSequence, CancellationToken cancellationToken)
-    {
-        var query = _grains.GetGrain<IAlertQueryGrain>(0);
-        if (afterSequence is not { } after)
-        {
-            return [.. (await query.Open(scope.Teams).WaitAsync(cancellationToken)).OrderBy(a => a.Sequence)];
-        }
-        // Page through the store, so a client that was away long gets everything it missed, not the first page.
-        var changes = new List<Alert>();
-        while (true)
-        {
-            var page = await query.ChangesSince(after, scope.Teams, CatchUpPage).WaitAsync(cancellationToken);
-            changes.AddRange(page);
-            if (page.Count < CatchUpPage) return changes;
-            after = page[^1].Sequence;
-        }
     }
 
     private ValueTask OnAlertChanged(Alert alert)

@@ -39,29 +39,33 @@ public interface IAlertStore
 /// numbered in commit order each store's way (SQLite's one writer, PostgreSQL's advisory lock).
 /// </summary>
 /// <param name="postgres">The data source on PostgreSQL; null on SQLite, where <paramref name="connectionString"/> names the file.</param>
-public sealed class SqlAlertStore(string connectionString, NpgsqlDataSource? postgres) : IAlertStore
+public sealed class SqlAlertStore(string connectionString, NpgsqlDataSource? postgres) : IAlertStore, IAsyncDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
-    public Task<IReadOnlyList<Alert>> SaveAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken = default) =>
+    private const string LastSequenceSql = "SELECT COALESCE(MAX(sequence), 0) FROM engagement_alert_changes";
+
+    private readonly WriterConnection _writer = new(connectionString, postgres);
+
+    public async Task<IReadOnlyList<Alert>> SaveAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken = default)
+    {
+        await using var lease = await _writer.OpenAsync(cancellationToken);
         // The caller is the alert writer's loop, already off the grain scheduler: SQLite's synchronous save runs right here.
-        postgres is not null ? SavePostgresAsync(alerts, cancellationToken) : Task.FromResult(SaveSqlite(alerts));
+        return lease.Connection is NpgsqlConnection npgsql
+            ? await SavePostgresAsync(npgsql, alerts, cancellationToken)
+            : SaveSqlite((SqliteConnection)lease.Connection, alerts);
+    }
+
+    public ValueTask DisposeAsync() => _writer.DisposeAsync();
 
     /// <summary>
     /// One immediate transaction (SQLite's one writer): the sequence numbers continue from the highest stored,
     /// in the order of <paramref name="alerts"/>, so they are commit order too.
     /// </summary>
-    private IReadOnlyList<Alert> SaveSqlite(IReadOnlyList<Alert> alerts)
+    private static IReadOnlyList<Alert> SaveSqlite(SqliteConnection connection, IReadOnlyList<Alert> alerts)
     {
-        using var connection = new SqliteConnection(connectionString);
-        connection.Open();
-        using (var settings = connection.CreateCommand())
-        {
-            settings.CommandText = WriterConnection.SqliteWriteSettings;
-            settings.ExecuteNonQuery();
-        }
         using var transaction = connection.BeginTransaction(deferred: false);
-        using var last = Command(connection, transaction, "SELECT COALESCE(MAX(sequence), 0) FROM engagement_alert_changes");
+        using var last = Command(connection, transaction, LastSequenceSql);
         var sequence = Convert.ToInt64(last.ExecuteScalar(), CultureInfo.InvariantCulture);
         var stored = alerts.Select(alert => alert with { Sequence = ++sequence }).ToList();
 
@@ -87,9 +91,8 @@ public sealed class SqlAlertStore(string connectionString, NpgsqlDataSource? pos
     /// One transaction under the writers' advisory lock (so sequence order is commit order): the group's
     /// sequence numbers in one call, then the changes and the latest states each in one multi-row statement.
     /// </summary>
-    private async Task<IReadOnlyList<Alert>> SavePostgresAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<Alert>> SavePostgresAsync(NpgsqlConnection connection, IReadOnlyList<Alert> alerts, CancellationToken cancellationToken)
     {
-        await using var connection = await postgres!.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using (var @lock = new NpgsqlCommand("SELECT pg_advisory_xact_lock(7321001)", connection, transaction))
         {
@@ -176,7 +179,7 @@ public sealed class SqlAlertStore(string connectionString, NpgsqlDataSource? pos
     public Task<long> LastSequenceAsync(CancellationToken cancellationToken = default) => OffTheCaller(async () =>
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, "SELECT COALESCE(MAX(sequence), 0) FROM engagement_alert_changes");
+        await using var command = Command(connection, null, LastSequenceSql);
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     });
 
@@ -216,11 +219,6 @@ public sealed class SqlAlertStore(string connectionString, NpgsqlDataSource? pos
     private static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, params (string Name, object Value)[] parameters) =>
         SqlCommands.Create(connection, transaction, sql, parameters);
 
-    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        if (postgres is not null) return await postgres.OpenConnectionAsync(cancellationToken);
-        var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync(cancellationToken);
-        return connection;
-    }
+    private ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        WriterConnection.OpenReadAsync(connectionString, postgres, cancellationToken);
 }

@@ -59,7 +59,7 @@ public static class EngagementHosting
         // Checkpoints of many customers per transaction, written off the grain scheduler.
         silo.Services.AddGrainStorage(StorageNames.Customers, (sp, _) => new GroupedGrainStorage(
             settings.GrainStateConnectionString,
-            settings.Store == StoreKind.PostgreSql ? sp.GetRequiredService<NpgsqlDataSource>() : null,
+            PostgresOf(sp, settings),
             new JsonGrainStorageSerializer(), options.Checkpoint.MaxWritesPerCommit, sp.GetRequiredService<ILogger<GroupedGrainStorage>>()));
 
         // Failure detection can be tuned (tests make it fast): Engagement:Silo:Membership maps onto ClusterMembershipOptions.
@@ -83,7 +83,7 @@ public static class EngagementHosting
         // On SQLite, alerts are written beside the grain state, not in the journal's file: an alert save
         // would otherwise wait for SQLite's one writer behind the journal's group commits.
         silo.Services.AddSingleton<IAlertStore>(sp => new SqlAlertStore(settings.GrainStateConnectionString,
-            settings.Store == StoreKind.PostgreSql ? sp.GetRequiredService<NpgsqlDataSource>() : null));
+            PostgresOf(sp, settings)));
         silo.Services.AddSingleton<AlertWriter>();
         silo.Services.AddHostedService<SilenceScheduler>();
         if (options.Dashboard.Enabled)
@@ -113,6 +113,10 @@ public static class EngagementHosting
         }
         return client;
     }
+
+    /// <summary>The shared data source on PostgreSQL; null on SQLite, where the stores open their files.</summary>
+    private static NpgsqlDataSource? PostgresOf(IServiceProvider services, EngagementSettings settings) =>
+        settings.Store == StoreKind.PostgreSql ? services.GetRequiredService<NpgsqlDataSource>() : null;
 
     private static void Configure(DashboardOptions dashboard, DashboardSettings settings) =>
         dashboard.CounterUpdateIntervalMs = (int)settings.CounterUpdateInterval.TotalMilliseconds;

@@ -86,17 +86,17 @@ public sealed record EngagementSettings(EngagementOptions Options, StoreKind Sto
         var folder = Directory.CreateDirectory(Path.GetDirectoryName(path)!).FullName;
         // Polled, not watched through inotify: the default folder is the data folder, and a watcher there
         // wakes on every page SQLite writes beside the rules (a fifth of the engine's CPU under load).
-        configuration.Add(new PolledJsonFileSource(folder, Path.GetFileName(path)) { Path = Path.GetFileName(path), Optional = true, ReloadOnChange = true });
+        configuration.Add(new PolledJsonFileSource(folder) { Path = Path.GetFileName(path), Optional = true, ReloadOnChange = true });
         return path;
     }
 
     /// <summary>A JSON file polled for changes; each provider built has its own poller, stopped when it is disposed.</summary>
-    private sealed class PolledJsonFileSource(string folder, string fileName) : JsonConfigurationSource
+    private sealed class PolledJsonFileSource(string folder) : JsonConfigurationSource
     {
         public override IConfigurationProvider Build(IConfigurationBuilder builder)
         {
             var files = new PhysicalFileProvider(folder) { UsePollingFileWatcher = true, UseActivePolling = true };
-            return new Provider(new JsonConfigurationSource { FileProvider = files, Path = fileName, Optional = Optional, ReloadOnChange = ReloadOnChange, OnLoadException = OnLoadException }, files);
+            return new Provider(new JsonConfigurationSource { FileProvider = files, Path = Path!, Optional = Optional, ReloadOnChange = ReloadOnChange, OnLoadException = OnLoadException }, files);
         }
 
         private sealed class Provider(JsonConfigurationSource source, PhysicalFileProvider files) : JsonConfigurationProvider(source)

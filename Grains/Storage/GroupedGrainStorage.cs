@@ -65,7 +65,7 @@ public sealed class GroupedGrainStorage : GroupCommitWriter<GroupedGrainStorage.
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        await using var connection = await OpenReadConnectionAsync().ConfigureAwait(false);
+        await using var connection = await WriterConnection.OpenReadAsync(_connectionString, _postgres, CancellationToken.None).ConfigureAwait(false);
         await using var command = SqlCommands.Create(connection, null, ReadSql, ("key", KeyOf(stateName, grainId)));
         await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
         if (!await reader.ReadAsync().ConfigureAwait(false)) return;
@@ -120,11 +120,17 @@ public sealed class GroupedGrainStorage : GroupCommitWriter<GroupedGrainStorage.
         }
         else
         {
-            // SQLite runs in-process: each statement is a page-cache write; the commit is the one fsync.
+            // SQLite runs in-process: each statement is a page-cache write; the commit is the one fsync. The two
+            // statements are prepared once per group, and each write only binds its values.
+            await using var upsert = SqlCommands.Create(connection, transaction, UpsertSql, ("key", ""), ("version", 0L), ("payload", Array.Empty<byte>()));
+            await using var delete = SqlCommands.Create(connection, transaction, DeleteSql, ("key", ""), ("version", 0L));
+            await upsert.PrepareAsync(cancellationToken).ConfigureAwait(false);
+            await delete.PrepareAsync(cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < group.Count; i++)
             {
                 var write = group[i];
-                await using var command = SqlCommands.Create(connection, transaction, write.Payload is null ? DeleteSql : UpsertSql, Parameters(write));
+                var command = write.Payload is null ? delete : upsert;
+                foreach (var (name, value) in Parameters(write)) command.Parameters[name].Value = value;
                 var changed = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 results[i] = write.Payload is null || changed == 1;
             }
@@ -137,27 +143,13 @@ public sealed class GroupedGrainStorage : GroupCommitWriter<GroupedGrainStorage.
     {
         var command = batch.CreateBatchCommand();
         command.CommandText = write.Payload is null ? DeleteSql : UpsertSql;
-        foreach (var (name, value) in Parameters(write))
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.Value = value;
-            command.Parameters.Add(parameter);
-        }
+        SqlCommands.AddParameters(command.Parameters, command.CreateParameter, Parameters(write));
         return command;
     }
 
     private static (string Name, object Value)[] Parameters(StateWrite write) => write.Payload is null
         ? [("key", write.Key), ("version", write.Version)]
         : [("key", write.Key), ("version", write.Version), ("payload", write.Payload)];
-
-    private async ValueTask<DbConnection> OpenReadConnectionAsync()
-    {
-        if (_postgres is not null) return await _postgres.OpenConnectionAsync().ConfigureAwait(false);
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync().ConfigureAwait(false);
-        return connection;
-    }
 
     protected override async ValueTask DisposeCoreAsync()
     {

@@ -10,13 +10,19 @@ internal static class SqlCommands
         var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
+        AddParameters(command.Parameters, command.CreateParameter, parameters);
+        return command;
+    }
+
+    /// <summary>Adds named parameters to a command's or a batch command's collection.</summary>
+    public static void AddParameters(DbParameterCollection collection, Func<DbParameter> create, params (string Name, object Value)[] parameters)
+    {
         foreach (var (name, value) in parameters)
         {
-            var parameter = command.CreateParameter();
+            var parameter = create();
             parameter.ParameterName = name;
             parameter.Value = value;
-            command.Parameters.Add(parameter);
+            collection.Add(parameter);
         }
-        return command;
     }
 }

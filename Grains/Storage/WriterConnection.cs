@@ -19,7 +19,7 @@ internal sealed class WriterConnection(string connectionString, NpgsqlDataSource
     /// once; the WAL is shared by the file's writers, so all of them must agree, or the one with the lower limit
     /// checkpoints for all.
     /// </summary>
-    internal const string SqliteWriteSettings = "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 16384;";
+    private const string SqliteWriteSettings = "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 16384;";
 
     public async ValueTask<Lease> OpenAsync(CancellationToken cancellationToken)
     {
@@ -33,6 +33,15 @@ internal sealed class WriterConnection(string connectionString, NpgsqlDataSource
         pragma.CommandText = SqliteWriteSettings + " PRAGMA cache_size = -32768;";
         await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return new Lease(_sqlite, owned: false);
+    }
+
+    /// <summary>A connection for reads: pooled on PostgreSQL; on SQLite a pooled one of its own (WAL lets reads run beside the writer).</summary>
+    public static async ValueTask<DbConnection> OpenReadAsync(string connectionString, NpgsqlDataSource? postgres, CancellationToken cancellationToken)
+    {
+        if (postgres is not null) return await postgres.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return connection;
     }
 
     public async ValueTask DisposeAsync()

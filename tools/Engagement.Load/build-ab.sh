@@ -11,22 +11,20 @@ data=$out/data-$name; rm -rf $data
 log=$out/$name-engine.log
 load="dotnet ${LOAD:-$root/tools/Engagement.Load/bin/Release/net10.0/Engagement.Load.dll}"
 noise() { pgrep -fc "dotnet build|dotnet test|MSBuild.dll|testhost|Engagement.Tests"; }
-dotnet $root/Gateway/bin/Release/net10.0/Engagement.Gateway.dll --Engagement:DataDirectory=$data \
-  --Kestrel:Endpoints:Web:Url=http://127.0.0.1:47680 --Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:47681 \
-  --Engagement:Silo:SiloPort=47711 --Engagement:Silo:GatewayPort=47700 "$@" > $log 2>&1 &
-pid=$!
-for i in $(seq 1 90); do grep -q "Engagement is running" $log && break; sleep 1; done
+. "$(dirname "$0")/engine.sh"
+start_engine $root/Gateway/bin/Release/net10.0 $data $log 47680 "$@"
+pid=$engine_pid
 rss0=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
 noise0=$(noise)
-timeout 120 $load run --target http://127.0.0.1:47681 --keys-file $data/keys.json \
+timeout 120 $load run --target $grpc --keys-file $data/keys.json \
   --streams 4 --customers $customers --duration 10s --watch 0 --json $out/$name-warm.json > $out/$name-warm.txt 2>&1
 t0=$(awk '{print $14+$15}' /proc/$pid/stat)
-timeout 300 $load run --target http://127.0.0.1:47681 --keys-file $data/keys.json \
-  --streams 4 --customers $customers --duration $duration --watch 50 --web http://127.0.0.1:47680 --json $out/$name.json > $out/$name-load.txt 2>&1
+timeout 300 $load run --target $grpc --keys-file $data/keys.json \
+  --streams 4 --customers $customers --duration $duration --watch 50 --web $web --json $out/$name.json > $out/$name-load.txt 2>&1
 rc=$?
 t1=$(awk '{print $14+$15}' /proc/$pid/stat); rss1=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
 noise1=$(noise)
-kill $pid; wait $pid 2>/dev/null
+stop_engine TERM
 echo "$name: exit $rc, noise $noise0/$noise1, engine CPU ticks $((t1 - t0)), RSS ${rss0}→${rss1} kB"
 grep "took elapsed time" $log | grep -o "GrainType=[A-Za-z.]*" | sort | uniq -c
 python3 - $out/$name.json <<'PY'

@@ -1,19 +1,16 @@
 #!/bin/bash
 # A/B of checkpoint spreading: same engine build, three checkpoint settings, one 40 s run each after a 10 s warm-up.
 cd "$(dirname "$0")/../.."   # the repository root; build Gateway and tools/Engagement.Load in Release first
+. tools/Engagement.Load/engine.sh
 run() {
   name=$1; shift
   data=/tmp/ab-$name; rm -rf $data
-  dotnet Gateway/bin/Release/net10.0/Engagement.Gateway.dll --Engagement:DataDirectory=$data \
-    --Kestrel:Endpoints:Web:Url=http://127.0.0.1:5380 --Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:5381 \
-    --Engagement:Silo:SiloPort=11511 --Engagement:Silo:GatewayPort=30500 "$@" > /tmp/ab-$name-engine.log 2>&1 &
-  pid=$!
-  for i in $(seq 1 60); do grep -q "Engagement is running" /tmp/ab-$name-engine.log && break; sleep 1; done
-  dotnet tools/Engagement.Load/bin/Release/net10.0/Engagement.Load.dll run --target http://127.0.0.1:5381 --keys-file $data/keys.json \
+  start_engine Gateway/bin/Release/net10.0 $data /tmp/ab-$name-engine.log 5380 "$@"
+  dotnet tools/Engagement.Load/bin/Release/net10.0/Engagement.Load.dll run --target $grpc --keys-file $data/keys.json \
     --streams 4 --customers 10000 --duration 10s --watch 0 --json /tmp/ab-$name-warm.json > /dev/null 2>&1
-  dotnet tools/Engagement.Load/bin/Release/net10.0/Engagement.Load.dll run --target http://127.0.0.1:5381 --web http://127.0.0.1:5380 --keys-file $data/keys.json \
+  dotnet tools/Engagement.Load/bin/Release/net10.0/Engagement.Load.dll run --target $grpc --web $web --keys-file $data/keys.json \
     --streams 4 --customers 10000 --duration 40s --watch 50 --json /tmp/ab-$name.json > /tmp/ab-$name-load.txt 2>&1
-  kill $pid; wait $pid 2>/dev/null
+  stop_engine TERM
   python3 -c "
 import json,sys
 d=json.load(open('/tmp/ab-$name.json'))

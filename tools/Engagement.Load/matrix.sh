@@ -10,6 +10,7 @@ out=${OUT:-/tmp/matrix}; mkdir -p $out
 sizes=${SIZES:-"10000 100000 1000000"}; profiles=${PROFILES:-"embedded cluster"}
 duration=${DURATION:-40s}; warmup=${WARMUP:-15s}
 load="dotnet tools/Engagement.Load/bin/Release/net10.0/Engagement.Load.dll"
+. tools/Engagement.Load/engine.sh
 smallest=$(echo $sizes | tr ' ' '\n' | sort -n | head -1)
 pids=()
 # Engines are killed; a serve-postgres gets SIGTERM and time to stop its server and delete its folder, and should it
@@ -24,7 +25,6 @@ stop() {
   done
 }
 trap stop EXIT
-wait_for() { for i in $(seq 1 120); do grep -q "$2" $1 2>/dev/null && return 0; sleep 1; done; echo "timed out waiting for '$2' in $1"; return 1; }
 loadavg() { cut -d' ' -f1 /proc/loadavg; }
 
 # The ceilings, same session: a gRPC server that acknowledges without work, and the journal's grouped append.
@@ -53,11 +53,8 @@ for profile in $profiles; do
     echo "$(date +%T) $cell (load average $(loadavg))"
     if [ $profile = embedded ]; then
       data=$out/data-$cell; rm -rf $data; keys=$data/keys.json
-      dotnet Gateway/bin/Release/net10.0/Engagement.Gateway.dll --Engagement:DataDirectory=$data \
-        --Kestrel:Endpoints:Web:Url=http://127.0.0.1:47680 --Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:47681 \
-        --Engagement:Silo:SiloPort=47711 --Engagement:Silo:GatewayPort=47700 > $out/$cell-engine.log 2>&1 & pids+=($!)
-      engine=$!
-      wait_for $out/$cell-engine.log "Engagement is running" || exit 1
+      start_engine Gateway/bin/Release/net10.0 $data $out/$cell-engine.log 47680 || exit 1
+      engine=$engine_pid; pids+=($engine)
     else
       # a fresh PostgreSQL per cell, so that no cell starts on another's rows
       $load serve-postgres --port 0 --database engagement > $out/$cell-postgres.log 2>&1 & pids+=($!)

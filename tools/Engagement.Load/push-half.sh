@@ -3,20 +3,17 @@
 # tools/Engagement.Load first): acknowledged events/s, ack latency and event-to-push latency over SignalR.
 #   CUSTOMERS (default 10000), DURATION (default 40s), TAG names the outputs /tmp/push-$TAG-{max,half}.{json,txt}
 cd "$(dirname "$0")/../.."
+. tools/Engagement.Load/engine.sh
 tag=${TAG:-push}; data=/tmp/$tag-data; rm -rf $data
-dotnet Gateway/bin/Release/net10.0/Engagement.Gateway.dll --Engagement:DataDirectory=$data \
-  --Kestrel:Endpoints:Web:Url=http://127.0.0.1:5680 --Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:5681 \
-  --Engagement:Silo:SiloPort=11811 --Engagement:Silo:GatewayPort=30800 > /tmp/$tag-engine.log 2>&1 &
-pid=$!
-for i in $(seq 1 90); do grep -q "Engagement is running" /tmp/$tag-engine.log && break; sleep 1; done
+start_engine Gateway/bin/Release/net10.0 $data /tmp/$tag-engine.log 5680
 load() {
-  dotnet tools/Engagement.Load/bin/Release/net10.0/Engagement.Load.dll run --target http://127.0.0.1:5681 \
-    --web http://127.0.0.1:5680 --keys-file $data/keys.json --customers ${CUSTOMERS:-10000} --duration ${DURATION:-40s} "$@"
+  dotnet tools/Engagement.Load/bin/Release/net10.0/Engagement.Load.dll run --target $grpc \
+    --web $web --keys-file $data/keys.json --customers ${CUSTOMERS:-10000} --duration ${DURATION:-40s} "$@"
 }
 load --rate max --json /tmp/push-$tag-max.json > /tmp/push-$tag-max.txt 2>&1
 max=$(python3 -c "import json; print(int(json.load(open('/tmp/push-$tag-max.json'))['acked_events_per_second']))")
 echo "max $max ev/s, load $(cut -d' ' -f1-3 /proc/loadavg)"
 load --rate $((max / 2)) --json /tmp/push-$tag-half.json > /tmp/push-$tag-half.txt 2>&1
 echo "half $((max / 2)) ev/s asked, load $(cut -d' ' -f1-3 /proc/loadavg)"
-kill -9 $pid; wait $pid 2>/dev/null
+stop_engine
 tail -25 /tmp/push-$tag-half.txt

@@ -7,18 +7,15 @@
 #   WINDOW, LEAD, TIMEOUT  the tool's --window and --lead, and the wall-clock limit of one run
 #   EXTRA   more options for the tool (e.g. "--in-flight 2" for a gentler seed on a busy machine)
 cd "$(dirname "$0")/../.."   # the repository root; build Gateway and tools/Engagement.Load in Release first
+. tools/Engagement.Load/engine.sh
 engine=${ENGINE:-Gateway/bin/Release/net10.0}
 tag=${TAG:-lat2}
 for n in ${SIZES:-10000 50000}; do
   data=/tmp/$tag-$n; rm -rf $data
-  dotnet $engine/Engagement.Gateway.dll --Engagement:DataDirectory=$data \
-    --Kestrel:Endpoints:Web:Url=http://127.0.0.1:5580 --Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:5581 \
-    --Engagement:Silo:SiloPort=11711 --Engagement:Silo:GatewayPort=30700 > /tmp/$tag-$n-engine.log 2>&1 &
-  pid=$!
-  for i in $(seq 1 90); do grep -q "Engagement is running" /tmp/$tag-$n-engine.log && break; sleep 1; done
-  timeout ${TIMEOUT:-400} dotnet tools/Engagement.Load/bin/Release/net10.0/Engagement.Load.dll silence-lateness --target http://127.0.0.1:5581 \
+  start_engine $engine $data /tmp/$tag-$n-engine.log 5580
+  timeout ${TIMEOUT:-400} dotnet tools/Engagement.Load/bin/Release/net10.0/Engagement.Load.dll silence-lateness --target $grpc \
     --keys-file $data/keys.json --customers $n --window ${WINDOW:-60s} --lead ${LEAD:-30s} $EXTRA --json /tmp/$tag-$n.json > /tmp/$tag-$n.txt 2>&1
   echo "n=$n exit=$? load=$(cut -d' ' -f1-3 /proc/loadavg)"
-  kill -9 $pid; wait $pid 2>/dev/null
+  stop_engine
   tail -25 /tmp/$tag-$n.txt
 done
