@@ -226,7 +226,7 @@ public sealed partial class DemoFeed : IHostedLifecycleService
         if (!await run.Checking.WaitAsync(wait ? Timeout.Infinite : 0, cancellationToken)) return;
         try
         {
-            await Parallel.ForEachAsync(run.Progress.Customers(), new ParallelOptions { MaxDegreeOfParallelism = CheckParallelism, CancellationToken = cancellationToken },
+            await Parallel.ForEachAsync(run.Source.Snapshot(), new ParallelOptions { MaxDegreeOfParallelism = CheckParallelism, CancellationToken = cancellationToken },
                 async (customer, _) => await _grains.GetGrain<ICustomerGrain>(customer).CheckSilence());
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -10,7 +10,7 @@ internal sealed class DemoRun(IFeedSource source, FeedPace pace, DateTimeOffset 
     private volatile string _state = DemoState.Running;
     private volatile string? _error;
 
-    public IFeedSource Source { get; } = source;
+    public FedCustomers Source { get; } = new(source);
 
     public FeedPace Pace { get; } = pace;
 

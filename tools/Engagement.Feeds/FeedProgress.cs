@@ -7,9 +7,6 @@ public sealed class FeedProgress
 {
     private const int NoDay = int.MinValue;
 
-    private readonly Lock _customersLock = new();
-    private readonly HashSet<string> _customers = new(StringComparer.Ordinal);
-
     private long _sent;
     private long _accepted;
     private long _duplicates;
@@ -34,18 +31,8 @@ public sealed class FeedProgress
     /// <summary>The first event the engine rejected, with its field and reason: enough to see what is wrong.</summary>
     public Rejection? FirstRejection => Volatile.Read(ref _firstRejection);
 
-    /// <summary>The customers the feed has sent events for so far.</summary>
-    public string[] Customers()
-    {
-        lock (_customersLock) return [.. _customers];
-    }
-
     public void OnSent(FeedBatch batch)
     {
-        lock (_customersLock)
-        {
-            foreach (var @event in batch.Batch.Events) _customers.Add(@event.CustomerId);
-        }
         Interlocked.Add(ref _sent, batch.Batch.Events.Count);
         if (batch.DataDay is { } day) Volatile.Write(ref _dataDay, day.DayNumber);
     }
