@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using Engagement.Grains.Storage;
+using Engagement.Storage;
 
 namespace Engagement.Gateway.Ingest;
 

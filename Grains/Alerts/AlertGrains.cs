@@ -1,4 +1,5 @@
 using Engagement.Contracts.Alerts;
+using Engagement.Storage;
 using Engagement.Grains.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using Engagement.Contracts.Alerts;
-using Engagement.Grains.Storage;
+using Engagement.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Engagement.Grains.Alerts;

@@ -4,7 +4,7 @@ using Engagement.Grains.Alerts;
 using Engagement.Grains.Hosting;
 using Engagement.Grains.Population;
 using Engagement.Grains.Rules;
-using Engagement.Grains.Storage;
+using Engagement.Storage;
 using Engagement.Model;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Engagement.Contracts.Customers;
-using Engagement.Grains.Storage;
+using Engagement.Storage;
 using Engagement.Model;
 using ModelComplaintSeverity = Engagement.Model.ComplaintSeverity;
 using ModelContactOutcome = Engagement.Model.ContactOutcome;

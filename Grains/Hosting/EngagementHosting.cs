@@ -5,7 +5,7 @@ using Engagement.Grains.Silence;
 using Engagement.Grains.Population;
 using Engagement.Grains.Rules;
 using Engagement.Model;
-using Engagement.Grains.Storage;
+using Engagement.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;

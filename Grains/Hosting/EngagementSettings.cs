@@ -1,4 +1,4 @@
-using Engagement.Grains.Storage;
+using Engagement.Storage;
 using Engagement.Model;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Json;

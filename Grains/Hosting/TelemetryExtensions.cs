@@ -1,4 +1,4 @@
-using Engagement.Grains.Storage;
+using Engagement.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -2,7 +2,7 @@ using Engagement.Contracts.Population;
 using Engagement.Grains.Customers;
 using Engagement.Grains.Hosting;
 using Engagement.Grains.Rules;
-using Engagement.Grains.Storage;
+using Engagement.Storage;
 using Engagement.Model;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,6 @@
 using Engagement.Contracts.Customers;
 using Engagement.Grains.Hosting;
-using Engagement.Grains.Storage;
+using Engagement.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

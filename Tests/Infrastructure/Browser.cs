@@ -51,15 +51,27 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 }
 
-/// <summary>Where the tests write what a person looks at: the repository's <c>docs/screenshots</c>.</summary>
+/// <summary>
+/// Where the tests put what a person looks at. Every run takes the screenshots (so a page that cannot render fails),
+/// but only <c>./test.sh --screenshots</c> (<c>ENGAGEMENT_SCREENSHOTS=1</c>) writes them over the repository's
+/// <c>docs/screenshots</c>; otherwise they go to a folder under the system's temp folder, and the tracked files stay as they are.
+/// </summary>
 public static class Screenshots
 {
+    public const string Variable = "ENGAGEMENT_SCREENSHOTS";
+
     public static string PathOf(string name)
+    {
+        var folder = Environment.GetEnvironmentVariable(Variable) == "1"
+            ? Path.Combine(RepositoryRoot().FullName, "docs", "screenshots")
+            : Path.Combine(Path.GetTempPath(), "engagement-screenshots");
+        return Path.Combine(Directory.CreateDirectory(folder).FullName, name);
+    }
+
+    private static DirectoryInfo RepositoryRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Engagement.sln"))) directory = directory.Parent;
-        if (directory is null) throw new InvalidOperationException($"No Engagement.sln above {AppContext.BaseDirectory}.");
-        var folder = Directory.CreateDirectory(Path.Combine(directory.FullName, "docs", "screenshots"));
-        return Path.Combine(folder.FullName, name);
+        return directory ?? throw new InvalidOperationException($"No Engagement.sln above {AppContext.BaseDirectory}.");
     }
 }

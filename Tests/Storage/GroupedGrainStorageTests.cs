@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using Engagement.Grains.Storage;
+using Engagement.Storage;
 using Engagement.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -204,7 +204,7 @@ public sealed class GroupedGrainStorageTests(GroupedGrainStorageTests.Stores sto
     public sealed record Store(StoreKind Kind, string ConnectionString, NpgsqlDataSource? DataSource, string Namespace)
     {
         public GroupedGrainStorage Open() =>
-            new(ConnectionString, DataSource, new Engagement.Grains.Storage.JsonGrainStorageSerializer(), maxWritesPerCommit: 1_000, NullLogger<GroupedGrainStorage>.Instance);
+            new(ConnectionString, DataSource, new Engagement.Storage.JsonGrainStorageSerializer(), maxWritesPerCommit: 1_000, NullLogger<GroupedGrainStorage>.Instance);
 
         /// <summary>Holds the checkpoint table against writers until disposed (SQLite: the file's write lock).</summary>
         public async Task<IAsyncDisposable> LockAsync()

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Engagement.Contracts.Customers;
-using Engagement.Grains.Customers;
-using Engagement.Grains.Storage;
+using Engagement.Storage;
 using Engagement.Load.Run;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;

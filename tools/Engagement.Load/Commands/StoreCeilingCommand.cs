@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Engagement.Grains.Storage;
+using Engagement.Storage;
 using Engagement.Load.Ceilings;
 using Spectre.Console;
 

@@ -8,7 +8,7 @@
 -- every query below that changes data is a single statement (RETURNING gives its result).
 --
 -- Every script of this folder runs at every start that finds it new or changed
--- (Engagement.Grains.Storage.StoreSchema), so each statement must be safe to run again.
+-- (Engagement.Storage.StoreSchema), so each statement must be safe to run again.
 
 CREATE TABLE IF NOT EXISTS OrleansQuery
 (

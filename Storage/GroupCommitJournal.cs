@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Microsoft.Extensions.Logging;
 
-namespace Engagement.Grains.Storage;
+namespace Engagement.Storage;
 
 /// <summary>
 /// The journal's group commit (<see cref="GroupCommitWriter{TWrite,TResult}"/>): appends and digests from

@@ -1,6 +1,6 @@
 using Engagement.Model;
 
-namespace Engagement.Grains.Storage;
+namespace Engagement.Storage;
 
 /// <summary>
 /// What the population statistics need of one customer, kept in its own table so that a refit reads

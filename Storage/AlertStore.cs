@@ -3,11 +3,10 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Engagement.Contracts.Alerts;
-using Engagement.Grains.Storage;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
-namespace Engagement.Grains.Alerts;
+namespace Engagement.Storage;
 
 /// <summary>Alerts in the engine's store: the change log with its sequence numbers, and each alert's latest state.</summary>
 public interface IAlertStore

@@ -1,4 +1,4 @@
-namespace Engagement.Grains.Storage;
+namespace Engagement.Storage;
 
 /// <summary>
 /// The durable history of every customer: accepted events, appended in groups across many customers

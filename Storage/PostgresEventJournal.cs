@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Engagement.Grains.Storage;
+namespace Engagement.Storage;
 
 /// <summary>
 /// The journal on PostgreSQL. A group is one multi-row insert of arrays (unnest), one round trip and

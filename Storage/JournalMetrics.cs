@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace Engagement.Grains.Storage;
+namespace Engagement.Storage;
 
 /// <summary>
 /// Store instruments on the <c>Engagement</c> meter: how many journal entries, and how many grain states

@@ -4,7 +4,7 @@ using System.Text;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
-namespace Engagement.Grains.Storage;
+namespace Engagement.Storage;
 
 /// <summary>The database behind the Orleans ADO.NET providers.</summary>
 public enum StoreKind

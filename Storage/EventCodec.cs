@@ -1,8 +1,7 @@
 using System.Text.Json;
 using Engagement.Contracts.Customers;
-using Engagement.Grains.Storage;
 
-namespace Engagement.Grains.Customers;
+namespace Engagement.Storage;
 
 /// <summary>Turns events into journal entries and back. The payload is JSON so that audits can read the journal with SQL.</summary>
 public static class EventCodec

@@ -1,6 +1,6 @@
 using System.Data.Common;
 
-namespace Engagement.Grains.Storage;
+namespace Engagement.Storage;
 
 /// <summary>Commands with named parameters for either store (both providers take @-parameters).</summary>
 internal static class SqlCommands

@@ -3,7 +3,7 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
-namespace Engagement.Grains.Storage;
+namespace Engagement.Storage;
 
 /// <summary>
 /// The journal in the embedded SQLite file. SQLite has one writer at a time, so one long-lived

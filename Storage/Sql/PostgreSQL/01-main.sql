@@ -4,7 +4,7 @@
 -- noted beside it in the later scripts.
 --
 -- Every script of this folder runs at every start that finds it new or changed
--- (Engagement.Grains.Storage.StoreSchema), so each statement must be safe to run again.
+-- (Engagement.Storage.StoreSchema), so each statement must be safe to run again.
 
 CREATE TABLE IF NOT EXISTS OrleansQuery
 (
