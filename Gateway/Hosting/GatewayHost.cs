@@ -8,7 +8,6 @@ using Engagement.Gateway.Push;
 using Engagement.Gateway.Security;
 using Engagement.Grains.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
@@ -46,22 +45,11 @@ public static class GatewayHost
         EngagementSettings.AddRulesFile(builder.Configuration);
         var settings = EngagementSettings.Load(builder.Configuration);
         configureServices?.Invoke(builder.Services);
-        // The named endpoints keep their roles whatever their URLs: gRPC needs HTTP/2 without TLS (prior
-        // knowledge), browsers and SignalR want HTTP/1.1. The demo feed calls the Grpc endpoint as bound.
-        var ownGrpc = new OwnGrpcEndpoint();
-        builder.WebHost.ConfigureKestrel((context, kestrel) => kestrel.Configure(context.Configuration.GetSection("Kestrel"), reloadOnChange: false)
-            .Endpoint("Grpc", endpoint =>
-            {
-                endpoint.ListenOptions.Protocols = HttpProtocols.Http2;
-                ownGrpc.Capture(endpoint.ListenOptions);
-            })
-            .Endpoint("Web", endpoint => endpoint.ListenOptions.Protocols = HttpProtocols.Http1));
-
+        var ownGrpc = builder.ConfigureEngagementEndpoints();
         builder.AddEngagementTelemetry("engagement-gateway")
             .WithMetrics(m => m.AddAspNetCoreInstrumentation())
             .WithTracing(t => t.AddAspNetCoreInstrumentation());
         var keys = builder.AddEngagementSecurity(settings);
-
         if (settings.Options.Mode == EngagementMode.Embedded)
         {
             builder.UseOrleans(silo => silo.AddEngagement(settings));
@@ -70,54 +58,25 @@ public static class GatewayHost
         {
             builder.UseOrleansClient(client => client.AddEngagement(settings));
         }
-
-        var ingest = EngagementSettings.Bind(builder.Configuration, IngestOptions.Section, new IngestOptionsValidator());
-        builder.Services.AddSingleton(Options.Create(ingest));
-        builder.Services.AddSingleton<EventValidator>();
-        builder.Services.AddSingleton<IngestPipeline>();
-        builder.Services.AddSingleton<IngestActivity>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<IngestActivity>());
-        builder.Services.AddSingleton<CardFeed>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<CardFeed>());
-        builder.Services.AddSingleton<AlertBroadcaster>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertBroadcaster>());
-        builder.Services.AddSingleton<AlertCommands>();
-        builder.Services.AddSingleton<AgentWatches>();
-        builder.Services.AddSingleton<AgentAlerts>();
-        builder.Services.AddSingleton<SupervisorConnections>();
+        var ingest = builder.AddIngest();
+        builder.AddCustomers();
+        builder.AddAlerts();
+        builder.AddPush();
         builder.AddDemoFeed(ownGrpc);
-        // Enums travel as names in JSON too, as SignalR's MessagePack resolver writes them: one contract for both.
-        builder.Services.AddSignalR()
-            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()))
-            .AddMessagePackProtocol();
-
-        builder.Services.AddGrpc(o =>
-        {
-            // Room above the batch limit, so that an oversize batch gets a clear InvalidArgument from the
-            // ingest check instead of the transport's ResourceExhausted.
-            o.MaxReceiveMessageSize = checked(ingest.MaxBatchBytes * 2);
-        });
-        builder.Services.AddGrpcReflection();
-        builder.Services.AddProblemDetails();
-        builder.Services.AddGrpcHealthChecks().AddCheck<EngineHealthCheck>("engine");
+        builder.AddEngagementGrpc(ingest);
 
         var app = builder.Build();
         // The console's files are public (they hold no data); everything they fetch carries a key.
         app.UseConsoleFiles();
         app.UseAuthentication();
         app.UseAuthorization();
-
-        app.MapGrpcService<IngestService>();
-        app.MapGrpcService<CustomersService>();
-        app.MapGrpcService<AlertsService>();
-        app.MapHub<AgentHub>("/hubs/agent");
-        app.MapHub<SupervisorHub>("/hubs/supervisor");
-        app.MapGrpcReflectionService();
-        app.MapGrpcHealthChecksService();
-        app.MapHealthChecks("/health");
+        app.MapIngest();
+        app.MapCustomers();
+        app.MapAlerts();
+        app.MapPush();
+        app.MapEngagementHealth();
         app.MapPopulationApi();
         app.MapConsoleApi();
-        app.MapCustomerLookupApi();
         app.MapActivityApi();
         app.MapDemoApi();
         if (settings.Options.Dashboard.Enabled) app.MapOrleansDashboard("/dashboard").RequireAuthorization(Policies.Admin);

@@ -28,6 +28,7 @@ internal static class LogSpaceMaximizer
     private const double GradientTolerance = 1e-6;
 
     /// <param name="meanLogLikelihood">Mean log-likelihood per observation and its gradient, both in log-parameters.</param>
+    /// <param name="start">Where the search starts, in log-parameters.</param>
     public static (Vector<double> Point, double MeanLogLikelihood, bool Converged, int Iterations, string Method, string Status) Maximize(
         Func<Vector<double>, (double Value, Vector<double> Gradient)> meanLogLikelihood,
         Vector<double> start)

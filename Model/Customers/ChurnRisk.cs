@@ -75,7 +75,7 @@ public static class ChurnModel
         return new Aliveness(1, "no population rhythm known yet");
     }
 
-    /// <summary>The churn risk and its reasons from P(alive) and the service signals at <paramref name="asOf"/>.</summary>
+    /// <summary>The churn risk and its reasons from P(alive) and the service signals.</summary>
     public static ChurnRisk Assess(
         Aliveness alive,
         SatisfactionSnapshot satisfaction,

@@ -1,0 +1,48 @@
+using Engagement.Gateway.Demo;
+using Engagement.Gateway.Ingest;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Engagement.Gateway.Hosting;
+
+/// <summary>Kestrel's two named endpoints, and what every gRPC service of the gateway shares.</summary>
+public static class GrpcEndpoints
+{
+    /// <summary>
+    /// The named endpoints keep their roles whatever their URLs: gRPC needs HTTP/2 without TLS (prior knowledge),
+    /// browsers and SignalR want HTTP/1.1. The demo feed calls the <c>Grpc</c> endpoint as bound.
+    /// </summary>
+    public static OwnGrpcEndpoint ConfigureEngagementEndpoints(this WebApplicationBuilder builder)
+    {
+        var ownGrpc = new OwnGrpcEndpoint();
+        builder.WebHost.ConfigureKestrel((context, kestrel) => kestrel.Configure(context.Configuration.GetSection("Kestrel"), reloadOnChange: false)
+            .Endpoint("Grpc", endpoint =>
+            {
+                endpoint.ListenOptions.Protocols = HttpProtocols.Http2;
+                ownGrpc.Capture(endpoint.ListenOptions);
+            })
+            .Endpoint("Web", endpoint => endpoint.ListenOptions.Protocols = HttpProtocols.Http1));
+        return ownGrpc;
+    }
+
+    /// <summary>gRPC with reflection and health (the engine answers when a silo does), and problem details for HTTP.</summary>
+    public static void AddEngagementGrpc(this WebApplicationBuilder builder, IngestOptions ingest)
+    {
+        builder.Services.AddGrpc(o =>
+        {
+            // Room above the batch limit, so that an oversize batch gets a clear InvalidArgument from the
+            // ingest check instead of the transport's ResourceExhausted.
+            o.MaxReceiveMessageSize = checked(ingest.MaxBatchBytes * 2);
+        });
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddGrpcHealthChecks().AddCheck<EngineHealthCheck>("engine");
+    }
+
+    /// <summary>Reflection, gRPC health and <c>/health</c>.</summary>
+    public static void MapEngagementHealth(this IEndpointRouteBuilder app)
+    {
+        app.MapGrpcReflectionService();
+        app.MapGrpcHealthChecksService();
+        app.MapHealthChecks("/health");
+    }
+}
