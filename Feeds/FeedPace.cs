@@ -6,6 +6,8 @@ namespace Engagement.Feeds;
 /// the feed runs, from any thread: the position stays continuous and a batch that is waiting re-plans at once.
 /// A speed of zero means unpaced (as fast as the engine acknowledges).
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification =
+    "The change sources hold no timer and no registration; a waiter may still be linking to the current one, so none is disposed.")]
 public sealed class FeedPace
 {
     private static readonly TimeSpan Resolution = TimeSpan.FromMilliseconds(1);

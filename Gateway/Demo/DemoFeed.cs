@@ -27,7 +27,7 @@ namespace Engagement.Gateway.Demo;
 /// Such a check raises the alerts a change calls for (a CDNOW replay ends with most of its customers lapsed), and
 /// saving those is what takes longest: about 100 a second on a busy 2-core machine.
 /// </summary>
-public sealed partial class DemoFeed : IHostedLifecycleService
+public sealed partial class DemoFeed : IHostedLifecycleService, IDisposable
 {
     /// <summary>The keyed <see cref="TimeProvider"/> a feed is paced by: wall time (the system clock unless a test drives it).</summary>
     public const string PaceClockKey = "demo-pace";
@@ -257,6 +257,9 @@ public sealed partial class DemoFeed : IHostedLifecycleService
     Task IHostedService.StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     Task IHostedLifecycleService.StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Disposed by the host after it stopped, so no run observes the shutdown token any more.</summary>
+    public void Dispose() => _shutdown.Dispose();
 
     /// <summary>Before anything stops (Kestrel, the silo): a feed on the gateway's own endpoint ends first.</summary>
     async Task IHostedLifecycleService.StoppingAsync(CancellationToken cancellationToken)

@@ -99,7 +99,7 @@ public sealed partial class EventValidator(IOptions<IngestOptions> options, [Fro
         return null;
     }
 
-    private FieldError? CheckToken(string field, string value)
+    private static FieldError? CheckToken(string field, string value)
     {
         if (string.IsNullOrWhiteSpace(value)) return new(field, "required");
         if (value.Length > 64) return new(field, "longer than 64 characters");
@@ -142,7 +142,7 @@ public sealed partial class EventValidator(IOptions<IngestOptions> options, [Fro
     private FieldError? Text(string field, string value) =>
         value.Length > _limits.MaxTextLength ? new(field, $"longer than {_limits.MaxTextLength} characters") : null;
 
-    private FieldError? Contact(string field, ServiceContact contact, out TimeSpan duration, out Contracts.Customers.ContactOutcome outcome)
+    private static FieldError? Contact(string field, ServiceContact contact, out TimeSpan duration, out Contracts.Customers.ContactOutcome outcome)
     {
         duration = TimeSpan.Zero;
         outcome = default;

@@ -48,7 +48,7 @@ public sealed partial class AgentWatches(CardFeed feed, IHubContext<AgentHub, IA
             watches = [.. byCustomer.Values];
             foreach (var watch in watches) RemoveFromCustomerIndex(watch);
         }
-        await Task.WhenAll(watches.Select(watch => watch.StopAsync()));
+        await Task.WhenAll(watches.Select(watch => watch.DisposeAsync().AsTask()));
     }
 
     public async Task WatchAsync(string connectionId, string customerId, CancellationToken connectionAborted)
@@ -91,7 +91,7 @@ public sealed partial class AgentWatches(CardFeed feed, IHubContext<AgentHub, IA
             if (!_byConnection.TryGetValue(connectionId, out var byCustomer) || !byCustomer.Remove(customerId, out watch)) return;
             RemoveFromCustomerIndex(watch);
         }
-        await watch.StopAsync();
+        await watch.DisposeAsync();
     }
 
     private void Forget(Watch watch)
@@ -142,7 +142,7 @@ public sealed partial class AgentWatches(CardFeed feed, IHubContext<AgentHub, IA
     private static partial void LogPumpFailed(ILogger logger, Exception exception, string customerId, string connectionId);
 
     /// <summary>One connection's watch of one customer: its viewer and the task that pumps it.</summary>
-    private sealed class Watch(string connectionId, string customerId)
+    private sealed class Watch(string connectionId, string customerId) : IAsyncDisposable
     {
         private readonly Lock _lock = new();
         private readonly CancellationTokenSource _stop = new();
@@ -167,7 +167,8 @@ public sealed partial class AgentWatches(CardFeed feed, IHubContext<AgentHub, IA
             }
         }
 
-        public async Task StopAsync()
+        /// <summary>Stops the pump and ends the viewer; once only, whoever calls first.</summary>
+        public async ValueTask DisposeAsync()
         {
             Task? pump;
             CardFeed.CardViewer? viewer;

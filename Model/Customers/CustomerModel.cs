@@ -4,6 +4,7 @@ using Engagement.Model.Clv;
 namespace Engagement.Model;
 
 /// <summary>A profile attribute with the event time of its last update (late updates do not overwrite newer ones).</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "A profile attribute is the domain's word (age band, region, ...), not a .NET attribute.")]
 public sealed record ProfileAttribute(string Value, DateTimeOffset At);
 
 /// <summary>

@@ -88,7 +88,9 @@ public static class Rfm
 
     /// <summary>The 20/40/60/80% nearest-rank quantiles of <paramref name="sortedValues"/> (ascending).</summary>
     public static double[] QuintileCuts(IReadOnlyList<double> sortedValues) =>
-        sortedValues.Count == 0 ? [] : [.. new[] { 0.2, 0.4, 0.6, 0.8 }.Select(q => Quantile(sortedValues, q))];
+        sortedValues.Count == 0 ? [] : [.. QuintileShares.Select(q => Quantile(sortedValues, q))];
+
+    private static readonly double[] QuintileShares = [0.2, 0.4, 0.6, 0.8];
 
     /// <summary>Nearest-rank quantile: the smallest value with at least a share <paramref name="q"/> of values at or below it.</summary>
     public static double Quantile(IReadOnlyList<double> sortedValues, double q) =>

@@ -74,7 +74,7 @@ public sealed class SilenceTests
             clock.SetUtcNow(due[e].AddMinutes(1));
             var second = await NextAsync(warnings.Alerts, e);
             Assert.DoesNotContain(warnings.Seen, a => a.CustomerId == d);
-            Assert.DoesNotContain((await CardAsync(engine, d)).Stage, new[] { "AtRisk", "Lapsed" });
+            Assert.DoesNotContain((await CardAsync(engine, d)).Stage, (string[])["AtRisk", "Lapsed"]);
             var lastSequence = second.Sequence;
             warnings.Dispose();
 

@@ -176,7 +176,7 @@ public sealed class DemoFeedTests(DemoEngineFixture fixture) : IClassFixture<Dem
         var alerts = await fixture.Engine.Client.Alerts(TestKeys.Admin).ListAsync(new ListAlertsRequest(), cancellationToken: Ct);
         Assert.Contains(alerts.Alerts, a => a.CustomerId.StartsWith("sim-", StringComparison.Ordinal) && a.Kind is "SatisfactionDrop" or "ComplaintEscalation");
         var card = await fixture.Engine.Client.Customers().GetAsync(new GetCustomerRequest { CustomerId = "sim-00001" }, cancellationToken: Ct);
-        Assert.All(new[] { "name", "region", "city", "phone", "email" }, attribute => Assert.Contains(attribute, card.Profile.Keys));
+        Assert.All((string[])["name", "region", "city", "phone", "email"], attribute => Assert.Contains(attribute, card.Profile.Keys));
     }
 
     [Fact]

@@ -10,6 +10,8 @@ namespace Engagement.Cli;
 /// </summary>
 public static class RefitCommand
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     public static Command Create()
     {
         var connection = new EngineConnection();
@@ -40,7 +42,7 @@ public static class RefitCommand
                 return 1;
             }
             using var document = JsonDocument.Parse(body);
-            Console.WriteLine(JsonSerializer.Serialize(document.RootElement, new JsonSerializerOptions { WriteIndented = true }));
+            Console.WriteLine(JsonSerializer.Serialize(document.RootElement, Indented));
             return 0;
         });
         return command;
