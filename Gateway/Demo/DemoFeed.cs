@@ -35,9 +35,9 @@ public sealed partial class DemoFeed : IHostedLifecycleService, IDisposable
     public const double DefaultReplaySpeed = 30;
 
     /// <summary>
-    /// Small batches: once statistics exist, most events change a tier or stage and raise an alert, and alert saves
-    /// are the slowest step (one transaction each); the stream's few batches in flight then stay well within the
-    /// engine's call timeout.
+    /// Small batches: once statistics exist, many replayed events change a tier or stage and raise an alert, which
+    /// the batch's acknowledgement waits for; the stream's few batches in flight then stay well within the engine's
+    /// call timeout.
     /// </summary>
     private const int MaxBatchSize = 100;
 

@@ -148,7 +148,8 @@ internal sealed partial class StoreSchemaInitializer(EngagementSettings settings
         await StoreSchema.ApplyAsync(settings.Store, settings.ConnectionString, cancellationToken);
         if (settings.GrainStateConnectionString != settings.ConnectionString)
         {
-            // The same scripts: the engine's tables stay empty there, Orleans' are the ones used.
+            // The same scripts for SQLite's second file: its journal and digest tables stay empty, its checkpoint,
+            // alert and reminder tables are the ones used.
             await StoreSchema.ApplyAsync(settings.Store, settings.GrainStateConnectionString, cancellationToken);
         }
         LogSchemaApplied(logger, settings.Store);

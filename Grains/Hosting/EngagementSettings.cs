@@ -11,11 +11,11 @@ namespace Engagement.Grains.Hosting;
 public sealed class EngagementConfigurationException(string message) : Exception(message);
 
 /// <summary>The validated configuration every host reads before it builds: mode, store, ports.</summary>
-/// <param name="ConnectionString">The engine's own tables: the event journal, digests, alerts.</param>
+/// <param name="ConnectionString">The event journal and the customers' digests (and, on PostgreSQL, everything else).</param>
 /// <param name="GrainStateConnectionString">
-/// Orleans' tables: grain state (checkpoints, population statistics) and reminders. On PostgreSQL the same
-/// database. On SQLite a file of its own: SQLite has one writer per file, and checkpoints, which Orleans
-/// writes one grain per transaction, would otherwise queue behind (and hold up) the journal's group commits.
+/// Grain state (customer checkpoints, the population statistics), alerts and reminders. On PostgreSQL the same
+/// database. On SQLite a file of its own (<c>grains.db</c> beside <c>engagement.db</c>): SQLite has one writer per
+/// file, and the checkpoint and alert group commits would otherwise queue behind (and hold up) the journal's.
 /// </param>
 public sealed record EngagementSettings(EngagementOptions Options, StoreKind Store, string ConnectionString, string GrainStateConnectionString, string DataDirectory)
 {
