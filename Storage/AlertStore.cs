@@ -3,8 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Engagement.Contracts.Alerts;
-using Microsoft.Data.Sqlite;
-using Npgsql;
 
 namespace Engagement.Storage;
 
@@ -35,125 +33,44 @@ public interface IAlertStore
 
 /// <summary>
 /// The alert store on SQLite or PostgreSQL: the same reads; a group of changes is written in one transaction,
-/// numbered in commit order each store's way (SQLite's one writer, PostgreSQL's advisory lock).
+/// numbered in commit order each store's way (<see cref="StoreDialect.NextAlertSequencesAsync"/>: SQLite's one
+/// writer, PostgreSQL's advisory lock).
 /// </summary>
-/// <param name="postgres">The data source on PostgreSQL; null on SQLite, where <paramref name="connectionString"/> names the file.</param>
-public sealed class SqlAlertStore(string connectionString, NpgsqlDataSource? postgres) : IAlertStore, IAsyncDisposable
+public sealed class SqlAlertStore(StoreDialect dialect) : IAlertStore, IAsyncDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
-    private const string LastSequenceSql = "SELECT COALESCE(MAX(sequence), 0) FROM engagement_alert_changes";
+    internal const string LastSequenceSql = "SELECT COALESCE(MAX(sequence), 0) FROM engagement_alert_changes";
 
-    private readonly WriterConnection _writer = new(connectionString, postgres);
+    // What both dialects' statements share (StoreDialect.WriteAlertsAsync).
+    internal const string InsertChangesSql = "INSERT INTO engagement_alert_changes (sequence, alert_id, team, payload)";
 
-    public async Task<IReadOnlyList<Alert>> SaveAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken = default)
-    {
-        await using var lease = await _writer.OpenAsync(cancellationToken);
-        // The caller is the alert writer's loop, already off the grain scheduler: SQLite's synchronous save runs right here.
-        return lease.Connection is NpgsqlConnection npgsql
-            ? await SavePostgresAsync(npgsql, alerts, cancellationToken)
-            : SaveSqlite((SqliteConnection)lease.Connection, alerts);
-    }
+    internal const string InsertAlertsSql = "INSERT INTO engagement_alerts (alert_id, customer_id, kind, team, state, assigned_to, sequence, payload)";
 
-    public ValueTask DisposeAsync() => _writer.DisposeAsync();
-
-    /// <summary>
-    /// One immediate transaction (SQLite's one writer): the sequence numbers continue from the highest stored,
-    /// in the order of <paramref name="alerts"/>, so they are commit order too.
-    /// </summary>
-    private static IReadOnlyList<Alert> SaveSqlite(SqliteConnection connection, IReadOnlyList<Alert> alerts)
-    {
-        using var transaction = connection.BeginTransaction(deferred: false);
-        using var last = Command(connection, transaction, LastSequenceSql);
-        var sequence = Convert.ToInt64(last.ExecuteScalar(), CultureInfo.InvariantCulture);
-        var stored = alerts.Select(alert => alert with { Sequence = ++sequence }).ToList();
-
-        using var change = Command(connection, transaction,
-            "INSERT INTO engagement_alert_changes (sequence, alert_id, team, payload) VALUES (@sequence, @id, @team, @payload)",
-            ("sequence", 0L), ("id", ""), ("team", ""), ("payload", ""));
-        using var latest = Command(connection, transaction, UpsertAlertSql,
-            ("id", ""), ("customer", ""), ("kind", ""), ("team", ""), ("state", ""), ("assigned", DBNull.Value), ("sequence", 0L), ("payload", ""));
-        foreach (var alert in stored)
-        {
-            var payload = JsonSerializer.Serialize(alert, Json);
-            Bind(change, alert.Sequence, alert.AlertId, alert.Team, payload);
-            change.ExecuteNonQuery();
-            Bind(latest, alert.AlertId, alert.CustomerId, alert.Kind.ToString(), alert.Team, alert.State.ToString(),
-                (object?)alert.AssignedTo ?? DBNull.Value, alert.Sequence, payload);
-            latest.ExecuteNonQuery();
-        }
-        transaction.Commit();
-        return stored;
-    }
-
-    /// <summary>
-    /// One transaction under the writers' advisory lock (so sequence order is commit order): the group's
-    /// sequence numbers in one call, then the changes and the latest states each in one multi-row statement.
-    /// </summary>
-    private static async Task<IReadOnlyList<Alert>> SavePostgresAsync(NpgsqlConnection connection, IReadOnlyList<Alert> alerts, CancellationToken cancellationToken)
-    {
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var @lock = new NpgsqlCommand("SELECT pg_advisory_xact_lock(7321001)", connection, transaction))
-        {
-            await @lock.ExecuteNonQueryAsync(cancellationToken);
-        }
-        var sequences = new List<long>(alerts.Count);
-        await using (var next = new NpgsqlCommand(
-            "SELECT nextval(pg_get_serial_sequence('engagement_alert_changes', 'sequence')) FROM generate_series(1, @count)", connection, transaction))
-        {
-            next.Parameters.AddWithValue("count", alerts.Count);
-            await using var reader = await next.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken)) sequences.Add(reader.GetInt64(0));
-        }
-        sequences.Sort();
-        var stored = alerts.Select((alert, i) => alert with { Sequence = sequences[i] }).ToList();
-        var payloads = stored.Select(alert => JsonSerializer.Serialize(alert, Json)).ToArray();
-
-        await using (var changes = new NpgsqlCommand("""
-            INSERT INTO engagement_alert_changes (sequence, alert_id, team, payload) OVERRIDING SYSTEM VALUE
-            SELECT * FROM unnest(@sequence, @id, @team, @payload)
-            """, connection, transaction))
-        {
-            changes.Parameters.AddWithValue("sequence", stored.Select(a => a.Sequence).ToArray());
-            changes.Parameters.AddWithValue("id", stored.Select(a => a.AlertId).ToArray());
-            changes.Parameters.AddWithValue("team", stored.Select(a => a.Team).ToArray());
-            changes.Parameters.AddWithValue("payload", payloads);
-            await changes.ExecuteNonQueryAsync(cancellationToken);
-        }
-        // One row per alert in a multi-row upsert: the group's last change of each alert is its latest state.
-        var latest = stored.Select((alert, i) => (Alert: alert, Payload: payloads[i]))
-            .GroupBy(x => x.Alert.AlertId, StringComparer.Ordinal).Select(g => g.Last()).ToList();
-        await using (var upsert = new NpgsqlCommand(UpsertAlertsSql, connection, transaction))
-        {
-            upsert.Parameters.AddWithValue("id", latest.Select(x => x.Alert.AlertId).ToArray());
-            upsert.Parameters.AddWithValue("customer", latest.Select(x => x.Alert.CustomerId).ToArray());
-            upsert.Parameters.AddWithValue("kind", latest.Select(x => x.Alert.Kind.ToString()).ToArray());
-            upsert.Parameters.AddWithValue("team", latest.Select(x => x.Alert.Team).ToArray());
-            upsert.Parameters.AddWithValue("state", latest.Select(x => x.Alert.State.ToString()).ToArray());
-            upsert.Parameters.AddWithValue("assigned", latest.Select(x => x.Alert.AssignedTo).ToArray());
-            upsert.Parameters.AddWithValue("sequence", latest.Select(x => x.Alert.Sequence).ToArray());
-            upsert.Parameters.AddWithValue("payload", latest.Select(x => x.Payload).ToArray());
-            await upsert.ExecuteNonQueryAsync(cancellationToken);
-        }
-        await transaction.CommitAsync(cancellationToken);
-        return stored;
-    }
-
-    private const string InsertAlertSql = "INSERT INTO engagement_alerts (alert_id, customer_id, kind, team, state, assigned_to, sequence, payload)";
-
-    private const string OnConflictAlertSql = """
+    internal const string OnAlertConflictSql = """
         ON CONFLICT (alert_id) DO UPDATE SET team = excluded.team, state = excluded.state, assigned_to = excluded.assigned_to,
             sequence = excluded.sequence, payload = excluded.payload
         """;
 
-    private const string UpsertAlertSql = $"{InsertAlertSql} VALUES (@id, @customer, @kind, @team, @state, @assigned, @sequence, @payload) {OnConflictAlertSql}";
+    private readonly WriterConnection _writer = dialect.CreateWriter();
 
-    private const string UpsertAlertsSql = $"{InsertAlertSql} SELECT * FROM unnest(@id, @customer, @kind, @team, @state, @assigned, @sequence, @payload) {OnConflictAlertSql}";
-
-    private static void Bind(DbCommand command, params object[] values)
+    /// <remarks>
+    /// The caller is the alert writer's loop, already off the grain scheduler: on SQLite the driver's synchronous
+    /// calls run right here.
+    /// </remarks>
+    public async Task<IReadOnlyList<Alert>> SaveAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken = default)
     {
-        for (var i = 0; i < values.Length; i++) command.Parameters[i].Value = values[i];
+        await using var lease = await _writer.OpenAsync(cancellationToken);
+        await using var transaction = await dialect.BeginWriteAsync(lease.Connection, cancellationToken);
+        var sequences = await dialect.NextAlertSequencesAsync(lease.Connection, transaction, alerts.Count, cancellationToken);
+        var stored = alerts.Select((alert, i) => alert with { Sequence = sequences[i] }).ToList();
+        await dialect.WriteAlertsAsync(lease.Connection, transaction,
+            [.. stored.Select(alert => new StoredAlert(alert, JsonSerializer.Serialize(alert, Json)))], cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return stored;
     }
+
+    public ValueTask DisposeAsync() => _writer.DisposeAsync();
 
     public async Task<Alert?> LatestAsync(string customerId, AlertKind kind, CancellationToken cancellationToken = default)
     {
@@ -175,7 +92,8 @@ public sealed class SqlAlertStore(string connectionString, NpgsqlDataSource? pos
         QueryAsync($"SELECT payload FROM engagement_alert_changes WHERE sequence > @after{TeamFilter(teams, out var p)} ORDER BY sequence LIMIT {limit}",
             [("after", afterSequence), .. p], cancellationToken);
 
-    public Task<long> LastSequenceAsync(CancellationToken cancellationToken = default) => OffTheCaller(async () =>
+    // Reads are called from grains: they run outside the calling grain's turn where the driver would block it.
+    public Task<long> LastSequenceAsync(CancellationToken cancellationToken = default) => dialect.OffTheCaller(async () =>
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, null, LastSequenceSql);
@@ -194,7 +112,7 @@ public sealed class SqlAlertStore(string connectionString, NpgsqlDataSource? pos
     }
 
     private Task<IReadOnlyList<Alert>> QueryAsync(string sql, (string, object)[] parameters, CancellationToken cancellationToken) =>
-        OffTheCaller<IReadOnlyList<Alert>>(async () =>
+        dialect.OffTheCaller<IReadOnlyList<Alert>>(async () =>
         {
             await using var connection = await OpenAsync(cancellationToken);
             await using var command = Command(connection, null, sql, parameters);
@@ -208,16 +126,11 @@ public sealed class SqlAlertStore(string connectionString, NpgsqlDataSource? pos
             return alerts;
         });
 
-    /// <summary>
-    /// Microsoft.Data.Sqlite's async methods run synchronously: on SQLite the work is queued to the thread pool,
-    /// so that it runs outside the calling grain's turn (the turn yields instead of blocking through the I/O).
-    /// It still holds a pool thread while it runs.
-    /// </summary>
-    private Task<T> OffTheCaller<T>(Func<Task<T>> work) => postgres is null ? Task.Run(work) : work();
-
     private static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, params (string Name, object Value)[] parameters) =>
         SqlCommands.Create(connection, transaction, sql, parameters);
 
-    private ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
-        WriterConnection.OpenReadAsync(connectionString, postgres, cancellationToken);
+    private ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) => dialect.OpenReadAsync(cancellationToken);
+
+    /// <summary>A change under its sequence number, and the JSON stored for it.</summary>
+    internal readonly record struct StoredAlert(Alert Alert, string Payload);
 }

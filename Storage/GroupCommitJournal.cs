@@ -7,11 +7,38 @@ namespace Engagement.Storage;
 /// The journal's group commit (<see cref="GroupCommitWriter{TWrite,TResult}"/>): appends and digests from
 /// many grains queue up while the previous transaction commits, and the next transaction takes them all.
 /// One fsync then acknowledges the events of many customers, which is what lets the engine run near the
-/// store's batched-append rate instead of its one-row-per-transaction rate.
+/// store's batched-append rate instead of its one-row-per-transaction rate. The same flow on both stores;
+/// the <see cref="StoreDialect"/> writes the rows its way and opens the connections.
 /// </summary>
-public abstract class GroupCommitJournal(int maxEntriesPerCommit, ILogger logger)
-    : GroupCommitWriter<GroupCommitJournal.PendingAppend, bool[]>(maxEntriesPerCommit, logger), IEventJournal, IPopulationStore
+public sealed class GroupCommitJournal : GroupCommitWriter<GroupCommitJournal.PendingAppend, bool[]>, IEventJournal, IPopulationStore
 {
+    // What both dialects' statements share; each puts its rows in its own way (StoreDialect.AppendAsync, UpsertDigestsAsync).
+    internal const string InsertEntriesSql =
+        "INSERT INTO engagement_journal (customer_id, seq, event_id, event_type, channel, occurred_at, recorded_at, payload)";
+
+    internal const string OnEntryConflictSql = "ON CONFLICT (customer_id, event_id) DO NOTHING";
+
+    internal const string InsertDigestsSql = """
+        INSERT INTO engagement_customer_digest (customer_id, bucket, first_purchase_day, last_purchase_day, purchase_days, total_spend, mean_repeat_spend, stage, tier, segments, due_at)
+        """;
+
+    internal const string OnDigestConflictSql = """
+        ON CONFLICT (customer_id) DO UPDATE SET
+            first_purchase_day = excluded.first_purchase_day, last_purchase_day = excluded.last_purchase_day,
+            purchase_days = excluded.purchase_days, total_spend = excluded.total_spend,
+            mean_repeat_spend = excluded.mean_repeat_spend, stage = excluded.stage, tier = excluded.tier, segments = excluded.segments, due_at = excluded.due_at
+        """;
+
+    private readonly StoreDialect _dialect;
+    private readonly WriterConnection _writer;
+
+    public GroupCommitJournal(StoreDialect dialect, int maxEntriesPerCommit, ILogger<GroupCommitJournal> logger)
+        : base(maxEntriesPerCommit, logger)
+    {
+        _dialect = dialect;
+        _writer = dialect.CreateWriter();
+    }
+
     public Task<bool[]> AppendAsync(string customerId, IReadOnlyList<JournalEntry> entries, CancellationToken cancellationToken = default) =>
         entries.Count == 0 ? Task.FromResult(Array.Empty<bool>()) : EnqueueAsync(new PendingAppend(customerId, entries), cancellationToken);
 
@@ -23,6 +50,23 @@ public abstract class GroupCommitJournal(int maxEntriesPerCommit, ILogger logger
     protected override int WeightOf(PendingAppend write) => write.Entries.Count;
 
     protected override void OnCommitted(int writes, int weight, TimeSpan duration) => JournalMetrics.RecordCommit(weight, duration);
+
+    protected override async Task<bool[][]> CommitGroupAsync(IReadOnlyList<PendingAppend> group, CancellationToken cancellationToken)
+    {
+        await using var lease = await _writer.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await _dialect.BeginWriteAsync(lease.Connection, cancellationToken).ConfigureAwait(false);
+        var results = await _dialect.AppendAsync(lease.Connection, transaction, group, cancellationToken).ConfigureAwait(false);
+        var digests = LatestDigests(group);
+        if (digests.Count > 0) await _dialect.UpsertDigestsAsync(lease.Connection, transaction, digests, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return results;
+    }
+
+    protected override async ValueTask DisposeCoreAsync()
+    {
+        await _writer.DisposeAsync().ConfigureAwait(false);
+        await base.DisposeCoreAsync().ConfigureAwait(false);
+    }
 
     // The reads are the same SQL on both stores (both providers take @-parameters); only how a
     // connection is opened and how an instant is stored differ.
@@ -46,16 +90,10 @@ public abstract class GroupCommitJournal(int maxEntriesPerCommit, ILogger logger
         LIMIT @limit
         """;
 
-    /// <summary>A connection for reads (pooled; never the group-commit writer's).</summary>
-    protected abstract ValueTask<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken);
-
-    /// <summary>An instant as the store keeps it.</summary>
-    protected abstract DateTimeOffset ReadInstant(DbDataReader reader, int ordinal);
-
     public Task<IReadOnlyList<JournalEntry>> ReadAsync(string customerId, long afterSeq, CancellationToken cancellationToken = default) =>
         QueryAsync(ReadSql, [("customer", customerId), ("after", afterSeq)], reader => new JournalEntry(
             reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-            ReadInstant(reader, 4), ReadInstant(reader, 5), reader.GetString(6)), cancellationToken);
+            _dialect.ReadInstant(reader, 4), _dialect.ReadInstant(reader, 5), reader.GetString(6)), cancellationToken);
 
     public Task<IReadOnlyList<CustomerDigest>> ReadDigestsAsync(int fromBucket, int toBucket, CancellationToken cancellationToken = default) =>
         QueryAsync(ReadDigestsSql, [("from", fromBucket), ("to", toBucket)], reader => new CustomerDigest(reader.GetString(0),
@@ -69,7 +107,7 @@ public abstract class GroupCommitJournal(int maxEntriesPerCommit, ILogger logger
 
     private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, (string Name, object Value)[] parameters, Func<DbDataReader, T> map, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _dialect.OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using var command = SqlCommands.Create(connection, null, sql, parameters);
         var rows = new List<T>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -77,8 +115,8 @@ public abstract class GroupCommitJournal(int maxEntriesPerCommit, ILogger logger
         return rows;
     }
 
-    /// <summary>The latest digest per customer in a group, in the order the customers last recorded one.</summary>
-    protected static IEnumerable<CustomerDigest> LatestDigests(IReadOnlyList<PendingAppend> group)
+    /// <summary>The latest digest per customer in a group.</summary>
+    private static Dictionary<string, CustomerDigest>.ValueCollection LatestDigests(IReadOnlyList<PendingAppend> group)
     {
         var latest = new Dictionary<string, CustomerDigest>(StringComparer.Ordinal);
         foreach (var pending in group)

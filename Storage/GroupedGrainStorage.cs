@@ -1,9 +1,5 @@
-using System.Data.Common;
-using System.Diagnostics;
 using System.Globalization;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 using Orleans.Storage;
 
 namespace Engagement.Storage;
@@ -34,38 +30,31 @@ public interface IVersionedGrainState
 public sealed class GroupedGrainStorage : GroupCommitWriter<GroupedGrainStorage.StateWrite, bool>, IGrainStorage
 {
     // The same SQL on both stores: both take @-parameters and the upsert's WHERE clause.
-    private const string UpsertSql = """
+    internal const string UpsertSql = """
         INSERT INTO engagement_checkpoints (state_key, version, payload) VALUES (@key, @version, @payload)
         ON CONFLICT (state_key) DO UPDATE SET version = excluded.version, payload = excluded.payload
         WHERE engagement_checkpoints.version < excluded.version
         """;
 
-    private const string DeleteSql = "DELETE FROM engagement_checkpoints WHERE state_key = @key AND version <= @version";
+    internal const string DeleteSql = "DELETE FROM engagement_checkpoints WHERE state_key = @key AND version <= @version";
 
     private const string ReadSql = "SELECT version, payload FROM engagement_checkpoints WHERE state_key = @key";
 
-    private readonly string _connectionString;
-    private readonly NpgsqlDataSource? _postgres;
+    private readonly StoreDialect _dialect;
     private readonly WriterConnection _writer;
     private readonly IGrainStorageSerializer _serializer;
-    private readonly TagList _database;
 
-    /// <param name="postgres">The data source on PostgreSQL; null on SQLite, where <paramref name="connectionString"/> names the file.</param>
-    public GroupedGrainStorage(string connectionString, NpgsqlDataSource? postgres, IGrainStorageSerializer serializer, int maxWritesPerCommit, ILogger<GroupedGrainStorage> logger)
+    public GroupedGrainStorage(StoreDialect dialect, IGrainStorageSerializer serializer, int maxWritesPerCommit, ILogger<GroupedGrainStorage> logger)
         : base(maxWritesPerCommit, logger)
     {
-        _connectionString = connectionString;
-        _postgres = postgres;
-        _writer = new WriterConnection(connectionString, postgres);
+        _dialect = dialect;
+        _writer = dialect.CreateWriter();
         _serializer = serializer;
-        _database = postgres is null
-            ? new TagList { { "db.system.name", "sqlite" }, { "db.namespace", new SqliteConnectionStringBuilder(connectionString).DataSource } }
-            : new TagList { { "db.system.name", "postgresql" }, { "db.namespace", new NpgsqlConnectionStringBuilder(postgres.ConnectionString).Database } };
     }
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        await using var connection = await WriterConnection.OpenReadAsync(_connectionString, _postgres, CancellationToken.None).ConfigureAwait(false);
+        await using var connection = await _dialect.OpenReadAsync(CancellationToken.None).ConfigureAwait(false);
         await using var command = SqlCommands.Create(connection, null, ReadSql, ("key", KeyOf(stateName, grainId)));
         await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
         if (!await reader.ReadAsync().ConfigureAwait(false)) return;
@@ -101,55 +90,16 @@ public sealed class GroupedGrainStorage : GroupCommitWriter<GroupedGrainStorage.
         grainState.RecordExists = false;
     }
 
-    protected override void OnCommitted(int writes, int weight, TimeSpan duration) => JournalMetrics.RecordCheckpointCommit(writes, duration, _database);
+    protected override void OnCommitted(int writes, int weight, TimeSpan duration) => JournalMetrics.RecordCheckpointCommit(writes, duration, _dialect.Database);
 
     protected override async Task<bool[]> CommitGroupAsync(IReadOnlyList<StateWrite> group, CancellationToken cancellationToken)
     {
         await using var lease = await _writer.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var connection = lease.Connection;
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var results = new bool[group.Count];
-        if (connection.CanCreateBatch)
-        {
-            // PostgreSQL: every statement of the group in one round trip.
-            await using var batch = connection.CreateBatch();
-            batch.Transaction = transaction;
-            foreach (var write in group) batch.BatchCommands.Add(BatchCommandOf(batch, write));
-            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < group.Count; i++) results[i] = group[i].Payload is null || batch.BatchCommands[i].RecordsAffected == 1;
-        }
-        else
-        {
-            // SQLite runs in-process: each statement is a page-cache write; the commit is the one fsync. The two
-            // statements are prepared once per group, and each write only binds its values.
-            await using var upsert = SqlCommands.Create(connection, transaction, UpsertSql, ("key", ""), ("version", 0L), ("payload", Array.Empty<byte>()));
-            await using var delete = SqlCommands.Create(connection, transaction, DeleteSql, ("key", ""), ("version", 0L));
-            await upsert.PrepareAsync(cancellationToken).ConfigureAwait(false);
-            await delete.PrepareAsync(cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < group.Count; i++)
-            {
-                var write = group[i];
-                var command = write.Payload is null ? delete : upsert;
-                foreach (var (name, value) in Parameters(write)) command.Parameters[name].Value = value;
-                var changed = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                results[i] = write.Payload is null || changed == 1;
-            }
-        }
+        await using var transaction = await _dialect.BeginWriteAsync(lease.Connection, cancellationToken).ConfigureAwait(false);
+        var results = await _dialect.WriteStatesAsync(lease.Connection, transaction, group, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return results;
     }
-
-    private static DbBatchCommand BatchCommandOf(DbBatch batch, StateWrite write)
-    {
-        var command = batch.CreateBatchCommand();
-        command.CommandText = write.Payload is null ? DeleteSql : UpsertSql;
-        SqlCommands.AddParameters(command.Parameters, command.CreateParameter, Parameters(write));
-        return command;
-    }
-
-    private static (string Name, object Value)[] Parameters(StateWrite write) => write.Payload is null
-        ? [("key", write.Key), ("version", write.Version)]
-        : [("key", write.Key), ("version", write.Version), ("payload", write.Payload)];
 
     protected override async ValueTask DisposeCoreAsync()
     {

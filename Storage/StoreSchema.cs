@@ -1,8 +1,6 @@
 using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Data.Sqlite;
-using Npgsql;
 
 namespace Engagement.Storage;
 
@@ -25,13 +23,10 @@ public static class StoreSchema
 {
     private const string ResourcePrefix = "Engagement.Sql.";
 
-    // Any fixed key will do; it only has to be the same in every process that applies the schema.
-    private const long PostgreSqlLockKey = 0x456E_6761_6765_5363; // "EngageSc"
-
     private const string HistoryTable = "EngagementSchemaHistory";
 
     // Long enough to wait behind another process applying the same schema, short enough to surface a stuck lock.
-    private const int ScriptTimeoutSeconds = 300;
+    internal const int ScriptTimeoutSeconds = 300;
 
     /// <summary>The ADO.NET invariant the Orleans providers need for this store.</summary>
     public static string InvariantOf(StoreKind kind) => kind switch
@@ -43,7 +38,7 @@ public static class StoreSchema
     };
 
     /// <summary>
-    /// Applies every script of <paramref name="kind"/> that this database has not yet seen with the
+    /// Applies every script of the store's kind that this database has not yet seen with the
     /// same content, all in one transaction, and records each one's SHA-256 in EngagementSchemaHistory.
     /// Safe to call from several processes at once and on every start.
     /// </summary>
@@ -53,80 +48,27 @@ public static class StoreSchema
     /// statement in it must be idempotent. An older build that restarts during a rolling upgrade
     /// re-applies its own version of a changed script: keep query changes compatible across one release.
     /// </remarks>
-    public static Task ApplyAsync(StoreKind kind, string connectionString, CancellationToken cancellationToken = default)
+    public static async Task ApplyAsync(StoreKind kind, string connectionString, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        var scripts = LoadScripts(kind);
-        return kind switch
-        {
-            StoreKind.Sqlite => ApplySqliteAsync(scripts, connectionString, cancellationToken),
-            StoreKind.PostgreSql => ApplyPostgreSqlAsync(scripts, connectionString, cancellationToken),
-            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown store kind."),
-        };
+        await using var dialect = StoreDialect.Create(kind, connectionString);
+        await ApplyAsync(dialect, cancellationToken);
     }
 
-    private static async Task ApplyPostgreSqlAsync(IReadOnlyList<SchemaScript> scripts, string connectionString, CancellationToken cancellationToken)
+    /// <inheritdoc cref="ApplyAsync(StoreKind, string, CancellationToken)"/>
+    public static async Task ApplyAsync(StoreDialect dialect, CancellationToken cancellationToken = default)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-
-        // Processes starting together queue here; without it two concurrent CREATE TABLE IF NOT EXISTS
-        // can still collide in the catalog. Released by the commit or rollback.
-        await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", connection, transaction))
-        {
-            lockCommand.Parameters.AddWithValue("key", PostgreSqlLockKey);
-            lockCommand.CommandTimeout = ScriptTimeoutSeconds;
-            await lockCommand.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await ExecuteAsync(connection, transaction, $"""
-            CREATE TABLE IF NOT EXISTS {HistoryTable}
-            (
-                ScriptName text        NOT NULL PRIMARY KEY,
-                Sha256     text        NOT NULL,
-                AppliedAt  timestamptz NOT NULL DEFAULT now()
-            );
-            """, cancellationToken);
-
-        await ApplyPendingAsync(connection, transaction, scripts, $"""
-            INSERT INTO {HistoryTable} (ScriptName, Sha256, AppliedAt) VALUES (@name, @sha256, now())
-            ON CONFLICT (ScriptName) DO UPDATE SET Sha256 = EXCLUDED.Sha256, AppliedAt = EXCLUDED.AppliedAt;
-            """, cancellationToken);
-
-        await transaction.CommitAsync(cancellationToken);
-    }
-
-    private static async Task ApplySqliteAsync(IReadOnlyList<SchemaScript> scripts, string connectionString, CancellationToken cancellationToken)
-    {
-        EnsureSqliteFolder(connectionString);
-
-        await using var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync(cancellationToken);
-
-        // WAL lets readers work beside the single writer and makes a commit one sequential append;
-        // the mode is stored in the file, so it holds for every later connection. It cannot change
-        // inside a transaction, hence before the one below.
-        await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL;", cancellationToken);
-
-        // BEGIN IMMEDIATE takes the write lock up front, so processes starting together wait for each
-        // other (busy timeout) instead of failing when a read lock cannot be upgraded.
-        await using var transaction = connection.BeginTransaction(deferred: false);
-
+        var scripts = LoadScripts(dialect);
+        await using var connection = await dialect.OpenSchemaConnectionAsync(cancellationToken);
+        await using var transaction = await dialect.BeginSchemaAsync(connection, cancellationToken);
         await ExecuteAsync(connection, transaction, $"""
             CREATE TABLE IF NOT EXISTS {HistoryTable}
             (
                 ScriptName TEXT NOT NULL PRIMARY KEY,
                 Sha256     TEXT NOT NULL,
-                AppliedAt  TEXT NOT NULL
+                AppliedAt  {dialect.SchemaInstantType} NOT NULL
             );
             """, cancellationToken);
-
-        await ApplyPendingAsync(connection, transaction, scripts, $"""
-            INSERT INTO {HistoryTable} (ScriptName, Sha256, AppliedAt) VALUES (@name, @sha256, CURRENT_TIMESTAMP)
-            ON CONFLICT (ScriptName) DO UPDATE SET Sha256 = excluded.Sha256, AppliedAt = excluded.AppliedAt;
-            """, cancellationToken);
-
+        await ApplyPendingAsync(connection, transaction, scripts, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 
@@ -134,7 +76,7 @@ public static class StoreSchema
     /// Runs the scripts that are new or changed since they were last recorded. Unchanged scripts are
     /// skipped so a routine restart takes no DDL locks on tables that live silos are writing.
     /// </summary>
-    private static async Task ApplyPendingAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<SchemaScript> scripts, string recordSql, CancellationToken cancellationToken)
+    private static async Task ApplyPendingAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<SchemaScript> scripts, CancellationToken cancellationToken)
     {
         var applied = new Dictionary<string, string>(StringComparer.Ordinal);
         await using (var read = connection.CreateCommand())
@@ -166,7 +108,10 @@ public static class StoreSchema
 
             await using var record = connection.CreateCommand();
             record.Transaction = transaction;
-            record.CommandText = recordSql;
+            record.CommandText = $"""
+                INSERT INTO {HistoryTable} (ScriptName, Sha256, AppliedAt) VALUES (@name, @sha256, CURRENT_TIMESTAMP)
+                ON CONFLICT (ScriptName) DO UPDATE SET Sha256 = excluded.Sha256, AppliedAt = excluded.AppliedAt;
+                """;
             AddParameter(record, "name", script.Name);
             AddParameter(record, "sha256", script.Sha256);
             await record.ExecuteNonQueryAsync(cancellationToken);
@@ -190,46 +135,9 @@ public static class StoreSchema
         command.Parameters.Add(parameter);
     }
 
-    /// <summary>SQLite creates a missing file but not a missing folder.</summary>
-    private static void EnsureSqliteFolder(string connectionString)
+    private static List<SchemaScript> LoadScripts(StoreDialect dialect)
     {
-        var builder = new SqliteConnectionStringBuilder(connectionString);
-        var path = builder.DataSource;
-        if (builder.Mode == SqliteOpenMode.Memory || string.IsNullOrEmpty(path) || path == ":memory:")
-        {
-            return;
-        }
-
-        if (path.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
-        {
-            // URI filenames: file:data.db, file:/abs/data.db or file:///abs/data.db, optionally ?options.
-            path = Uri.UnescapeDataString(path["file:".Length..].Split('?', 2)[0]);
-            if (path.StartsWith("///", StringComparison.Ordinal))
-            {
-                path = path[2..];
-            }
-
-            if (path.Length == 0 || path == ":memory:")
-            {
-                return;
-            }
-        }
-
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(folder))
-        {
-            Directory.CreateDirectory(folder);
-        }
-    }
-
-    private static List<SchemaScript> LoadScripts(StoreKind kind)
-    {
-        var folder = kind switch
-        {
-            StoreKind.Sqlite => "Sqlite",
-            StoreKind.PostgreSql => "PostgreSQL",
-            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown store kind."),
-        };
+        var folder = dialect.SchemaFolder;
 
         var assembly = typeof(StoreSchema).Assembly;
         var scripts = new List<SchemaScript>();
@@ -254,7 +162,7 @@ public static class StoreSchema
         if (scripts.Count == 0)
         {
             throw new InvalidOperationException(
-                $"No schema scripts for {kind} are embedded in {assembly.GetName().Name}: expected resources named {ResourcePrefix}{folder}/*.sql.");
+                $"No schema scripts for {dialect.Kind} are embedded in {assembly.GetName().Name}: expected resources named {ResourcePrefix}{folder}/*.sql.");
         }
 
         scripts.Sort((left, right) => string.CompareOrdinal(left.Name, right.Name));

@@ -11,7 +11,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Runtime.Hosting;
@@ -58,8 +57,7 @@ public static class EngagementHosting
         });
         // Checkpoints of many customers per transaction, written off the grain scheduler.
         silo.Services.AddGrainStorage(StorageNames.Customers, (sp, _) => new GroupedGrainStorage(
-            settings.GrainStateConnectionString,
-            PostgresOf(sp, settings),
+            sp.GetRequiredService<StoreDatabases>().GrainState,
             new JsonGrainStorageSerializer(), options.Checkpoint.MaxWritesPerCommit, sp.GetRequiredService<ILogger<GroupedGrainStorage>>()));
 
         // Failure detection can be tuned (tests make it fast): Engagement:Silo:Membership maps onto ClusterMembershipOptions.
@@ -70,20 +68,13 @@ public static class EngagementHosting
         silo.Services.AddHostedService(sp => sp.GetRequiredService<PopulationCache>());
         silo.Services.AddSingleton<PopulationFlowRecorder>();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<PopulationFlowRecorder>());
-        silo.Services.AddSingleton<GroupCommitJournal>(sp => settings.Store switch
-        {
-            StoreKind.Sqlite => new SqliteEventJournal(
-                settings.ConnectionString, options.Journal.MaxEntriesPerCommit, sp.GetRequiredService<ILogger<SqliteEventJournal>>()),
-            _ => new PostgresEventJournal(
-                sp.GetRequiredService<NpgsqlDataSource>(), options.Journal.MaxEntriesPerCommit,
-                sp.GetRequiredService<ILogger<PostgresEventJournal>>()),
-        });
+        silo.Services.AddSingleton(sp => new GroupCommitJournal(
+            sp.GetRequiredService<StoreDatabases>().Journal, options.Journal.MaxEntriesPerCommit, sp.GetRequiredService<ILogger<GroupCommitJournal>>()));
         silo.Services.AddSingleton<IEventJournal>(sp => sp.GetRequiredService<GroupCommitJournal>());
         silo.Services.AddSingleton<IPopulationStore>(sp => sp.GetRequiredService<GroupCommitJournal>());
         // On SQLite, alerts are written beside the grain state, not in the journal's file: an alert save
         // would otherwise wait for SQLite's one writer behind the journal's group commits.
-        silo.Services.AddSingleton<IAlertStore>(sp => new SqlAlertStore(settings.GrainStateConnectionString,
-            PostgresOf(sp, settings)));
+        silo.Services.AddSingleton<IAlertStore>(sp => new SqlAlertStore(sp.GetRequiredService<StoreDatabases>().GrainState));
         silo.Services.AddSingleton<AlertWriter>();
         silo.Services.AddHostedService<SilenceScheduler>();
         if (options.Dashboard.Enabled)
@@ -114,10 +105,6 @@ public static class EngagementHosting
         return client;
     }
 
-    /// <summary>The shared data source on PostgreSQL; null on SQLite, where the stores open their files.</summary>
-    private static NpgsqlDataSource? PostgresOf(IServiceProvider services, EngagementSettings settings) =>
-        settings.Store == StoreKind.PostgreSql ? services.GetRequiredService<NpgsqlDataSource>() : null;
-
     private static void Configure(DashboardOptions dashboard, DashboardSettings settings) =>
         dashboard.CounterUpdateIntervalMs = (int)settings.CounterUpdateInterval.TotalMilliseconds;
 
@@ -130,28 +117,49 @@ public static class EngagementHosting
         services.TryAddKeyedSingleton(EngagementClock.Key, (sp, _) => sp.GetRequiredService<TimeProvider>());
         services.TryAddSingleton(settings);
         services.TryAddSingleton(Options.Create(settings.Options));
-        if (settings.Store == StoreKind.PostgreSql)
-        {
-            services.TryAddSingleton(_ => NpgsqlDataSource.Create(settings.ConnectionString));
-        }
+        services.TryAddSingleton<StoreDatabases>();
         // Before any hosted service starts (the silo or the client among them), the schema is in place.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StoreSchemaInitializer>());
     }
 }
 
+/// <summary>
+/// The store's databases, each with its <see cref="StoreDialect"/>, made once from the settings: the journal's
+/// (events, digests) and the grain state's (checkpoints, reminders, alerts). On PostgreSQL one database, one data
+/// source; on SQLite two files, so that grain-state writes do not queue behind the journal's commits for the file's
+/// one writer.
+/// </summary>
+internal sealed class StoreDatabases : IAsyncDisposable
+{
+    public StoreDatabases(EngagementSettings settings)
+    {
+        Journal = StoreDialect.Create(settings.Store, settings.ConnectionString);
+        GrainState = settings.GrainStateConnectionString == settings.ConnectionString
+            ? Journal
+            : StoreDialect.Create(settings.Store, settings.GrainStateConnectionString);
+    }
+
+    public StoreDialect Journal { get; }
+
+    public StoreDialect GrainState { get; }
+
+    public IEnumerable<StoreDialect> All => ReferenceEquals(GrainState, Journal) ? [Journal] : [Journal, GrainState];
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var database in All) await database.DisposeAsync();
+    }
+}
+
 /// <summary>Applies the store's schema, idempotently, before Orleans or anything else touches the store.</summary>
-internal sealed partial class StoreSchemaInitializer(EngagementSettings settings, ILogger<StoreSchemaInitializer> logger) : IHostedLifecycleService
+internal sealed partial class StoreSchemaInitializer(EngagementSettings settings, StoreDatabases databases, ILogger<StoreSchemaInitializer> logger) : IHostedLifecycleService
 {
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
         if (settings.Store == StoreKind.Sqlite) Directory.CreateDirectory(settings.DataDirectory);
-        await StoreSchema.ApplyAsync(settings.Store, settings.ConnectionString, cancellationToken);
-        if (settings.GrainStateConnectionString != settings.ConnectionString)
-        {
-            // The same scripts for SQLite's second file: its journal and digest tables stay empty, its checkpoint,
-            // alert and reminder tables are the ones used.
-            await StoreSchema.ApplyAsync(settings.Store, settings.GrainStateConnectionString, cancellationToken);
-        }
+        // The same scripts in each database. SQLite's second file (grains.db) uses its checkpoint, alert and reminder
+        // tables; its journal and digest tables stay empty.
+        foreach (var database in databases.All) await StoreSchema.ApplyAsync(database, cancellationToken);
         LogSchemaApplied(logger, settings.Store);
     }
 

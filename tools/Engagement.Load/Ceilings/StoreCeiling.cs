@@ -3,13 +3,12 @@ using Engagement.Contracts.Customers;
 using Engagement.Storage;
 using Engagement.Load.Run;
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 
 namespace Engagement.Load.Ceilings;
 
 /// <summary>
-/// The store ceiling: the engine's own journal classes (<see cref="SqliteEventJournal"/>,
-/// <see cref="PostgresEventJournal"/>) appending the rows the engine writes (JSON payloads from
+/// The store ceiling: the engine's own journal (<see cref="GroupCommitJournal"/> on the store's
+/// <see cref="StoreDialect"/>) appending the rows the engine writes (JSON payloads from
 /// <see cref="EventCodec"/>, one customer per append, idempotency index on), with their group commit kept full.
 /// No gRPC, no grains, no validation: what the disk and the database allow this code path.
 /// </summary>
@@ -17,45 +16,35 @@ public sealed class StoreCeiling(StoreKind store, string connectionString, long 
 {
     public async Task<StoreCeilingReport> RunAsync(TextWriter progress, CancellationToken cancellationToken)
     {
-        await StoreSchema.ApplyAsync(store, connectionString, cancellationToken);
+        await using var dialect = StoreDialect.Create(store, connectionString);
+        await StoreSchema.ApplyAsync(dialect, cancellationToken);
         var entries = Prepare();
         progress.WriteLine($"appending {rows:N0} rows over {customers:N0} customers through {JournalName} in groups of up to {group:N0}");
 
-        NpgsqlDataSource? dataSource = null;
-        GroupCommitJournal journal = store == StoreKind.Sqlite
-            ? new SqliteEventJournal(connectionString, group, NullLogger<SqliteEventJournal>.Instance)
-            : new PostgresEventJournal(dataSource = NpgsqlDataSource.Create(connectionString), group, NullLogger<PostgresEventJournal>.Instance);
-        try
+        await using var journal = new GroupCommitJournal(dialect, group, NullLogger<GroupCommitJournal>.Instance);
+        // Enough appends queued that each commit can take a full group while the previous one is writing.
+        using var slots = new SemaphoreSlim(2 * group);
+        long fresh = 0;
+        long failed = 0;
+        var clock = Stopwatch.StartNew();
+        var appends = new List<Task>();
+        foreach (var (customerId, entry) in entries)
         {
-            // Enough appends queued that each commit can take a full group while the previous one is writing.
-            using var slots = new SemaphoreSlim(2 * group);
-            long fresh = 0;
-            long failed = 0;
-            var clock = Stopwatch.StartNew();
-            var appends = new List<Task>();
-            foreach (var (customerId, entry) in entries)
+            await slots.WaitAsync(cancellationToken);
+            appends.Add(journal.AppendAsync(customerId, [entry], cancellationToken).ContinueWith(t =>
             {
-                await slots.WaitAsync(cancellationToken);
-                appends.Add(journal.AppendAsync(customerId, [entry], cancellationToken).ContinueWith(t =>
-                {
-                    if (t.IsCompletedSuccessfully && t.Result[0]) Interlocked.Increment(ref fresh);
-                    else Interlocked.Increment(ref failed);
-                    slots.Release();
-                }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default));
-            }
-            await Task.WhenAll(appends);
-            var elapsed = clock.Elapsed;
-            return new StoreCeilingReport("store-ceiling", DateTimeOffset.UtcNow, store.ToString(), JournalName, rows, group, customers,
-                elapsed.TotalSeconds, rows / elapsed.TotalSeconds, fresh, failed, MachineInfo.Current());
+                if (t.IsCompletedSuccessfully && t.Result[0]) Interlocked.Increment(ref fresh);
+                else Interlocked.Increment(ref failed);
+                slots.Release();
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default));
         }
-        finally
-        {
-            await journal.DisposeAsync();
-            if (dataSource is not null) await dataSource.DisposeAsync();
-        }
+        await Task.WhenAll(appends);
+        var elapsed = clock.Elapsed;
+        return new StoreCeilingReport("store-ceiling", DateTimeOffset.UtcNow, store.ToString(), JournalName, rows, group, customers,
+            elapsed.TotalSeconds, rows / elapsed.TotalSeconds, fresh, failed, MachineInfo.Current());
     }
 
-    private string JournalName => store == StoreKind.Sqlite ? nameof(SqliteEventJournal) : nameof(PostgresEventJournal);
+    private const string JournalName = nameof(GroupCommitJournal);
 
     /// <summary>The rows, built before the clock starts: encoding is the grain's work, not the store's.</summary>
     private List<(string CustomerId, JournalEntry Entry)> Prepare()
