@@ -16,7 +16,10 @@ namespace Engagement.Grains.Customers;
 /// <summary>
 /// One customer. An event is applied only after the journal has it durably, so the in-memory state
 /// never runs ahead of the store; the checkpoint (Orleans grain storage) trails behind and is caught up
-/// from the journal on activation. The arithmetic is the customer model's; this grain orchestrates.
+/// from the journal on activation. The grain orchestrates (state, journal, checkpoint, notifications, alerts);
+/// the arithmetic is the customer model's, and the decisions are plain classes beside it: <see cref="EventSlice"/>
+/// (duplicates), <see cref="CheckpointPolicy"/> (when to write), <see cref="ContactIndexPlan"/> (the contact index)
+/// and <see cref="EscalationBook"/> (escalated complaints, the next due time).
 /// </summary>
 public sealed partial class CustomerGrain(
     [PersistentState("customer", StorageNames.Customers)] IPersistentState<CustomerState> checkpoint,
@@ -32,8 +35,7 @@ public sealed partial class CustomerGrain(
     // Made when someone first watches: most customers are never watched while active, and a million idle
     // observer managers would cost 200 bytes each.
     private ObserverManager<ICustomerObserver>? _watchers;
-    private long _checkpointedVersion;
-    private int _unsavedEvents;
+    private readonly CheckpointPolicy _checkpoints = new(options.Value.Checkpoint, Random.Shared);
     private IGrainTimer? _checkpointTimer;
 
     private CustomerState State => checkpoint.State;
@@ -44,14 +46,14 @@ public sealed partial class CustomerGrain(
     {
         var customerId = CustomerId;
         State.Model.CustomerId = customerId;
-        _checkpointedVersion = State.Version;
+        var checkpointVersion = State.Version;
         var missed = await journal.ReadAsync(customerId, State.LastSeq, cancellationToken);
         var current = rules.Current;
         foreach (var entry in missed)
         {
             State.Apply(entry.Seq, EventCodec.FromEntry(entry), entry.RecordedAt, current);
         }
-        _unsavedEvents = missed.Count;
+        _checkpoints.Activated(checkpointVersion, missed.Count);
         if (missed.Count > 0)
         {
             // The digest written after these events may have been lost with the process that wrote them.
@@ -64,7 +66,7 @@ public sealed partial class CustomerGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (State.Version != _checkpointedVersion && reason.ReasonCode != DeactivationReasonCode.ApplicationError)
+        if (_checkpoints.SaveOnDeactivation(State.Version, reason.ReasonCode == DeactivationReasonCode.ApplicationError))
         {
             // The last chance: a failure here is logged by Orleans, and the next activation replays the journal.
             await checkpoint.WriteStateAsync(CancellationToken.None);
@@ -76,24 +78,8 @@ public sealed partial class CustomerGrain(
         var customerId = CustomerId;
         var recordedAt = clock.GetUtcNow();
 
-        // The same id twice within one slice: the first one counts, the rest are duplicates.
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var candidates = new List<CustomerEvent>(events.Count);
-        var positions = new List<int>(events.Count);
-        List<int>? duplicated = null;
-        for (var i = 0; i < events.Count; i++)
-        {
-            if (seen.Add(events[i].EventId))
-            {
-                candidates.Add(events[i]);
-                positions.Add(i);
-            }
-            else
-            {
-                (duplicated ??= []).Add(i);
-            }
-        }
-
+        var slice = new EventSlice(events);
+        var candidates = slice.Distinct;
         var entries = new JournalEntry[candidates.Count];
         for (var i = 0; i < entries.Length; i++)
         {
@@ -115,16 +101,11 @@ public sealed partial class CustomerGrain(
         }
 
         var current = rules.Current;
-        var before = Before(current);
+        var before = EscalationBook.Before(State, clock.GetUtcNow(), current);
         var facts = new List<EventFacts>();
         var contactsTouched = false;
-        for (var i = 0; i < entries.Length; i++)
+        foreach (var i in slice.Fresh(fresh))
         {
-            if (!fresh[i])
-            {
-                (duplicated ??= []).Add(positions[i]);
-                continue;
-            }
             State.Apply(entries[i].Seq, candidates[i], recordedAt, current);
             facts.Add(FactsOf(candidates[i].Payload));
             contactsTouched |= candidates[i].Payload is ProfileUpdatePayload p && ContactKeys.Touches(p.Attributes.Keys);
@@ -132,16 +113,14 @@ public sealed partial class CustomerGrain(
 
         if (facts.Count > 0)
         {
-            _unsavedEvents += facts.Count;
             var evaluation = EvaluateSafely(current);
             RecordDigest(evaluation.Traits, current);
-            await CheckpointIfDueAsync();
+            await CheckpointIfDueAsync(facts.Count);
             await NotifyAsync(evaluation.Traits);
             await RaiseAlertsAsync(before, evaluation, facts);
             if (contactsTouched) await IndexContactsAsync();
         }
-        duplicated?.Sort();
-        return new ApplyResult(facts.Count, events.Count - facts.Count, duplicated);
+        return slice.Result();
     }
 
     public Task<bool> Exists() => Task.FromResult(State.Exists);
@@ -182,7 +161,7 @@ public sealed partial class CustomerGrain(
     private async Task<CustomerEvaluation> ReevaluateAsync(bool scheduled)
     {
         var current = rules.Current;
-        var before = Before(current);
+        var before = EscalationBook.Before(State, clock.GetUtcNow(), current);
         var evaluation = await EvaluateNowAsync(current);
         if (scheduled || evaluation.Changes.Count > 0)
         {
@@ -232,11 +211,6 @@ public sealed partial class CustomerGrain(
         return evaluation;
     }
 
-    // The escalated tickets are read as they are: they change only in RaiseAlertsAsync, after the causes are taken.
-    private AlertPolicy.Before Before(EngagementRules current) => new(
-        State.Model.Service.Snapshot(clock.GetUtcNow(), current.Satisfaction.ComplaintOverdueDays).CsatMean,
-        State.EscalatedTickets);
-
     private static EventFacts FactsOf(EventPayload payload) => payload switch
     {
         ComplaintOpenedPayload { Severity: Contracts.Customers.ComplaintSeverity.High } c => new EventFacts(c.TicketId, null),
@@ -252,9 +226,7 @@ public sealed partial class CustomerGrain(
     {
         var now = clock.GetUtcNow();
         var causes = AlertPolicy.Causes(before, evaluation.Traits, evaluation.Changes, facts, State.Model, options.Value.Alerts, now).ToList();
-        var open = evaluation.Traits.Satisfaction.OpenComplaints;
-        State.EscalatedTickets.IntersectWith(open.Select(c => c.Ticket));
-        State.EscalatedTickets.UnionWith(open.Where(c => c.Overdue).Select(c => c.Ticket));
+        EscalationBook.Remember(State, evaluation.Traits.Satisfaction.OpenComplaints);
         foreach (var cause in causes)
         {
             try
@@ -268,20 +240,9 @@ public sealed partial class CustomerGrain(
         }
     }
 
-    /// <summary>
-    /// Queues the population digest, with the next time the customer must be looked at without an event:
-    /// when silence alone moves the churn risk into the next band, or an open complaint becomes overdue.
-    /// </summary>
-    private void RecordDigest(CustomerTraits traits, EngagementRules current)
-    {
-        DateTimeOffset? due = traits.NextRiskCrossing;
-        foreach (var complaint in traits.Satisfaction.OpenComplaints.Where(c => !c.Overdue))
-        {
-            var overdueAt = complaint.OpenedAt.AddDays(current.Satisfaction.ComplaintOverdueDays);
-            if (due is null || overdueAt < due) due = overdueAt;
-        }
-        journal.RecordDigest(CustomerDigest.Of(CustomerId, State.Model, traits, due, current.GetCalendar()));
-    }
+    /// <summary>Queues the population digest, with the next time the customer must be looked at without an event.</summary>
+    private void RecordDigest(CustomerTraits traits, EngagementRules current) =>
+        journal.RecordDigest(CustomerDigest.Of(CustomerId, State.Model, traits, EscalationBook.NextLookAt(traits, current), current.GetCalendar()));
 
     /// <summary>
     /// Brings the contact index (phone, email -> customer) in line with the profile: released what the customer
@@ -290,17 +251,17 @@ public sealed partial class CustomerGrain(
     /// </summary>
     private async Task IndexContactsAsync()
     {
-        var wanted = ContactKeys.Of(State.Model.Profile.Select(a => KeyValuePair.Create(a.Key, a.Value.Value)));
         var indexed = State.IndexedContacts;
-        if (indexed.SetEquals(wanted)) return;
+        var plan = ContactIndexPlan.For(State.Model.Profile, indexed);
+        if (plan.IsEmpty) return;
         try
         {
-            foreach (var gone in indexed.Except(wanted).ToList())
+            foreach (var gone in plan.Release)
             {
                 await GrainFactory.GetGrain<IContactIndexGrain>(gone).Release(CustomerId);
                 indexed.Remove(gone);
             }
-            foreach (var added in wanted.Except(indexed).ToList())
+            foreach (var added in plan.Claim)
             {
                 await GrainFactory.GetGrain<IContactIndexGrain>(added).Claim(CustomerId);
                 indexed.Add(added);
@@ -319,31 +280,22 @@ public sealed partial class CustomerGrain(
         await _watchers.Notify(w => w.OnCardChanged(card));
     }
 
-    private async Task CheckpointIfDueAsync()
+    private async Task CheckpointIfDueAsync(int applied)
     {
-        if (_unsavedEvents >= options.Value.Checkpoint.EveryEvents)
-        {
-            await SaveCheckpointAsync();
-            return;
-        }
-        // Bound how much a re-activation must replay even for a customer that goes quiet.
-        if (_checkpointTimer is null) ArmCheckpointTimer();
+        if (_checkpoints.Applied(applied)) await SaveCheckpointAsync();
+        else ArmCheckpointTimer();
     }
 
-    /// <summary>
-    /// One checkpoint, after a delay each customer picks for itself, so that customers who took events together
-    /// do not all checkpoint at once. The timer fires once and is gone: a customer with nothing unsaved costs no
-    /// timer and no tick (a million periodic timers would tick ten thousand times a second for nothing).
-    /// </summary>
+    /// <summary>Arms the one-shot checkpoint timer, unless one is pending (see <see cref="CheckpointPolicy"/>).</summary>
     private void ArmCheckpointTimer()
     {
-        var delay = options.Value.Checkpoint.MaxDelay * (0.5 + Random.Shared.NextDouble() / 2);
+        if (_checkpoints.ArmTimer() is not { } delay) return;
         _checkpointTimer = this.RegisterGrainTimer(
             async _ =>
             {
                 _checkpointTimer?.Dispose();
                 _checkpointTimer = null;
-                if (State.Version != _checkpointedVersion) await SaveCheckpointAsync();
+                if (_checkpoints.TimerFired(State.Version)) await SaveCheckpointAsync();
             },
             new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { KeepAlive = false });
     }
@@ -357,11 +309,10 @@ public sealed partial class CustomerGrain(
         }
         catch
         {
-            if (_checkpointTimer is null) ArmCheckpointTimer();
+            ArmCheckpointTimer();
             throw;
         }
-        _checkpointedVersion = State.Version;
-        _unsavedEvents = 0;
+        _checkpoints.Saved(State.Version);
         _watchers?.ClearExpired();
     }
 
