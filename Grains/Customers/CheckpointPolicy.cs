@@ -10,7 +10,7 @@ namespace Engagement.Grains.Customers;
 /// </summary>
 /// <remarks>
 /// One per activation, so kept to a few fields. The timer is one-shot: a customer with nothing unsaved costs no
-/// timer and no tick (a million periodic timers would tick ten thousand times a second for nothing).
+/// timer and no tick (periodic timers on every idle customer would tick for nothing, in proportion to the population).
 /// </remarks>
 public sealed class CheckpointPolicy(CheckpointOptions options, Random random)
 {

@@ -32,8 +32,8 @@ public sealed partial class CustomerGrain(
     TimeProvider runtimeClock,
     ILogger<CustomerGrain> logger) : Grain, ICustomerGrain
 {
-    // Made when someone first watches: most customers are never watched while active, and a million idle
-    // observer managers would cost 200 bytes each.
+    // Made when someone first watches: most customers are never watched while active, and an observer manager
+    // per idle customer is memory for nothing (docs/benchmarks.md, live heap per customer).
     private ObserverManager<ICustomerObserver>? _watchers;
     private readonly CheckpointPolicy _checkpoints = new(options.Value.Checkpoint, Random.Shared);
     private IGrainTimer? _checkpointTimer;
