@@ -9,7 +9,7 @@ run() {
   dotnet tools/Engagement.Load/bin/Release/net10.0/Engagement.Load.dll run --target $grpc --keys-file $data/keys.json \
     --streams 4 --customers 10000 --duration 10s --watch 0 --json /tmp/ab-$name-warm.json > /dev/null 2>&1
   dotnet tools/Engagement.Load/bin/Release/net10.0/Engagement.Load.dll run --target $grpc --web $web --keys-file $data/keys.json \
-    --streams 4 --customers 10000 --duration 40s --watch 50 --json /tmp/ab-$name.json > /tmp/ab-$name-load.txt 2>&1
+    --streams 4 --customers 10000 --duration 40s --watch 50 $engine_cpu --json /tmp/ab-$name.json > /tmp/ab-$name-load.txt 2>&1
   stop_engine TERM
   python3 -c "
 import json,sys

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The ingest matrix of docs/benchmarks.md in one session: the two ceilings, then each profile (embedded on SQLite,
 # cluster of one silo and one gateway on PostgreSQL) at each population size, each on a fresh store: a warm-up, one
-# run at the maximum rate, and at the smallest size a run at half of it (ack and event-to-push latency). Ends with
+# run at the maximum rate, and at the smallest size a run at half of it (ack and event-to-push latency). Every run
+# reports the engine's CPU (and PostgreSQL's, with its backends) over its window, per acknowledged event. Ends with
 # the table, ratios included (matrix-summary.py). Release builds of Gateway, Silo and tools/Engagement.Load first.
 #   SIZES (default "10000 100000 1000000"), PROFILES (default "embedded cluster"), DURATION (default 40s),
 #   WARMUP (default 15s), OUT (default /tmp/matrix)
@@ -54,12 +55,13 @@ for profile in $profiles; do
     if [ $profile = embedded ]; then
       data=$out/data-$cell; rm -rf $data; keys=$data/keys.json
       start_engine Gateway/bin/Release/net10.0 $data $out/$cell-engine.log 47680 || exit 1
-      engine=$engine_pid; pids+=($engine)
+      engine=$engine_pid; pids+=($engine); cpu=$engine_cpu
     else
       # a fresh PostgreSQL per cell, so that no cell starts on another's rows
       $load serve-postgres --port 0 --database engagement > $out/$cell-postgres.log 2>&1 & pids+=($!)
       wait_for $out/$cell-postgres.log "^  connection" || exit 1
       connection=$(grep -m1 "^  connection" $out/$cell-postgres.log | sed 's/^  connection  //')
+      store=$(grep -m1 "^  pid" $out/$cell-postgres.log | awk '{print $2}')
       keys=$out/keys-$cell.json; rm -f $keys
       dotnet Silo/bin/Release/net10.0/Engagement.Silo.dll "--ConnectionStrings:Engagement=$connection" \
         --Engagement:Silo:SiloPort=47811 --Engagement:Silo:GatewayPort=47800 > $out/$cell-silo.log 2>&1 & pids+=($!)
@@ -69,13 +71,13 @@ for profile in $profiles; do
         --Engagement:KeysFile=$keys --Kestrel:Endpoints:Web:Url=http://127.0.0.1:47680 --Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:47681 \
         > $out/$cell-engine.log 2>&1 & pids+=($!)
       wait_for $out/$cell-engine.log "Engagement is running" || exit 1
+      cpu="--engine-pid $engine --engine-pid $! --store-pid $store"   # the silo, the gateway, PostgreSQL
     fi
-    run() { timeout 900 $load run --target http://127.0.0.1:47681 --web http://127.0.0.1:47680 --keys-file $keys --customers $n "$@"; }
+    run() { timeout 900 $load run --target http://127.0.0.1:47681 --web http://127.0.0.1:47680 --keys-file $keys --customers $n $cpu "$@"; }
     run --duration $warmup --watch 0 --rate max --json $out/$cell-warm.json > $out/$cell-warm.txt 2>&1
-    t0=$(awk '{print $14+$15}' /proc/$engine/stat); l0=$(loadavg)
+    l0=$(loadavg)
     run --duration $duration --rate max --json $out/$cell-max.json > $out/$cell-max.txt 2>&1
-    t1=$(awk '{print $14+$15}' /proc/$engine/stat)
-    echo "{\"engine_cpu_ticks\": $((t1 - t0)), \"load_before\": $l0, \"load_after\": $(loadavg), \"rss_kib\": $(awk '/VmRSS/ {print $2}' /proc/$engine/status)}" > $out/$cell-machine.json
+    echo "{\"load_before\": $l0, \"load_after\": $(loadavg), \"rss_kib\": $(awk '/VmRSS/ {print $2}' /proc/$engine/status)}" > $out/$cell-machine.json
     if [ $n = $smallest ]; then
       half=$(python3 -c "import json; print(int(json.load(open('$out/$cell-max.json'))['acked_events_per_second'] / 2))")
       run --duration $duration --rate $half --json $out/$cell-half.json > $out/$cell-half.txt 2>&1

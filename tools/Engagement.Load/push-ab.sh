@@ -7,7 +7,7 @@ L="dotnet tools/Engagement.Load/bin/Release/net10.0/Engagement.Load.dll"
 one() {
   tag=$1; engine=$2; data=/tmp/pp-$tag; rm -rf $data
   start_engine $engine $data /tmp/pp-$tag-engine.log 5680
-  a="--target $grpc --web $web --keys-file $data/keys.json --customers 10000"
+  a="--target $grpc --web $web --keys-file $data/keys.json --customers 10000 $engine_cpu"
   $L run $a --duration 15s --watch 0 > /dev/null 2>&1
   $L run $a --duration 30s --watch 50 --json /tmp/pp-$tag-max.json > /tmp/pp-$tag-max.txt 2>&1
   $L run $a --duration 30s --rate ${RATE:-1500} --watch 50 --json /tmp/pp-$tag-half.json > /tmp/pp-$tag-half.txt 2>&1

@@ -8,7 +8,7 @@ tag=${TAG:-push}; data=/tmp/$tag-data; rm -rf $data
 start_engine Gateway/bin/Release/net10.0 $data /tmp/$tag-engine.log 5680
 load() {
   dotnet tools/Engagement.Load/bin/Release/net10.0/Engagement.Load.dll run --target $grpc \
-    --web $web --keys-file $data/keys.json --customers ${CUSTOMERS:-10000} --duration ${DURATION:-40s} "$@"
+    --web $web --keys-file $data/keys.json --customers ${CUSTOMERS:-10000} --duration ${DURATION:-40s} $engine_cpu "$@"
 }
 load --rate max --json /tmp/push-$tag-max.json > /tmp/push-$tag-max.txt 2>&1
 max=$(python3 -c "import json; print(int(json.load(open('/tmp/push-$tag-max.json'))['acked_events_per_second']))")

@@ -31,6 +31,9 @@ public sealed class LocalPostgres : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The server's process: the postmaster, or <c>runuser</c> above it as root; the backends are beneath it.</summary>
+    public int ProcessId => _server.Id;
+
     public string ConnectionString(string database) =>
         new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = Port, Username = ServiceUser, Database = database }.ConnectionString;
 

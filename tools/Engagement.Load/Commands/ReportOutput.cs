@@ -29,6 +29,8 @@ public static class ReportOutput
         table.AddRow("acknowledged events/s", $"{report.AckedEventsPerSecond:N0}");
         table.AddRow("accepted events/s", $"{report.AcceptedEventsPerSecond:N0}");
         table.AddRow("acknowledged batches / events", $"{report.AckedBatches:N0} / {report.AckedEvents:N0}");
+        AddCpu(table, "engine", report.EngineCpu);
+        AddCpu(table, "store", report.StoreCpu);
         AddLatency(table, "ack latency (batch send → ack)", report.AckLatency);
         if (report.Push is { } push)
         {
@@ -41,6 +43,21 @@ public static class ReportOutput
         table.AddRow("count check", check.Passed ? "[green]passed[/]" : "[red]FAILED[/]");
         AnsiConsole.Write(table);
         foreach (var problem in check.Problems) AnsiConsole.MarkupLine($"[red]{Markup.Escape(problem)}[/]");
+    }
+
+    // Per acknowledged event: every event of an acknowledged batch (accepted, duplicate or rejected), as events/s counts them.
+    private static void AddCpu(Table table, string name, CpuReport? cpu)
+    {
+        if (cpu is null) return;
+        var pids = $"pid {string.Join(", ", cpu.Pids)}: {cpu.Processes} process{(cpu.Processes == 1 ? "" : "es")}";
+        if (cpu.Problem is { } problem)
+        {
+            table.AddRow($"{name} CPU ({Markup.Escape(pids)})", $"[red]no figure: {Markup.Escape(problem)}[/]");
+            return;
+        }
+        table.AddRow($"{name} CPU ({Markup.Escape(pids)})", string.Create(CultureInfo.InvariantCulture, $"{cpu.CpuSeconds:0.00} s = {cpu.Cores:0.00} cores"));
+        table.AddRow($"{name} CPU per acknowledged event (accepted + duplicates + rejected)",
+            cpu.CpuUsPerAckedEvent is { } perEvent ? string.Create(CultureInfo.InvariantCulture, $"{perEvent:N1} µs") : "no events");
     }
 
     private static void AddLatency(Table table, string name, LatencySummary? latency) =>

@@ -36,11 +36,13 @@ public static class RunCommand
         var watch = new Option<int>("--watch") { Description = "Customers to watch for event-to-push latency (0: none).", DefaultValueFactory = _ => 50 };
         var prefix = new Option<string>("--customer-prefix") { Description = "Customer ids are this prefix and a number.", DefaultValueFactory = _ => "load-" };
         var seed = new Option<int>("--seed") { Description = "Random seed of the workload.", DefaultValueFactory = _ => 1 };
+        var enginePids = new Option<int[]>("--engine-pid") { Description = "An engine process (repeat for a silo and a gateway): its CPU, with its children's, over the run, per acknowledged event." };
+        var storePids = new Option<int[]>("--store-pid") { Description = "A store process (repeatable; PostgreSQL's postmaster, with its backends): its CPU beside the engine's." };
         var json = new Option<FileInfo?>("--json") { Description = "Write the report to this JSON file." };
 
         var command = new Command("run", "Load an engine over gRPC ingest streams; report throughput, ack and push latency, and check the counts.")
         {
-            target, web, keysFile, key, agentKey, push, streams, customers, skew, zipf, rate, duration, count, batch, inFlight, mix, duplicates, invalid, watch, prefix, seed, json,
+            target, web, keysFile, key, agentKey, push, streams, customers, skew, zipf, rate, duration, count, batch, inFlight, mix, duplicates, invalid, watch, prefix, seed, enginePids, storePids, json,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -70,6 +72,8 @@ public static class RunCommand
                     Web = parse.GetValue(web)!,
                     CustomerPrefix = parse.GetValue(prefix)!,
                     Seed = parse.GetValue(seed),
+                    EnginePids = parse.GetValue(enginePids) ?? [],
+                    StorePids = parse.GetValue(storePids) ?? [],
                 };
                 Check(settings);
                 engine = EngineEndpoint.Resolve(settings.Target, parse.GetValue(key), parse.GetValue(agentKey), parse.GetValue(keysFile)!);
@@ -112,6 +116,8 @@ public static class RunCommand
         if (settings.Watch is < 0 or > 10_000) problems.Add("--watch must be 0..10,000");
         if (settings.Count is <= 0) problems.Add("--count must be positive");
         if (settings.DuplicateRate + settings.InvalidRate > 0.5) problems.Add("--duplicates and --invalid together must stay under 50%");
+        if ((settings.EnginePids.Count > 0 || settings.StorePids.Count > 0) && !Directory.Exists("/proc/self")) problems.Add("--engine-pid and --store-pid read /proc: Linux only");
+        else problems.AddRange(CpuMeter.Missing("--engine-pid", settings.EnginePids).Concat(CpuMeter.Missing("--store-pid", settings.StorePids)));
         if (problems.Count > 0) throw new FormatException(string.Join("; ", problems));
     }
 }

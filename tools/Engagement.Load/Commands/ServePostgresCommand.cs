@@ -33,6 +33,8 @@ public static class ServePostgresCommand
             await using var running = postgres;
             var connection = postgres.ConnectionString(name);
             Console.WriteLine($"postgres: listening on 127.0.0.1:{postgres.Port}, data in {postgres.Root} (deleted on stop)");
+            // The pid first: scripts wait for the connection line and then expect both.
+            Console.WriteLine($"  pid         {postgres.ProcessId} (run --store-pid {postgres.ProcessId}: the server's CPU with its backends)");
             Console.WriteLine($"  connection  {connection}");
             Console.WriteLine($"  silo        dotnet run -c Release --project Silo -- \"--ConnectionStrings:Engagement={connection}\"");
             Console.WriteLine($"  gateway     dotnet run -c Release --project Gateway -- --Engagement:Mode=Cluster \"--ConnectionStrings:Engagement={connection}\" --Engagement:KeysFile=/tmp/bench-cluster/keys.json");

@@ -15,13 +15,16 @@ public sealed record LoadReport(
     double AcceptedEventsPerSecond,
     LatencySummary? AckLatency,
     PushReport? Push,
+    CpuReport? EngineCpu,
+    CpuReport? StoreCpu,
     CountCheck Check,
     MachineInfo Machine)
 {
     public static LoadReport Create(LoadSettings settings, Uri target, DateTimeOffset startedAt, TimeSpan elapsed,
-        RunCounters counters, LatencySamples ackLatency, PushTracker? push, string? pushTransport)
+        RunCounters counters, LatencySamples ackLatency, PushTracker? push, string? pushTransport, RunCpu cpu)
     {
         var seconds = Math.Max(elapsed.TotalSeconds, 1e-9);
+        CpuReport? Cpu(CpuReading? reading) => reading is null ? null : CpuReport.Create(reading, elapsed, counters.AckedEvents, ProcessCpu.TicksPerSecond);
         return new LoadReport(
             "ingest-load",
             startedAt,
@@ -52,10 +55,15 @@ public sealed record LoadReport(
             counters.Accepted / seconds,
             ackLatency.Summarise(),
             push is null ? null : new PushReport(pushTransport ?? "?", push.Registered, push.Outstanding, push.Latency.Summarise()),
+            Cpu(cpu.Engine),
+            Cpu(cpu.Store),
             counters.Check(),
             MachineInfo.Current());
     }
 }
+
+/// <summary>The CPU readings of a run's window: the engine's processes and the store's, each when asked for.</summary>
+public sealed record RunCpu(CpuReading? Engine, CpuReading? Store);
 
 /// <summary>Event-to-push: how many tracked events, how many never showed on a card, and the latency of those that did.</summary>
 public sealed record PushReport(string Transport, long TrackedEvents, long MissingCards, LatencySummary? Latency);

@@ -55,16 +55,20 @@ public sealed class LoadRun(LoadSettings settings, EngineEndpoint engine, TextWr
             stopSending.CancelAfter(settings.Duration);
             abort.CancelAfter(settings.Duration + settings.DrainTimeout);
 
+            // The CPU samples sit right at the edges of the window the events/s figure is measured over.
+            var engineCpu = CpuMeter.StartIfAny(settings.EnginePids);
+            var storeCpu = CpuMeter.StartIfAny(settings.StorePids);
             var clock = Stopwatch.StartNew();
             using var reporting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var reporter = ReportProgressAsync(counters, push, clock, reporting.Token);
             await Task.WhenAll(drivers.Select(d => Task.Run(() => d.RunAsync(stopSending.Token, abort.Token), CancellationToken.None)));
             var elapsed = clock.Elapsed;
+            var cpu = new RunCpu(engineCpu?.Stop(), storeCpu?.Stop());
             if (push is not null) await push.DrainAsync(PushDrainTimeout, cancellationToken);
             await reporting.CancelAsync();
             await reporter.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
-            return LoadReport.Create(settings, engine.Target, startedAt, elapsed, counters, ackLatency, push, watcher?.Transport);
+            return LoadReport.Create(settings, engine.Target, startedAt, elapsed, counters, ackLatency, push, watcher?.Transport, cpu);
         }
         finally
         {

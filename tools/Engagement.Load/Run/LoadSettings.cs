@@ -46,6 +46,12 @@ public sealed record LoadSettings
 
     public required int Seed { get; init; }
 
+    /// <summary>The engine's processes (a gateway and a silo in the cluster profile), each with its descendants, whose CPU the report gives per event.</summary>
+    public IReadOnlyList<int> EnginePids { get; init; } = [];
+
+    /// <summary>The store's processes (PostgreSQL's postmaster, whose backends are its children), reported beside the engine's.</summary>
+    public IReadOnlyList<int> StorePids { get; init; } = [];
+
     /// <summary>How long to wait for the last acknowledgements and cards once sending has stopped.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }
