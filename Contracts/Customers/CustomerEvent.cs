@@ -1,4 +1,8 @@
 using System.Text.Json.Serialization;
+// Outcome and severity are the wire's own enums (engagement.v1), defined once: the ingest edge lets no
+// UNSPECIFIED value through, and the journal stores their numbers, which the proto contract never renumbers.
+using ComplaintSeverity = Engagement.Contracts.V1.ComplaintSeverity;
+using ContactOutcome = Engagement.Contracts.V1.ContactOutcome;
 
 namespace Engagement.Contracts.Customers;
 
@@ -76,13 +80,6 @@ public sealed record RefundPayload([property: Id(0)] decimal Amount, [property: 
 [GenerateSerializer, Immutable]
 public sealed record VisitPayload([property: Id(0)] string Page, [property: Id(1)] string Category) : EventPayload;
 
-public enum ContactOutcome
-{
-    Resolved = 1,
-    Unresolved = 2,
-    Transferred = 3,
-}
-
 [GenerateSerializer, Immutable]
 public sealed record CallPayload([property: Id(0)] TimeSpan Duration, [property: Id(1)] ContactOutcome Outcome) : EventPayload;
 
@@ -94,13 +91,6 @@ public sealed record EmailOpenPayload([property: Id(0)] string Campaign) : Event
 
 [GenerateSerializer, Immutable]
 public sealed record EmailClickPayload([property: Id(0)] string Campaign) : EventPayload;
-
-public enum ComplaintSeverity
-{
-    Low = 1,
-    Medium = 2,
-    High = 3,
-}
 
 [GenerateSerializer, Immutable]
 public sealed record ComplaintOpenedPayload([property: Id(0)] ComplaintSeverity Severity, [property: Id(1)] string TicketId) : EventPayload;

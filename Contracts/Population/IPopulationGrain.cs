@@ -1,4 +1,3 @@
-using Engagement.Model;
 using Orleans.Concurrency;
 
 namespace Engagement.Contracts.Population;
@@ -10,18 +9,9 @@ namespace Engagement.Contracts.Population;
 public interface IPopulationGrain : IGrainWithIntegerKey
 {
     /// <summary>Refits from every customer's digest, as of <paramref name="asOf"/> (now when null); returns the new statistics.</summary>
-    Task<PopulationStatistics> Refit(DateTimeOffset? asOf);
+    Task<PopulationSnapshot> Refit(DateTimeOffset? asOf);
 
     /// <summary>The statistics in force (version 0 before the first fit); answered even while a refit runs.</summary>
     [AlwaysInterleave]
-    Task<PopulationStatistics> Current();
-}
-
-/// <summary>One slice of the population: reads its customers' digests from the store and samples them.</summary>
-public interface IPopulationShardGrain : IGrainWithIntegerKey
-{
-    Task<PopulationSample> Sample(DateTimeOffset asOf, int shards);
-
-    /// <summary>Its customers by stage × tier, as their digests say now.</summary>
-    Task<IReadOnlyList<FlowCell>> Cells(int shards);
+    Task<PopulationSnapshot> Current();
 }

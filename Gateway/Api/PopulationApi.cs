@@ -1,6 +1,5 @@
 using Engagement.Contracts.Population;
 using Engagement.Gateway.Security;
-using Engagement.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Engagement.Gateway.Api;
@@ -21,7 +20,7 @@ public static class PopulationApi
         group.MapPost("/refit", Refit).RequireAuthorization(Policies.Admin);
     }
 
-    private static async Task<Results<Ok<PopulationStatistics>, ProblemHttpResult>> Refit(IGrainFactory grains, string? asOf)
+    private static async Task<Results<Ok<PopulationSnapshot>, ProblemHttpResult>> Refit(IGrainFactory grains, string? asOf)
     {
         DateTimeOffset? at = null;
         if (!string.IsNullOrWhiteSpace(asOf))

@@ -62,8 +62,8 @@ public sealed partial class EventValidator(IOptions<IngestOptions> options, [Fro
                     () => new EmailClickPayload(wire.EmailClick.Campaign), out error);
             case Proto.Event.PayloadOneofCase.ComplaintOpened:
                 var opened = wire.ComplaintOpened;
-                return Make(Severity(opened.Severity, out var severity) ?? CheckId("complaint_opened.ticket_id", opened.TicketId),
-                    () => new ComplaintOpenedPayload(severity, opened.TicketId), out error);
+                return Make(Severity(opened.Severity) ?? CheckId("complaint_opened.ticket_id", opened.TicketId),
+                    () => new ComplaintOpenedPayload(opened.Severity, opened.TicketId), out error);
             case Proto.Event.PayloadOneofCase.ComplaintResolved:
                 return Make(CheckId("complaint_resolved.ticket_id", wire.ComplaintResolved.TicketId),
                     () => new ComplaintResolvedPayload(wire.ComplaintResolved.TicketId), out error);
@@ -142,37 +142,25 @@ public sealed partial class EventValidator(IOptions<IngestOptions> options, [Fro
     private FieldError? Text(string field, string value) =>
         value.Length > _limits.MaxTextLength ? new(field, $"longer than {_limits.MaxTextLength} characters") : null;
 
-    private static FieldError? Contact(string field, ServiceContact contact, out TimeSpan duration, out Contracts.Customers.ContactOutcome outcome)
+    private static FieldError? Contact(string field, ServiceContact contact, out TimeSpan duration, out Proto.ContactOutcome outcome)
     {
         duration = TimeSpan.Zero;
-        outcome = default;
+        outcome = contact.Outcome;
         if (contact.Duration is { } d)
         {
             if (d.Seconds < 0 || d.Nanos < 0) return new($"{field}.duration", "must not be negative");
             if (d.Seconds > 7 * 24 * 3600) return new($"{field}.duration", "longer than 7 days");
             duration = d.ToTimeSpan();
         }
-        outcome = contact.Outcome switch
-        {
-            Proto.ContactOutcome.Resolved => Contracts.Customers.ContactOutcome.Resolved,
-            Proto.ContactOutcome.Unresolved => Contracts.Customers.ContactOutcome.Unresolved,
-            Proto.ContactOutcome.Transferred => Contracts.Customers.ContactOutcome.Transferred,
-            _ => default,
-        };
-        return outcome == default ? new($"{field}.outcome", "required: resolved, unresolved or transferred") : null;
+        return Given(outcome) ? null : new($"{field}.outcome", "required: resolved, unresolved or transferred");
     }
 
-    private static FieldError? Severity(Proto.ComplaintSeverity wire, out Contracts.Customers.ComplaintSeverity severity)
-    {
-        severity = wire switch
-        {
-            Proto.ComplaintSeverity.Low => Contracts.Customers.ComplaintSeverity.Low,
-            Proto.ComplaintSeverity.Medium => Contracts.Customers.ComplaintSeverity.Medium,
-            Proto.ComplaintSeverity.High => Contracts.Customers.ComplaintSeverity.High,
-            _ => default,
-        };
-        return severity == default ? new("complaint_opened.severity", "required: low, medium or high") : null;
-    }
+    private static FieldError? Severity(Proto.ComplaintSeverity severity) =>
+        Given(severity) ? null : new("complaint_opened.severity", "required: low, medium or high");
+
+    /// <summary>A value the contract names, other than UNSPECIFIED (a number from a newer client is not one).</summary>
+    private static bool Given<TEnum>(TEnum value) where TEnum : struct, Enum =>
+        Enum.IsDefined(value) && !EqualityComparer<TEnum>.Default.Equals(value, default);
 
     private static FieldError? Survey(Proto.Survey survey) => survey.ScoreCase switch
     {

@@ -213,7 +213,7 @@ public sealed partial class CustomerGrain(
 
     private static EventFacts FactsOf(EventPayload payload) => payload switch
     {
-        ComplaintOpenedPayload { Severity: Contracts.Customers.ComplaintSeverity.High } c => new EventFacts(c.TicketId, null),
+        ComplaintOpenedPayload { Severity: Contracts.V1.ComplaintSeverity.High } c => new EventFacts(c.TicketId, null),
         SurveyPayload { Nps: { } nps } => new EventFacts(null, nps),
         _ => new EventFacts(null, null),
     };

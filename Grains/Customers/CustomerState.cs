@@ -4,6 +4,8 @@ using Engagement.Storage;
 using Engagement.Model;
 using ModelComplaintSeverity = Engagement.Model.ComplaintSeverity;
 using ModelContactOutcome = Engagement.Model.ContactOutcome;
+using WireComplaintSeverity = Engagement.Contracts.V1.ComplaintSeverity;
+using WireContactOutcome = Engagement.Contracts.V1.ContactOutcome;
 
 namespace Engagement.Grains.Customers;
 
@@ -48,11 +50,11 @@ public sealed class CustomerState : IVersionedGrainState
             case PurchasePayload p: model.Purchase(at, p.Amount, rules); break;
             case RefundPayload r: model.Refund(at, r.Amount); break;
             case VisitPayload: model.Visit(at, rules); break;
-            case CallPayload c: model.Contact(at, ContactChannel.Call, c.Duration, Outcome(c.Outcome), rules); break;
-            case ChatPayload c: model.Contact(at, ContactChannel.Chat, c.Duration, Outcome(c.Outcome), rules); break;
+            case CallPayload c: model.Contact(at, ContactChannel.Call, c.Duration, ToModel(c.Outcome), rules); break;
+            case ChatPayload c: model.Contact(at, ContactChannel.Chat, c.Duration, ToModel(c.Outcome), rules); break;
             case EmailOpenPayload: model.EmailOpen(at, rules); break;
             case EmailClickPayload: model.EmailClick(at, rules); break;
-            case ComplaintOpenedPayload c: model.ComplaintOpened(c.TicketId, Severity(c.Severity), at, rules); break;
+            case ComplaintOpenedPayload c: model.ComplaintOpened(c.TicketId, ToModel(c.Severity), at, rules); break;
             case ComplaintResolvedPayload c: model.ComplaintResolved(c.TicketId, at); break;
             case SurveyPayload { Csat: { } csat }: model.Survey(SurveyKind.Csat, csat, at, rules); break;
             case SurveyPayload { Nps: { } nps }: model.Survey(SurveyKind.Nps, nps, at, rules); break;
@@ -116,18 +118,25 @@ public sealed class CustomerState : IVersionedGrainState
         };
     }
 
-    private static ModelContactOutcome Outcome(Contracts.Customers.ContactOutcome outcome) => outcome switch
+    /// <summary>
+    /// The one mapping of the wire's contact outcome into the model's. The ingest edge refuses UNSPECIFIED and
+    /// unknown numbers, so anything else here is a broken invariant.
+    /// </summary>
+    internal static ModelContactOutcome ToModel(WireContactOutcome outcome) => outcome switch
     {
-        Contracts.Customers.ContactOutcome.Resolved => ModelContactOutcome.Resolved,
-        Contracts.Customers.ContactOutcome.Unresolved => ModelContactOutcome.Unresolved,
-        _ => ModelContactOutcome.Transferred,
+        WireContactOutcome.Resolved => ModelContactOutcome.Resolved,
+        WireContactOutcome.Unresolved => ModelContactOutcome.Unresolved,
+        WireContactOutcome.Transferred => ModelContactOutcome.Transferred,
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "Not a contact outcome of the model."),
     };
 
-    private static ModelComplaintSeverity Severity(Contracts.Customers.ComplaintSeverity severity) => severity switch
+    /// <summary>The one mapping of the wire's complaint severity into the model's (see <see cref="ToModel(WireContactOutcome)"/>).</summary>
+    internal static ModelComplaintSeverity ToModel(WireComplaintSeverity severity) => severity switch
     {
-        Contracts.Customers.ComplaintSeverity.High => ModelComplaintSeverity.High,
-        Contracts.Customers.ComplaintSeverity.Medium => ModelComplaintSeverity.Medium,
-        _ => ModelComplaintSeverity.Low,
+        WireComplaintSeverity.Low => ModelComplaintSeverity.Low,
+        WireComplaintSeverity.Medium => ModelComplaintSeverity.Medium,
+        WireComplaintSeverity.High => ModelComplaintSeverity.High,
+        _ => throw new ArgumentOutOfRangeException(nameof(severity), severity, "Not a complaint severity of the model."),
     };
 
     private void AddRecent(RecentEvent recent)

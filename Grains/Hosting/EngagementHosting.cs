@@ -29,6 +29,10 @@ public static class EngagementHosting
     {
         var options = settings.Options;
         AddShared(silo.Services, settings);
+        // The model's own types (population statistics and samples) cross silos as JSON, through the silo-internal
+        // population grain interfaces; clients see only the contract records, so only silos need this.
+        silo.Services.AddSerializer(s => s.AddJsonSerializer(
+            isSupported: type => type.Namespace?.StartsWith("Engagement.Model", StringComparison.Ordinal) == true));
         silo.Configure<ClusterOptions>(o =>
         {
             o.ServiceId = options.ServiceId;
@@ -110,9 +114,6 @@ public static class EngagementHosting
 
     private static void AddShared(IServiceCollection services, EngagementSettings settings)
     {
-        // The customer model's own types (population statistics) cross grain boundaries as JSON.
-        services.AddSerializer(s => s.AddJsonSerializer(
-            isSupported: type => type.Namespace?.StartsWith("Engagement.Model", StringComparison.Ordinal) == true));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddKeyedSingleton(EngagementClock.Key, (sp, _) => sp.GetRequiredService<TimeProvider>());
         services.TryAddSingleton(settings);

@@ -1,4 +1,3 @@
-using Engagement.Contracts.Population;
 using Engagement.Grains.Hosting;
 using Engagement.Model;
 using Microsoft.Extensions.Hosting;
@@ -38,7 +37,7 @@ public sealed partial class PopulationCache(IGrainFactory grains, IOptions<Engag
         {
             try
             {
-                Offer(await grains.GetGrain<IPopulationGrain>(0).Current().WaitAsync(stoppingToken));
+                Offer(await grains.GetGrain<IPopulationStatisticsGrain>(0).Statistics().WaitAsync(stoppingToken));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -21,7 +21,7 @@ public sealed partial class PopulationGrain(
     PopulationCache cache,
     IOptions<EngagementOptions> options,
     [FromKeyedServices(EngagementClock.Key)] TimeProvider clock,
-    ILogger<PopulationGrain> logger) : Grain, IPopulationGrain, IRemindable
+    ILogger<PopulationGrain> logger) : Grain, IPopulationGrain, IPopulationStatisticsGrain, IRemindable
 {
     private const string RefitReminder = "refit";
 
@@ -31,7 +31,20 @@ public sealed partial class PopulationGrain(
         if (interval > TimeSpan.Zero) await this.RegisterOrUpdateReminder(RefitReminder, interval, interval, cancellationToken);
     }
 
-    public async Task<PopulationStatistics> Refit(DateTimeOffset? asOf)
+    public async Task<PopulationSnapshot> Refit(DateTimeOffset? asOf) => (await RefitAsync(asOf)).ToSnapshot();
+
+    public Task<PopulationSnapshot> Current() => Task.FromResult(Held.ToSnapshot());
+
+    public Task<PopulationStatistics> Statistics() => Task.FromResult(Held);
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName == RefitReminder) await RefitAsync(null);
+    }
+
+    private PopulationStatistics Held => state.State.Statistics ?? PopulationStatistics.Empty;
+
+    private async Task<PopulationStatistics> RefitAsync(DateTimeOffset? asOf)
     {
         var at = asOf ?? clock.GetUtcNow();
         var shards = options.Value.Population.Shards;
@@ -45,13 +58,6 @@ public sealed partial class PopulationGrain(
         cache.Offer(statistics);
         LogRefitted(logger, statistics.Version, at, statistics.Customers, statistics.Purchasers, statistics.BgNbdFit?.Status ?? "no fit");
         return statistics;
-    }
-
-    public Task<PopulationStatistics> Current() => Task.FromResult(state.State.Statistics ?? PopulationStatistics.Empty);
-
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
-    {
-        if (reminderName == RefitReminder) await Refit(null);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Population statistics version {Version} as of {AsOf}: {Customers} customers, {Purchasers} with purchases; BG/NBD: {FitStatus}")]

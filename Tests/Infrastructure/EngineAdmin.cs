@@ -1,4 +1,4 @@
-using Engagement.Contracts.Population;
+using Engagement.Grains.Population;
 using Engagement.Model;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -13,7 +13,7 @@ public static class EngineAdmin
         var ct = TestContext.Current.CancellationToken;
         using var http = engine.Http(TestKeys.Admin);
         (await http.PostAsync("/api/population/refit", null, ct)).EnsureSuccessStatusCode();
-        return await engine.Services.GetRequiredService<IGrainFactory>().GetGrain<IPopulationGrain>(0).Current().WaitAsync(ct);
+        return await engine.Services.GetRequiredService<IGrainFactory>().GetGrain<IPopulationStatisticsGrain>(0).Statistics().WaitAsync(ct);
     }
 
     /// <summary>Refits the population and checks that BG/NBD was fitted (the tests' simulated population is large enough).</summary>

@@ -72,6 +72,8 @@ public abstract class IngestContract(IEngineFixture engine)
         { "survey without score", "survey.score", "required" },
         { "complaint without severity", "complaint_opened.severity", "required" },
         { "call without outcome", "call.outcome", "required" },
+        { "severity from a newer contract", "complaint_opened.severity", "required" },
+        { "chat outcome from a newer contract", "chat.outcome", "required" },
         { "negative call duration", "call.duration", "negative" },
         { "profile without attributes", "profile_update.attributes", "at least one" },
     };
@@ -129,6 +131,9 @@ public abstract class IngestContract(IEngineFixture engine)
             case "survey without score": e.Survey = new Survey(); break;
             case "complaint without severity": e.ComplaintOpened = new ComplaintOpened { TicketId = "t1" }; break;
             case "call without outcome": e.Call = new ServiceContact { Duration = Duration.FromTimeSpan(TimeSpan.FromMinutes(3)) }; break;
+            // A number this engine's contract does not name (proto3 keeps unknown enum numbers as they are).
+            case "severity from a newer contract": e.ComplaintOpened = new ComplaintOpened { Severity = (ComplaintSeverity)7, TicketId = "t1" }; break;
+            case "chat outcome from a newer contract": e.Chat = new ServiceContact { Outcome = (ContactOutcome)9 }; break;
             case "negative call duration":
                 e.Call = new ServiceContact { Duration = new Duration { Seconds = -60 }, Outcome = ContactOutcome.Resolved };
                 break;
