@@ -86,10 +86,7 @@ public static class GatewayHost
         builder.Services.AddSingleton<AgentAlerts>();
         builder.Services.AddSingleton<SupervisorConnections>();
         builder.AddDemoFeed(ownGrpc);
-        // Enums travel as names in JSON too, as SignalR's MessagePack resolver writes them: one contract for both.
-        builder.Services.AddSignalR()
-            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()))
-            .AddMessagePackProtocol();
+        builder.Services.AddSignalR().AddEngagementProtocols();
 
         builder.Services.AddGrpc(o =>
         {
