@@ -35,7 +35,9 @@ public enum AlertState
 /// <summary>
 /// An alert as supervisors and agents see it: what, how bad, where it stands, who did what and when,
 /// and the customer's context when it was last raised. <see cref="Sequence"/> rises with every change of
-/// any alert, so a client that reconnects with its last sequence gets exactly what it missed.
+/// any alert, so a client that reconnects with its last sequence gets exactly what it missed. The gRPC alert
+/// (<c>alerts.proto</c>, mapped by the gateway's AlertMapper) and the SignalR alert (this record as JSON) carry the
+/// same fields but <see cref="ReassignedFrom"/>; Tests/Mapping and Tests/WebConsole fail on a field one side lacks.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record Alert

@@ -1,8 +1,9 @@
 namespace Engagement.Contracts.Customers;
 
 /// <summary>
-/// The live view of one customer, as agents see it. The gRPC card and (later) the SignalR card
-/// carry the same fields.
+/// The live view of one customer, as agents see it. The gRPC card (<c>customers.proto</c>, mapped by the
+/// gateway's CardMapper) and the SignalR card (this record as JSON) carry the same fields; the web console
+/// shows them or names the ones it does not. Tests/Mapping and Tests/WebConsole fail on a field one side lacks.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record CustomerCard

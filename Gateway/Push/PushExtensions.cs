@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace Engagement.Gateway.Push;
 
 public static class PushExtensions
@@ -11,16 +8,8 @@ public static class PushExtensions
         builder.Services.AddSingleton<AgentWatches>();
         builder.Services.AddSingleton<AgentAlerts>();
         builder.Services.AddSingleton<SupervisorConnections>();
-        builder.Services.AddSignalR()
-            .AddJsonProtocol(o => ConfigureJson(o.PayloadSerializerOptions))
-            .AddMessagePackProtocol();
+        builder.Services.AddSignalR().AddEngagementProtocols();
     }
-
-    /// <summary>
-    /// How cards and alerts are written as JSON to the hubs' clients (the console among them). Enums travel as names,
-    /// as SignalR's MessagePack resolver writes them: one contract for both protocols.
-    /// </summary>
-    public static void ConfigureJson(JsonSerializerOptions options) => options.Converters.Add(new JsonStringEnumConverter());
 
     /// <summary><c>/hubs/agent</c> and <c>/hubs/supervisor</c>.</summary>
     public static void MapPush(this IEndpointRouteBuilder app)

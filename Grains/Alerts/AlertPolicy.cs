@@ -87,7 +87,7 @@ public static class AlertPolicy
         TotalSpend = traits.TotalSpend,
         LastPurchaseAt = model.Purchases.LastPurchaseAt,
         NextBestAction = $"{traits.NextBestAction.Action}: {traits.NextBestAction.Reason}",
-        Profile = model.Profile.ToDictionary(a => a.Key, a => a.Value.Value, StringComparer.Ordinal),
+        Profile = model.ProfileValues(),
     };
 
     private static AlertSeverity ByTier(ValueTier tier, AlertSeverity a, AlertSeverity b, AlertSeverity c) =>

@@ -85,7 +85,7 @@ public sealed class CustomerState : IVersionedGrainState
             LastPurchaseAt = purchases.LastPurchaseAt,
             UpdatedAt = UpdatedAt ?? default,
             RecentEvents = [.. RecentEvents],
-            Profile = Model.Profile.ToDictionary(a => a.Key, a => a.Value.Value, StringComparer.Ordinal),
+            Profile = Model.ProfileValues(),
             Stage = traits.Stage.ToString(),
             StageSince = Model.StageSince,
             Tier = traits.TierLabel,

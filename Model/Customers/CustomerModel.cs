@@ -26,6 +26,9 @@ public sealed class CustomerModel
     [JsonObjectCreationHandling(JsonObjectCreationHandling.Populate)]
     public Dictionary<string, ProfileAttribute> Profile { get; init; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The profile's values by attribute name (case-insensitive, as the profile), as segments, cards and alerts see them.</summary>
+    public Dictionary<string, string> ProfileValues() => Profile.ToDictionary(a => a.Key, a => a.Value.Value, StringComparer.OrdinalIgnoreCase);
+
     public DateTimeOffset? FirstSeenAt { get; set; }
 
     public DateTimeOffset? LastInteractionAt { get; set; }
@@ -228,7 +231,7 @@ public sealed class CustomerModel
             NextBestAction = action,
             NextRiskCrossing = NextCrossing(risk, asOf, population, rules),
         };
-        var profile = Profile.ToDictionary(a => a.Key, a => a.Value.Value, StringComparer.OrdinalIgnoreCase);
+        var profile = ProfileValues();
         traits = traits with
         {
             Segments = [.. rules.GetSegments().Where(s => s.Rule.Evaluate(name => traits.Lookup(name, profile))).Select(s => s.Name)],

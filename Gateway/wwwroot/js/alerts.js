@@ -1,5 +1,6 @@
 // Alerts as both hubs push them: each change carries the whole alert, and a client keeps, per alert id,
-// the one with the highest sequence (a change can overtake another on the way).
+// the one with the highest sequence (a change can overtake another on the way). The fields read here, on the
+// board and in the agent's lists are checked against the hubs' JSON by CardAndAlertConsoleTests.
 
 import { h } from "./dom.js";
 import { formatAgo, humanize } from "./format.js";

@@ -1,5 +1,7 @@
 // The live customer card. Each card the hub pushes is drawn whole; every value that differs from the
 // card before is marked (a highlight that fades), and a card older than the one shown is dropped.
+// CardAndAlertConsoleTests records every field this file reads: a field read must be sent, and a field sent
+// must be read here or be on that test's list of fields the console does not show.
 
 import { fact, fill, h } from "./dom.js";
 import { dash, formatDate, formatDateTime, formatInteger, formatMoney, formatNumber, formatPercent, humanize } from "./format.js";
