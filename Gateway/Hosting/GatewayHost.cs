@@ -4,6 +4,7 @@ using Engagement.Gateway.WebConsole;
 using Engagement.Gateway.Customers;
 using Engagement.Gateway.Demo;
 using Engagement.Gateway.Ingest;
+using Engagement.Gateway.Metrics;
 using Engagement.Gateway.Push;
 using Engagement.Gateway.Security;
 using Engagement.Grains.Hosting;
@@ -61,6 +62,7 @@ public static class GatewayHost
             .WithMetrics(m => m.AddAspNetCoreInstrumentation())
             .WithTracing(t => t.AddAspNetCoreInstrumentation());
         var keys = builder.AddEngagementSecurity(settings);
+        builder.AddEngagementMetrics();
 
         if (settings.Options.Mode == EngagementMode.Embedded)
         {
@@ -120,6 +122,7 @@ public static class GatewayHost
         app.MapCustomerLookupApi();
         app.MapActivityApi();
         app.MapDemoApi();
+        app.MapEngagementMetrics();
         if (settings.Options.Dashboard.Enabled) app.MapOrleansDashboard("/dashboard").RequireAuthorization(Policies.Admin);
 
         app.Lifetime.ApplicationStarted.Register(() => PrintBanner(app, settings, keys));
