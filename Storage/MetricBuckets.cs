@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+
 namespace Engagement.Storage;
 
 /// <summary>
@@ -7,14 +9,16 @@ namespace Engagement.Storage;
 public static class MetricBuckets
 {
     /// <summary>Rows in one group commit, or items in one batch.</summary>
-    public static IReadOnlyList<int> Sizes { get; } = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000];
+    public static InstrumentAdvice<int> Sizes { get; } = new() { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000] };
 
     /// <summary>Store commits and acknowledgements: half a millisecond to five seconds.</summary>
-    public static IReadOnlyList<double> Commits { get; } = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+    public static InstrumentAdvice<double> Commits { get; } = Seconds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5);
 
     /// <summary>Pushes to people: a millisecond to ten seconds.</summary>
-    public static IReadOnlyList<double> Pushes { get; } = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+    public static InstrumentAdvice<double> Pushes { get; } = Seconds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10);
 
     /// <summary>Background work that may take long (refits, late silence checks): ten milliseconds to an hour.</summary>
-    public static IReadOnlyList<double> Background { get; } = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1_800, 3_600];
+    public static InstrumentAdvice<double> Background { get; } = Seconds(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1_800, 3_600);
+
+    private static InstrumentAdvice<double> Seconds(params double[] boundaries) => new() { HistogramBucketBoundaries = boundaries };
 }

@@ -11,7 +11,7 @@ public static class IngestMetrics
         "engagement.ingest.events", unit: "{event}", description: "Events received, by outcome: accepted, duplicate or rejected.");
     private static readonly Histogram<double> AckLatency = Meter.CreateHistogram<double>(
         "engagement.ingest.ack.duration", unit: "s", description: "From a batch's arrival to its durable acknowledgement.",
-        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = MetricBuckets.Commits });
+        advice: MetricBuckets.Commits);
 
     public static void Record(int accepted, int duplicates, int rejected, TimeSpan latency)
     {

@@ -20,7 +20,7 @@ public static class PushMetrics
     private static readonly Histogram<double> CardLatency = Meter.CreateHistogram<double>(
         "engagement.push.card.duration", unit: "s",
         description: "From the durable acceptance of a customer's events to the send of the changed card to a watcher, by transport (signalr, grpc).",
-        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = MetricBuckets.Pushes });
+        advice: MetricBuckets.Pushes);
 
     internal static GaugeSources<CardFeed> Feeds { get; } = new();
 

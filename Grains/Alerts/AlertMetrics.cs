@@ -22,20 +22,17 @@ public static class AlertMetrics
 
     private static readonly Histogram<int> ChangesPerCommit = Meter.CreateHistogram<int>(
         "engagement.alerts.commit.changes", unit: "{change}", description: "Alert changes written by one group commit of the alert store.",
-        advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = MetricBuckets.Sizes });
+        advice: MetricBuckets.Sizes);
 
     private static readonly Histogram<double> CommitDuration = Meter.CreateHistogram<double>(
         "engagement.alerts.commit.duration", unit: "s", description: "Time to write and commit one group of alert changes.",
-        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = MetricBuckets.Commits });
+        advice: MetricBuckets.Commits);
 
     /// <summary>The censuses of this process (a gateway's), read by the open-alerts gauge.</summary>
     internal static GaugeSources<OpenAlertCensus> Censuses { get; } = new();
 
-    static AlertMetrics()
-    {
-        Meter.CreateObservableGauge("engagement.alerts.open", ObserveOpen, unit: "{alert}",
-            description: "Alerts not yet resolved, by kind, severity and state, as the store held them at the last count.");
-    }
+    private static readonly ObservableGauge<long> Open = Meter.CreateObservableGauge("engagement.alerts.open", ObserveOpen, unit: "{alert}",
+        description: "Alerts not yet resolved, by kind, severity and state, as the store held them at the last count.");
 
     public static void Raised(Alert alert) => RaisedCounter.Add(1, Tags(alert));
 

@@ -16,7 +16,7 @@ public static class PopulationMetrics
     private static readonly Histogram<double> RefitDuration = Meter.CreateHistogram<double>(
         "engagement.population.refit.duration", unit: "s",
         description: "Time to refit the population (sample every shard, fit the models, store the result), by result: fitted, not_fitted (BG/NBD not fitted this time: too few customers or no convergence) or failed.",
-        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = MetricBuckets.Background });
+        advice: MetricBuckets.Background);
 
     /// <summary>The <c>result</c> of a refit whose BG/NBD fit converged.</summary>
     public const string Fitted = "fitted";

@@ -11,7 +11,7 @@ public static class SilenceMetrics
     private static readonly Histogram<double> Lateness = Meter.CreateHistogram<double>(
         "engagement.silence.lateness", unit: "s",
         description: "How long after its due time (business clock) a customer's silence check ran; one per check.",
-        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = MetricBuckets.Background });
+        advice: MetricBuckets.Background);
 
     /// <summary>A check that ran at <paramref name="checkedAt"/> for a customer due at <paramref name="dueAt"/>.</summary>
     public static void RecordCheck(DateTimeOffset dueAt, DateTimeOffset checkedAt) =>

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Engagement.Contracts.V1;
 using Engagement.Grains.Hosting;
 using Engagement.Tests.Infrastructure;
@@ -99,7 +98,7 @@ public sealed class MetricsEngineFixture : IAsyncLifetime
 /// What an operator scrapes from <c>/metrics</c> after that traffic, and whether the Grafana dashboard's queries
 /// name what the engine exports. Other engines of this test process share the meter, so counts are at least ours.
 /// </summary>
-public sealed partial class MetricsTests(MetricsEngineFixture fixture) : IClassFixture<MetricsEngineFixture>
+public sealed class MetricsTests(MetricsEngineFixture fixture) : IClassFixture<MetricsEngineFixture>
 {
     private static readonly string[] ValueHistogramSuffixes = ["_bucket", "_sum", "_count"];
 
@@ -178,7 +177,7 @@ public sealed partial class MetricsTests(MetricsEngineFixture fixture) : IClassF
             Assert.True(exprs.Count > 0, $"panel '{title}' has no query");
             foreach (var expr in exprs)
             {
-                var names = MetricNames(expr).ToList();
+                var names = PromQl.MetricNames(expr).ToList();
                 Assert.True(names.Count > 0, $"panel '{title}': no metric in '{expr}'");
                 foreach (var name in names) (queried.TryGetValue(name, out var titles) ? titles : queried[name] = []).Add(title);
             }
@@ -208,21 +207,6 @@ public sealed partial class MetricsTests(MetricsEngineFixture fixture) : IClassF
         }
     }
 
-    /// <summary>
-    /// The metric names of a PromQL expression: its identifiers once strings, label matchers, ranges and grouping
-    /// clauses are taken out, except function names (followed by a parenthesis) and keywords.
-    /// </summary>
-    internal static IEnumerable<string> MetricNames(string expr)
-    {
-        var stripped = QuotedString().Replace(expr, " ");
-        stripped = LabelMatchers().Replace(stripped, " ");
-        stripped = Ranges().Replace(stripped, " ");
-        stripped = Grouping().Replace(stripped, " ");
-        return Identifier().Matches(stripped).Select(m => m.Value).Where(name => !Keywords.Contains(name)).Distinct();
-    }
-
-    private static readonly HashSet<string> Keywords = new(StringComparer.OrdinalIgnoreCase) { "and", "or", "unless", "bool", "offset", "inf", "nan" };
-
     private static string Family(string name)
     {
         foreach (var suffix in ValueHistogramSuffixes.Append("_total").Append("_created"))
@@ -240,19 +224,4 @@ public sealed partial class MetricsTests(MetricsEngineFixture fixture) : IClassF
     }
 
     private static double Bucket(Scrape scrape, string name, string le) => scrape.Sum(name + "_bucket", ("le", le));
-
-    [GeneratedRegex(@"""(?:[^""\\]|\\.)*""|'(?:[^'\\]|\\.)*'")]
-    private static partial Regex QuotedString();
-
-    [GeneratedRegex(@"\{[^}]*\}")]
-    private static partial Regex LabelMatchers();
-
-    [GeneratedRegex(@"\[[^\]]*\]")]
-    private static partial Regex Ranges();
-
-    [GeneratedRegex(@"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)")]
-    private static partial Regex Grouping();
-
-    [GeneratedRegex(@"(?<![\w.$])(?>[a-zA-Z_:][a-zA-Z0-9_:]*)(?!\s*\()")]
-    private static partial Regex Identifier();
 }
