@@ -29,6 +29,9 @@ public interface IAlertStore
 
     /// <summary>The highest sequence number given so far (0 before the first alert).</summary>
     Task<long> LastSequenceAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>How many alerts are not yet resolved, by kind, severity and state.</summary>
+    Task<IReadOnlyList<OpenAlertCount>> OpenCountsAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>
@@ -99,6 +102,32 @@ public sealed class SqlAlertStore(StoreDialect dialect) : IAlertStore, IAsyncDis
         await using var command = Command(connection, null, LastSequenceSql);
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     });
+
+    public Task<IReadOnlyList<OpenAlertCount>> OpenCountsAsync(CancellationToken cancellationToken = default) =>
+        OffTheCaller<IReadOnlyList<OpenAlertCount>>(async () =>
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var command = Command(connection, null, postgres is null ? OpenCountsSqlite : OpenCountsPostgres);
+            var counts = new List<OpenAlertCount>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                counts.Add(new OpenAlertCount(Enum.Parse<AlertKind>(reader.GetString(0)), Enum.Parse<AlertSeverity>(reader.GetString(1)),
+                    Enum.Parse<AlertState>(reader.GetString(2)), reader.GetInt64(3)));
+            }
+            return counts;
+        });
+
+    // The states listed rather than "<> 'Resolved'", so that the state index finds the rows; severity is not a
+    // column, so it is read from the payload of those rows only.
+    private static readonly string UnresolvedStates =
+        string.Join(", ", Enum.GetValues<AlertState>().Where(s => s != AlertState.Resolved).Select(s => $"'{s}'"));
+
+    private static readonly string OpenCountsSqlite =
+        $"SELECT kind, json_extract(payload, '$.severity'), state, COUNT(*) FROM engagement_alerts WHERE state IN ({UnresolvedStates}) GROUP BY 1, 2, 3";
+
+    private static readonly string OpenCountsPostgres =
+        $"SELECT kind, payload::json ->> 'severity', state, COUNT(*) FROM engagement_alerts WHERE state IN ({UnresolvedStates}) GROUP BY 1, 2, 3";
 
     private static string TeamFilter(IReadOnlyCollection<string>? teams, out (string, object)[] parameters)
     {

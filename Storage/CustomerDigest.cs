@@ -55,10 +55,13 @@ public sealed record CustomerDigest(
 }
 
 /// <summary>The digests of the customers in a range of buckets.</summary>
+/// <summary>A customer whose due time (business clock) has come.</summary>
+public sealed record DueCustomer(string CustomerId, DateTimeOffset DueAt);
+
 public interface IPopulationStore
 {
     /// <summary>Customers of a bucket range whose due time is at or before <paramref name="now"/>, earliest first.</summary>
-    Task<IReadOnlyList<string>> DueAsync(int fromBucket, int toBucket, DateTimeOffset now, int limit, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<DueCustomer>> DueAsync(int fromBucket, int toBucket, DateTimeOffset now, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>Waits until the digests this process has queued so far are written.</summary>
     Task FlushAsync(CancellationToken cancellationToken = default);

@@ -84,7 +84,7 @@ public sealed class GroupCommitJournal : GroupCommitWriter<GroupCommitJournal.Pe
         """;
 
     private const string DueSql = """
-        SELECT customer_id FROM engagement_customer_digest
+        SELECT customer_id, due_at FROM engagement_customer_digest
         WHERE due_at <= @now AND bucket >= @from AND bucket < @to
         ORDER BY due_at
         LIMIT @limit
@@ -101,9 +101,9 @@ public sealed class GroupCommitJournal : GroupCommitWriter<GroupCommitJournal.Pe
             reader.GetInt32(3), reader.GetDouble(4), reader.GetDouble(5), reader.GetString(6), reader.GetString(7), reader.GetString(8),
             CustomerDigest.FromMilliseconds(reader.IsDBNull(9) ? null : reader.GetInt64(9))), cancellationToken);
 
-    public Task<IReadOnlyList<string>> DueAsync(int fromBucket, int toBucket, DateTimeOffset now, int limit, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyList<DueCustomer>> DueAsync(int fromBucket, int toBucket, DateTimeOffset now, int limit, CancellationToken cancellationToken = default) =>
         QueryAsync(DueSql, [("now", now.ToUnixTimeMilliseconds()), ("from", fromBucket), ("to", toBucket), ("limit", limit)],
-            reader => reader.GetString(0), cancellationToken);
+            reader => new DueCustomer(reader.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1))), cancellationToken);
 
     private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, (string Name, object Value)[] parameters, Func<DbDataReader, T> map, CancellationToken cancellationToken)
     {

@@ -13,14 +13,18 @@ public static class JournalMetrics
 
     private static readonly Meter Meter = new(MeterName);
     private static readonly Histogram<int> EntriesPerCommit = Meter.CreateHistogram<int>(
-        "engagement.journal.commit.entries", unit: "{entry}", description: "Journal entries written by one group commit.");
+        "engagement.journal.commit.entries", unit: "{entry}", description: "Journal entries written by one group commit.",
+        advice: MetricBuckets.Sizes);
     private static readonly Histogram<double> CommitDuration = Meter.CreateHistogram<double>(
-        "engagement.journal.commit.duration", unit: "s", description: "Time to write and commit one journal group.");
+        "engagement.journal.commit.duration", unit: "s", description: "Time to write and commit one journal group.",
+        advice: MetricBuckets.Commits);
 
     private static readonly Histogram<int> StatesPerCommit = Meter.CreateHistogram<int>(
-        "engagement.checkpoint.commit.states", unit: "{state}", description: "Grain states (checkpoints) written by one group commit.");
+        "engagement.checkpoint.commit.states", unit: "{state}", description: "Grain states (checkpoints) written by one group commit.",
+        advice: MetricBuckets.Sizes);
     private static readonly Histogram<double> CheckpointCommitDuration = Meter.CreateHistogram<double>(
-        "engagement.checkpoint.commit.duration", unit: "s", description: "Time to write and commit one group of grain states.");
+        "engagement.checkpoint.commit.duration", unit: "s", description: "Time to write and commit one group of grain states.",
+        advice: MetricBuckets.Commits);
 
     /// <param name="database">Which store (<c>db.system.name</c>, <c>db.namespace</c>: the SQLite file or PostgreSQL database).</param>
     public static void RecordCheckpointCommit(int states, TimeSpan duration, in TagList database)

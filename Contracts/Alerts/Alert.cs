@@ -116,6 +116,14 @@ public sealed record AlertContext
     [Id(8)] public IReadOnlyDictionary<string, string> Profile { get; init; } = new Dictionary<string, string>();
 }
 
+/// <summary>How many alerts of a kind and severity stand in a state that is not resolved.</summary>
+[GenerateSerializer, Immutable]
+public sealed record OpenAlertCount(
+    [property: Id(0)] AlertKind Kind,
+    [property: Id(1)] AlertSeverity Severity,
+    [property: Id(2)] AlertState State,
+    [property: Id(3)] long Count);
+
 /// <summary>A reason to raise (or refresh) the customer's open alert of a kind.</summary>
 [GenerateSerializer, Immutable]
 public sealed record AlertCause(

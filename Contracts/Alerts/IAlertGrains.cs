@@ -55,6 +55,9 @@ public interface IAlertQueryGrain : IGrainWithIntegerKey
 
     /// <summary>Every change after a sequence number of the given teams' alerts, in order, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<Alert>> ChangesSince(long afterSequence, IReadOnlyList<string>? teams, int limit);
+
+    /// <summary>How many alerts are not yet resolved, by kind, severity and state (every team).</summary>
+    Task<IReadOnlyList<OpenAlertCount>> OpenCounts();
 }
 
 /// <summary>Alert ids are "customerId|Kind|n": the n-th alert of that kind for that customer.</summary>

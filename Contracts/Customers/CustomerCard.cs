@@ -1,3 +1,6 @@
+using System.Runtime.Serialization;
+using System.Text.Json.Serialization;
+
 namespace Engagement.Contracts.Customers;
 
 /// <summary>
@@ -84,6 +87,13 @@ public sealed record CustomerCard
 
     /// <summary>When silence alone will move the churn risk into the next band, if nothing happens before (none when it cannot).</summary>
     [Id(32)] public DateTimeOffset? RiskRisesAt { get; init; }
+
+    /// <summary>
+    /// On a card pushed because events were applied: when the customer's grain had them durably (its silo's
+    /// clock), from which the gateway measures push latency. Null on every other card. Not part of the card
+    /// that clients see (SignalR's JSON and MessagePack skip it; the gRPC card has no such field).
+    /// </summary>
+    [Id(33), JsonIgnore, IgnoreDataMember] public DateTimeOffset? AcceptedAt { get; init; }
 }
 
 [GenerateSerializer, Immutable]

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Engagement.Contracts.Customers;
+using Engagement.Gateway.Push;
 using Engagement.Grains.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -32,6 +33,9 @@ public sealed partial class CardFeed : ICustomerObserver, IHostedService, IAsync
     }
 
     private ICustomerObserver Self => _self ??= _grains.CreateObjectReference<ICustomerObserver>(this);
+
+    /// <summary>Customers watched on this gateway now.</summary>
+    public int WatchedCount => _watched.Count;
 
     /// <summary>
     /// Starts following a customer. The returned viewer yields the current card (as soon as the customer
@@ -104,6 +108,7 @@ public sealed partial class CardFeed : ICustomerObserver, IHostedService, IAsync
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        PushMetrics.Feeds.Add(this);
         _renewal = Task.Run(async () =>
         {
             try
@@ -119,6 +124,7 @@ public sealed partial class CardFeed : ICustomerObserver, IHostedService, IAsync
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        PushMetrics.Feeds.Remove(this);
         await _stopping.CancelAsync();
         if (_renewal is not null) await _renewal.WaitAsync(cancellationToken);
     }

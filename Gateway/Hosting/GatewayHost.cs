@@ -4,6 +4,7 @@ using Engagement.Gateway.WebConsole;
 using Engagement.Gateway.Customers;
 using Engagement.Gateway.Demo;
 using Engagement.Gateway.Ingest;
+using Engagement.Gateway.Metrics;
 using Engagement.Gateway.Push;
 using Engagement.Gateway.Security;
 using Engagement.Grains.Hosting;
@@ -50,6 +51,7 @@ public static class GatewayHost
             .WithMetrics(m => m.AddAspNetCoreInstrumentation())
             .WithTracing(t => t.AddAspNetCoreInstrumentation());
         var keys = builder.AddEngagementSecurity(settings);
+        builder.AddEngagementMetrics();
         if (settings.Options.Mode == EngagementMode.Embedded)
         {
             builder.UseOrleans(silo => silo.AddEngagement(settings));
@@ -79,6 +81,7 @@ public static class GatewayHost
         app.MapConsoleApi();
         app.MapActivityApi();
         app.MapDemoApi();
+        app.MapEngagementMetrics();
         if (settings.Options.Dashboard.Enabled) app.MapOrleansDashboard("/dashboard").RequireAuthorization(Policies.Admin);
 
         app.Lifetime.ApplicationStarted.Register(() => PrintBanner(app, settings, keys));

@@ -10,7 +10,8 @@ public static class IngestMetrics
     private static readonly Counter<long> Events = Meter.CreateCounter<long>(
         "engagement.ingest.events", unit: "{event}", description: "Events received, by outcome: accepted, duplicate or rejected.");
     private static readonly Histogram<double> AckLatency = Meter.CreateHistogram<double>(
-        "engagement.ingest.ack.duration", unit: "s", description: "From a batch's arrival to its durable acknowledgement.");
+        "engagement.ingest.ack.duration", unit: "s", description: "From a batch's arrival to its durable acknowledgement.",
+        advice: MetricBuckets.Commits);
 
     public static void Record(int accepted, int duplicates, int rejected, TimeSpan latency)
     {

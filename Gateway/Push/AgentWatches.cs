@@ -12,7 +12,8 @@ namespace Engagement.Gateway.Push;
 /// Watching and unwatching happen at the pace of people, so one lock over the two indexes is cheap
 /// and keeps them consistent; the cards themselves flow outside it.
 /// </remarks>
-public sealed partial class AgentWatches(CardFeed feed, IHubContext<AgentHub, IAgentClient> hub, ILogger<AgentWatches> logger)
+public sealed partial class AgentWatches(CardFeed feed, IHubContext<AgentHub, IAgentClient> hub, TimeProvider clock, ILogger<AgentWatches> logger)
+    : IDisposable
 {
     /// <summary>A screen shows tens of customers; a connection asking for more is broken or abusive.</summary>
     public const int MaxWatchesPerConnection = 500;
@@ -33,10 +34,23 @@ public sealed partial class AgentWatches(CardFeed feed, IHubContext<AgentHub, IA
         lock (_lock) return _byCustomer.TryGetValue(customerId, out var connections) ? [.. connections] : [];
     }
 
+    /// <summary>Agent hub connections on this gateway now.</summary>
+    public int ConnectionCount
+    {
+        get
+        {
+            lock (_lock) return _byConnection.Count;
+        }
+    }
+
     public void Connect(string connectionId)
     {
+        // Counted from the first connection on: this registry is made when the hub is first used.
+        PushMetrics.AgentConnections.Add(this);
         lock (_lock) _byConnection.TryAdd(connectionId, new(StringComparer.Ordinal));
     }
+
+    public void Dispose() => PushMetrics.AgentConnections.Remove(this);
 
     /// <summary>Stops every watch of a connection that went away.</summary>
     public async Task DisconnectAsync(string connectionId)
@@ -123,6 +137,7 @@ public sealed partial class AgentWatches(CardFeed feed, IHubContext<AgentHub, IA
             await foreach (var card in viewer.Cards.ReadAllAsync(stop))
             {
                 await client.Card(card, stop);
+                PushMetrics.CardSent(card, PushMetrics.SignalR, clock);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)

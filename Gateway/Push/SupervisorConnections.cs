@@ -33,7 +33,11 @@ public sealed class SupervisorConnections : IAsyncDisposable
         _hub = hub;
         _logger = logger;
         _listening = broadcaster.Listen(OnAlertChanged);
+        PushMetrics.SupervisorConnections.Add(this);
     }
+
+    /// <summary>Supervisor hub connections on this gateway now.</summary>
+    public int Count => _connections.Count;
 
     /// <summary>Whether this gateway holds the connection (and sends it alerts).</summary>
     public bool Holds(string connectionId) => _connections.ContainsKey(connectionId);
@@ -79,6 +83,7 @@ public sealed class SupervisorConnections : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        PushMetrics.SupervisorConnections.Remove(this);
         _listening.Dispose();
         foreach (var connectionId in _connections.Keys) await DisconnectAsync(connectionId);
     }

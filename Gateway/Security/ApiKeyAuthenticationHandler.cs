@@ -22,7 +22,9 @@ public sealed class ApiKeyAuthenticationHandler(
     {
         var key = ReadKey();
         if (key is null) return Task.FromResult(AuthenticateResult.NoResult());
-        if (keys.Find(key) is not { } grant) return Task.FromResult(AuthenticateResult.Fail("The key is not known."));
+        var found = keys.Find(key);
+        KeyMetrics.Record(found, Request);
+        if (found is not { } grant) return Task.FromResult(AuthenticateResult.Fail("The key is not known."));
 
         var claims = new List<Claim> { new(ClaimTypes.Name, grant.Name), new(ClaimTypes.Role, grant.Role) };
         claims.AddRange(grant.Teams.Select(team => new Claim(TeamClaim, team)));

@@ -35,9 +35,10 @@ public sealed class CustomerAlertGrain(IAlertStore store, AlertWriter writer, [F
 
     public Task<Alert?> Current() => Task.FromResult(_latest);
 
-    public Task<Alert> Raise(AlertCause cause)
+    public async Task<Alert> Raise(AlertCause cause)
     {
         if (cause.Kind != _kind) throw new ArgumentException($"A {cause.Kind} cause was sent to the {_kind} alerts of {_customerId}.", nameof(cause));
+        var opens = _latest is null or { State: AlertState.Resolved };
         var alert = _latest is { State: not AlertState.Resolved } open
             ? open with
             {
@@ -63,7 +64,9 @@ public sealed class CustomerAlertGrain(IAlertStore store, AlertWriter writer, [F
                 RaisedAt = cause.At,
                 UpdatedAt = cause.At,
             };
-        return SaveAsync(alert);
+        var saved = await SaveAsync(alert);
+        if (opens) AlertMetrics.Raised(saved);
+        return saved;
     }
 
     public Task<Alert> Acknowledge(string alertId, string by)
@@ -91,11 +94,13 @@ public sealed class CustomerAlertGrain(IAlertStore store, AlertWriter writer, [F
         }, reassignedFrom: alert.AssignedTo is { } previous && previous != agentId ? previous : null);
     }
 
-    public Task<Alert> Resolve(string alertId, string note, string by)
+    public async Task<Alert> Resolve(string alertId, string note, string by)
     {
         var alert = Open(alertId);
         var now = clock.GetUtcNow();
-        return SaveAsync(alert with { State = AlertState.Resolved, ResolvedBy = by, ResolvedAt = now, ResolutionNote = note, UpdatedAt = now });
+        var resolved = await SaveAsync(alert with { State = AlertState.Resolved, ResolvedBy = by, ResolvedAt = now, ResolutionNote = note, UpdatedAt = now });
+        AlertMetrics.Resolved(resolved);
+        return resolved;
     }
 
     private Alert Open(string alertId)
@@ -157,4 +162,6 @@ public sealed class AlertQueryGrain(IAlertStore store) : Grain, IAlertQueryGrain
 
     public Task<IReadOnlyList<Alert>> ChangesSince(long afterSequence, IReadOnlyList<string>? teams, int limit) =>
         store.ChangesSinceAsync(afterSequence, teams, Math.Clamp(limit, 1, 10_000));
+
+    public Task<IReadOnlyList<OpenAlertCount>> OpenCounts() => store.OpenCountsAsync();
 }

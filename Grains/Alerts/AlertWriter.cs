@@ -49,6 +49,8 @@ public sealed partial class AlertWriter : GroupCommitWriter<Alert, Alert>
         return [.. stored];
     }
 
+    protected override void OnCommitted(int writes, int weight, TimeSpan duration) => AlertMetrics.RecordCommit(writes, duration);
+
     private async Task PublishLoopAsync()
     {
         var feed = _grains.GetGrain<IAlertFeedGrain>(0);

@@ -100,6 +100,7 @@ public sealed partial class CustomerGrain(
             throw;
         }
 
+        var acceptedAt = runtimeClock.GetUtcNow();
         var current = rules.Current;
         var before = EscalationBook.Before(State, clock.GetUtcNow(), current);
         var facts = new List<EventFacts>();
@@ -116,7 +117,7 @@ public sealed partial class CustomerGrain(
             var evaluation = EvaluateSafely(current);
             RecordDigest(evaluation.Traits, current);
             await CheckpointIfDueAsync(facts.Count);
-            await NotifyAsync(evaluation.Traits);
+            await NotifyAsync(evaluation.Traits, acceptedAt);
             await RaiseAlertsAsync(before, evaluation, facts);
             if (contactsTouched) await IndexContactsAsync();
         }
@@ -273,10 +274,11 @@ public sealed partial class CustomerGrain(
         }
     }
 
-    private async Task NotifyAsync(CustomerTraits traits)
+    /// <param name="acceptedAt">When the events behind this change were durable (runtime clock); null for a change without events.</param>
+    private async Task NotifyAsync(CustomerTraits traits, DateTimeOffset? acceptedAt = null)
     {
         if (_watchers is not { Count: > 0 }) return;
-        var card = State.ToCard(CustomerId, traits, population.Current.Version);
+        var card = State.ToCard(CustomerId, traits, population.Current.Version) with { AcceptedAt = acceptedAt };
         await _watchers.Notify(w => w.OnCardChanged(card));
     }
 

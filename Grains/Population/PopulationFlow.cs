@@ -36,6 +36,7 @@ public sealed class PopulationFlowRecorder(IGrainFactory grains, TimeProvider cl
             _ => null,
         };
         if (dimension is not { } d) return;
+        PopulationMetrics.RecordMove(d, change.From, change.To);
         var key = (PopulationFlowGrain.MinuteOf(change.At), d, change.From, change.To);
         _moves[key] = _moves.GetValueOrDefault(key) + 1;
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Engagement.Contracts.Population;
 using Engagement.Grains.Customers;
 using Engagement.Grains.Hosting;
@@ -43,6 +44,23 @@ public sealed partial class PopulationGrain(
     }
 
     private PopulationStatistics Held => state.State.Statistics ?? PopulationStatistics.Empty;
+
+    private async Task<PopulationStatistics> RefitAsync(DateTimeOffset? asOf)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var statistics = await RefitAsync(asOf);
+            PopulationMetrics.RecordRefit(Stopwatch.GetElapsedTime(started),
+                statistics.BgNbdFit is { Converged: true } ? PopulationMetrics.Fitted : PopulationMetrics.NotFitted);
+            return statistics;
+        }
+        catch
+        {
+            PopulationMetrics.RecordRefit(Stopwatch.GetElapsedTime(started), PopulationMetrics.Failed);
+            throw;
+        }
+    }
 
     private async Task<PopulationStatistics> RefitAsync(DateTimeOffset? asOf)
     {

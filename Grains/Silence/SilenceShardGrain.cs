@@ -44,7 +44,10 @@ public sealed partial class SilenceShardGrain(
                 clock.GetUtcNow(), silence.BatchSize, cancellationToken);
             foreach (var chunk in due.Chunk(64))
             {
-                await Task.WhenAll(chunk.Select(id => GrainFactory.GetGrain<ICustomerGrain>(id).CheckSilence()));
+                await Task.WhenAll(chunk.Select(customer => GrainFactory.GetGrain<ICustomerGrain>(customer.CustomerId).CheckSilence()));
+                // Lateness as of the checks' completion: the poll interval, queueing behind earlier chunks, the check itself.
+                var checkedAt = clock.GetUtcNow();
+                foreach (var customer in chunk) SilenceMetrics.RecordCheck(customer.DueAt, checkedAt);
             }
             // Their new due times are queued with the journal; make sure they are written before the next poll.
             if (due.Count > 0) await store.FlushAsync(cancellationToken);

@@ -63,15 +63,8 @@ public static class Screenshots
     public static string PathOf(string name)
     {
         var folder = Environment.GetEnvironmentVariable(Variable) == "1"
-            ? Path.Combine(RepositoryRoot().FullName, "docs", "screenshots")
+            ? Path.Combine(Repository.Root().FullName, "docs", "screenshots")
             : Path.Combine(Path.GetTempPath(), "engagement-screenshots");
         return Path.Combine(Directory.CreateDirectory(folder).FullName, name);
-    }
-
-    private static DirectoryInfo RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Engagement.sln"))) directory = directory.Parent;
-        return directory ?? throw new InvalidOperationException($"No Engagement.sln above {AppContext.BaseDirectory}.");
     }
 }

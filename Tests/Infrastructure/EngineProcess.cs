@@ -124,10 +124,7 @@ public sealed class EngineProcess : IAsyncDisposable
         var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var framework = testOutput.Name;
         var configuration = testOutput.Parent!.Name;
-        var root = testOutput;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Engagement.sln"))) root = root.Parent;
-        if (root is null) throw new InvalidOperationException("The repository root (Engagement.sln) is not above the test output.");
-        var directory = Path.Combine(root.FullName, project, "bin", configuration, framework);
+        var directory = Path.Combine(Repository.Root().FullName, project, "bin", configuration, framework);
         if (!Directory.Exists(directory)) throw new InvalidOperationException($"{directory} does not exist: build the solution first.");
         return directory;
     }

@@ -1,0 +1,37 @@
+using System.Diagnostics.Metrics;
+using Engagement.Contracts.Population;
+using Engagement.Storage;
+
+namespace Engagement.Grains.Population;
+
+/// <summary>Population instruments on the <c>Engagement</c> meter: stage and tier moves, and refits.</summary>
+public static class PopulationMetrics
+{
+    private static readonly Meter Meter = new(JournalMetrics.MeterName);
+
+    private static readonly Counter<long> Moves = Meter.CreateCounter<long>(
+        "engagement.population.moves", unit: "{move}",
+        description: "Customers moving between lifecycle stages or value tiers, by dimension (stage, tier) and the two stages or tiers.");
+
+    private static readonly Histogram<double> RefitDuration = Meter.CreateHistogram<double>(
+        "engagement.population.refit.duration", unit: "s",
+        description: "Time to refit the population (sample every shard, fit the models, store the result), by result: fitted, not_fitted (BG/NBD not fitted this time: too few customers or no convergence) or failed.",
+        advice: MetricBuckets.Background);
+
+    /// <summary>The <c>result</c> of a refit whose BG/NBD fit converged.</summary>
+    public const string Fitted = "fitted";
+
+    /// <summary>The <c>result</c> of a refit that stored statistics without a new BG/NBD fit (too few customers, or no convergence).</summary>
+    public const string NotFitted = "not_fitted";
+
+    public const string Failed = "failed";
+
+    /// <remarks>Stages and tiers are the rules' own names (a handful each), never a customer's.</remarks>
+    public static void RecordMove(FlowDimension dimension, string from, string to) => Moves.Add(1,
+        new KeyValuePair<string, object?>("dimension", dimension == FlowDimension.Stage ? "stage" : "tier"),
+        new KeyValuePair<string, object?>("from", from),
+        new KeyValuePair<string, object?>("to", to));
+
+    public static void RecordRefit(TimeSpan duration, string result) =>
+        RefitDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("result", result));
+}
