@@ -104,10 +104,11 @@ public sealed class SqlAlertStore(StoreDialect dialect) : IAlertStore, IAsyncDis
     });
 
     public Task<IReadOnlyList<OpenAlertCount>> OpenCountsAsync(CancellationToken cancellationToken = default) =>
-        OffTheCaller<IReadOnlyList<OpenAlertCount>>(async () =>
+        dialect.OffTheCaller<IReadOnlyList<OpenAlertCount>>(async () =>
         {
             await using var connection = await OpenAsync(cancellationToken);
-            await using var command = Command(connection, null, postgres is null ? OpenCountsSqlite : OpenCountsPostgres);
+            await using var command = Command(connection, null,
+                $"SELECT kind, {dialect.JsonText("payload", "severity")}, state, COUNT(*) FROM engagement_alerts WHERE state IN ({UnresolvedStates}) GROUP BY 1, 2, 3");
             var counts = new List<OpenAlertCount>();
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
@@ -122,12 +123,6 @@ public sealed class SqlAlertStore(StoreDialect dialect) : IAlertStore, IAsyncDis
     // column, so it is read from the payload of those rows only.
     private static readonly string UnresolvedStates =
         string.Join(", ", Enum.GetValues<AlertState>().Where(s => s != AlertState.Resolved).Select(s => $"'{s}'"));
-
-    private static readonly string OpenCountsSqlite =
-        $"SELECT kind, json_extract(payload, '$.severity'), state, COUNT(*) FROM engagement_alerts WHERE state IN ({UnresolvedStates}) GROUP BY 1, 2, 3";
-
-    private static readonly string OpenCountsPostgres =
-        $"SELECT kind, payload::json ->> 'severity', state, COUNT(*) FROM engagement_alerts WHERE state IN ({UnresolvedStates}) GROUP BY 1, 2, 3";
 
     private static string TeamFilter(IReadOnlyCollection<string>? teams, out (string, object)[] parameters)
     {

@@ -156,6 +156,8 @@ internal sealed class PostgresDialect(NpgsqlDataSource dataSource) : StoreDialec
         await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    internal override string JsonText(string column, string field) => $"{column}::json ->> '{field}'";
+
     internal override string SchemaFolder => "PostgreSQL";
 
     internal override async Task<DbTransaction> BeginSchemaAsync(DbConnection connection, CancellationToken cancellationToken)

@@ -145,6 +145,8 @@ internal sealed class SqliteDialect(string connectionString) : StoreDialect
         }
     }
 
+    internal override string JsonText(string column, string field) => $"json_extract({column}, '$.{field}')";
+
     internal override string SchemaFolder => "Sqlite";
 
     internal override ValueTask<DbConnection> OpenSchemaConnectionAsync(CancellationToken cancellationToken)

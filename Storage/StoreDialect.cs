@@ -81,6 +81,9 @@ public abstract class StoreDialect : IAsyncDisposable
         IReadOnlyList<SqlAlertStore.StoredAlert> changes, CancellationToken cancellationToken);
 
     /// <summary>The folder of this store's schema scripts under Storage/Sql/.</summary>
+    /// <summary>SQL that reads the text of a top-level field of a JSON column.</summary>
+    internal abstract string JsonText(string column, string field);
+
     internal abstract string SchemaFolder { get; }
 
     /// <summary>The connection that applies the schema.</summary>

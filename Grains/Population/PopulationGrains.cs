@@ -32,7 +32,7 @@ public sealed partial class PopulationGrain(
         if (interval > TimeSpan.Zero) await this.RegisterOrUpdateReminder(RefitReminder, interval, interval, cancellationToken);
     }
 
-    public async Task<PopulationSnapshot> Refit(DateTimeOffset? asOf) => (await RefitAsync(asOf)).ToSnapshot();
+    public async Task<PopulationSnapshot> Refit(DateTimeOffset? asOf) => (await MeasuredRefitAsync(asOf)).ToSnapshot();
 
     public Task<PopulationSnapshot> Current() => Task.FromResult(Held.ToSnapshot());
 
@@ -40,12 +40,13 @@ public sealed partial class PopulationGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (reminderName == RefitReminder) await RefitAsync(null);
+        if (reminderName == RefitReminder) await MeasuredRefitAsync(null);
     }
 
     private PopulationStatistics Held => state.State.Statistics ?? PopulationStatistics.Empty;
 
-    private async Task<PopulationStatistics> RefitAsync(DateTimeOffset? asOf)
+    /// <summary>A refit with its duration and result recorded.</summary>
+    private async Task<PopulationStatistics> MeasuredRefitAsync(DateTimeOffset? asOf)
     {
         var started = Stopwatch.GetTimestamp();
         try

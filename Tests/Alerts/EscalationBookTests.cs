@@ -99,7 +99,7 @@ public sealed class EscalationBookTests
         var options = new AlertOptions();
         var state = new CustomerState();
         state.Apply(1, Purchase(40, Start.AddDays(-20)), Start, Rules);
-        state.Apply(2, Of(new ComplaintOpenedPayload(Contracts.Customers.ComplaintSeverity.Medium, "t-7"), Start), Start, Rules);
+        state.Apply(2, Of(new ComplaintOpenedPayload(Contracts.V1.ComplaintSeverity.Medium, "t-7"), Start), Start, Rules);
 
         // What the grain does after every change: the policy's causes against the state before, then the book.
         (IReadOnlyList<AlertCause> Causes, DateTimeOffset? Next) Change()

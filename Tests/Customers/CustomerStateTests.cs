@@ -130,7 +130,7 @@ public sealed class CustomerStateTests
     {
         var state = new CustomerState();
         state.Apply(1, Of(new ComplaintResolvedPayload("t-9"), Start.AddDays(2)), Start, Rules);
-        state.Apply(2, Of(new ComplaintOpenedPayload(Contracts.Customers.ComplaintSeverity.Medium, "t-9"), Start.AddDays(1)), Start, Rules);
+        state.Apply(2, Of(new ComplaintOpenedPayload(Contracts.V1.ComplaintSeverity.Medium, "t-9"), Start.AddDays(1)), Start, Rules);
 
         var complaint = state.Model.Service.Complaints["t-9"];
         Assert.Equal(ModelSeverity.Medium, complaint.Severity);
@@ -143,12 +143,12 @@ public sealed class CustomerStateTests
         "purchase" => new PurchasePayload(19.9m, "USD", "o-7"),
         "refund" => new RefundPayload(5m, "USD", ""),
         "visit" => new VisitPayload("/p/42", "music"),
-        "call" => new CallPayload(TimeSpan.FromSeconds(270), Contracts.Customers.ContactOutcome.Unresolved),
-        "chat" => new ChatPayload(TimeSpan.FromMinutes(2), Contracts.Customers.ContactOutcome.Resolved),
-        "transferred chat" => new ChatPayload(TimeSpan.FromMinutes(1), Contracts.Customers.ContactOutcome.Transferred),
+        "call" => new CallPayload(TimeSpan.FromSeconds(270), Contracts.V1.ContactOutcome.Unresolved),
+        "chat" => new ChatPayload(TimeSpan.FromMinutes(2), Contracts.V1.ContactOutcome.Resolved),
+        "transferred chat" => new ChatPayload(TimeSpan.FromMinutes(1), Contracts.V1.ContactOutcome.Transferred),
         "email_open" => new EmailOpenPayload("spring"),
         "email_click" => new EmailClickPayload("spring"),
-        "complaint_opened" => new ComplaintOpenedPayload(Contracts.Customers.ComplaintSeverity.High, "t-1"),
+        "complaint_opened" => new ComplaintOpenedPayload(Contracts.V1.ComplaintSeverity.High, "t-1"),
         "complaint_resolved" => new ComplaintResolvedPayload("t-1"),
         "csat" => new SurveyPayload(2, null),
         "nps" => new SurveyPayload(null, 9),

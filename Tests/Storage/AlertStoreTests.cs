@@ -1,19 +1,21 @@
 using Engagement.Contracts.Alerts;
 using Engagement.Storage;
+using Engagement.Tests.Infrastructure;
 
 namespace Engagement.Tests.Storage;
 
 /// <summary>The alert store's count of open alerts (what the <c>engagement.alerts.open</c> gauge shows), on both real stores.</summary>
-public sealed class AlertStoreTests(GroupedGrainStorageTests.Stores stores) : IClassFixture<GroupedGrainStorageTests.Stores>
+[Collection(StoreCollection.Name)]
+public sealed class AlertStoreTests(TestStores stores)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory]
-    [MemberData(nameof(GroupedGrainStorageTests.Kinds), MemberType = typeof(GroupedGrainStorageTests))]
+    [MemberData(nameof(TestStores.Kinds), MemberType = typeof(TestStores))]
     public async Task Open_alerts_are_counted_by_kind_severity_and_state_as_their_latest_change_stands(StoreKind kind)
     {
-        var store = await stores.CreateAsync(kind);
-        await using var alerts = new SqlAlertStore(store.ConnectionString, store.DataSource);
+        var store = await stores.CreateAsync(kind, Ct);
+        await using var alerts = new SqlAlertStore(store.Dialect);
         Assert.Empty(await alerts.OpenCountsAsync(Ct));
 
         var raisedAndRaisedAgain = Alert("a", AlertKind.SatisfactionDrop, AlertSeverity.Warning, AlertState.Open);

@@ -77,8 +77,9 @@ public sealed class GroupCommitJournalTests(TestStores stores)
         Assert.Equal(
             [Digest("c1", "AtRisk", now.AddHours(-1)), Digest("c2", "Active", now.AddMinutes(-30)), Digest("c3", "New", null)],
             digests.OrderBy(d => d.CustomerId, StringComparer.Ordinal));
-        Assert.Equal(["c1", "c2"], await journal.DueAsync(0, CustomerDigest.Buckets, now, limit: 10, Ct));
-        Assert.Equal(["c1"], await journal.DueAsync(0, CustomerDigest.Buckets, now, limit: 1, Ct));
+        Assert.Equal([new DueCustomer("c1", now.AddHours(-1)), new DueCustomer("c2", now.AddMinutes(-30))],
+            await journal.DueAsync(0, CustomerDigest.Buckets, now, limit: 10, Ct));
+        Assert.Equal([new DueCustomer("c1", now.AddHours(-1))], await journal.DueAsync(0, CustomerDigest.Buckets, now, limit: 1, Ct));
     }
 
     private static GroupCommitJournal Open(TestStore store) =>
