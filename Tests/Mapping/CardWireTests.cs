@@ -16,6 +16,11 @@ public sealed class CardWireTests
     {
         // The proto named it first, and field names are the public contract.
         [$"{nameof(CustomerCard)}.{nameof(CustomerCard.ProbabilityAlive)}"] = "p_alive",
+    },
+    recordOnly: new HashSet<string>
+    {
+        // Inside the engine only: the gateway measures push latency from it; no client is sent it.
+        $"{nameof(CustomerCard)}.{nameof(CustomerCard.AcceptedAt)}",
     });
 
     [Fact]

@@ -40,7 +40,10 @@ internal static class JsonShape
                 if (path.Length > 0) paths[path] = JsonNodeKind.Container;
                 foreach (var property in type.Properties)
                 {
-                    Walk(options.GetTypeInfo(property.PropertyType), json.GetProperty(property.Name), Join(path, property.Name), paths, options);
+                    // The instance is fully populated and the hubs write nulls, so a property missing from the JSON is one
+                    // the serializer never writes ([JsonIgnore]): it is not on the wire, and there is nothing to read.
+                    if (!json.TryGetProperty(property.Name, out var value)) continue;
+                    Walk(options.GetTypeInfo(property.PropertyType), value, Join(path, property.Name), paths, options);
                 }
                 break;
             case JsonTypeInfoKind.Enumerable:
