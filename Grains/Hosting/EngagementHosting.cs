@@ -27,18 +27,35 @@ public static class EngagementHosting
     /// <summary>Configures a silo: clustering, grain storage, the journal, reminders and the dashboard.</summary>
     public static ISiloBuilder AddEngagement(this ISiloBuilder silo, EngagementSettings settings)
     {
-        var options = settings.Options;
         AddShared(silo.Services, settings);
-        // The model's own types (population statistics and samples) cross silos as JSON, through the silo-internal
-        // population grain interfaces; clients see only the contract records, so only silos need this.
-        silo.Services.AddSerializer(s => s.AddJsonSerializer(
+        AddModelSerializer(silo.Services);
+        AddClustering(silo, settings);
+        AddStore(silo, settings);
+        AddRules(silo.Services);
+        AddPopulation(silo.Services);
+        AddAlerts(silo.Services);
+        silo.Services.AddHostedService<SilenceScheduler>();
+        if (settings.Options.Dashboard.Enabled) silo.AddDashboard(o => Configure(o, settings.Options.Dashboard));
+        return silo;
+    }
+
+    /// <summary>
+    /// The model's own types (population statistics and samples) cross silos as JSON, through the silo-internal
+    /// population grain interfaces; clients see only the contract records, so only silos need this.
+    /// </summary>
+    private static void AddModelSerializer(IServiceCollection services) =>
+        services.AddSerializer(s => s.AddJsonSerializer(
             isSupported: type => type.Namespace?.StartsWith("Engagement.Model", StringComparison.Ordinal) == true));
+
+    /// <summary>Embedded: localhost clustering on loopback. Cluster: membership in the store, endpoints as configured.</summary>
+    private static void AddClustering(ISiloBuilder silo, EngagementSettings settings)
+    {
+        var options = settings.Options;
         silo.Configure<ClusterOptions>(o =>
         {
             o.ServiceId = options.ServiceId;
             o.ClusterId = options.ClusterId;
         });
-
         if (options.Mode == EngagementMode.Embedded)
         {
             silo.UseLocalhostClustering(options.Silo.SiloPort, options.Silo.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
@@ -53,7 +70,14 @@ public static class EngagementHosting
                 o.ConnectionString = settings.ConnectionString;
             });
         }
+        // Failure detection can be tuned (tests make it fast): Engagement:Silo:Membership maps onto ClusterMembershipOptions.
+        silo.Services.AddOptions<ClusterMembershipOptions>().BindConfiguration("Engagement:Silo:Membership");
+    }
 
+    /// <summary>Reminders, the grouped checkpoints, the journal (also the population's digests) and the alert store.</summary>
+    private static void AddStore(ISiloBuilder silo, EngagementSettings settings)
+    {
+        var options = settings.Options;
         silo.UseAdoNetReminderService(o =>
         {
             o.Invariant = StoreSchema.InvariantOf(settings.Store);
@@ -63,15 +87,6 @@ public static class EngagementHosting
         silo.Services.AddGrainStorage(StorageNames.Customers, (sp, _) => new GroupedGrainStorage(
             sp.GetRequiredService<StoreDatabases>().GrainState,
             new JsonGrainStorageSerializer(), options.Checkpoint.MaxWritesPerCommit, sp.GetRequiredService<ILogger<GroupedGrainStorage>>()));
-
-        // Failure detection can be tuned (tests make it fast): Engagement:Silo:Membership maps onto ClusterMembershipOptions.
-        silo.Services.AddOptions<ClusterMembershipOptions>().BindConfiguration("Engagement:Silo:Membership");
-        silo.Services.AddOptions<EngagementRules>().BindConfiguration(EngagementRules.SectionName);
-        silo.Services.AddSingleton<RulesMonitor>();
-        silo.Services.AddSingleton<PopulationCache>();
-        silo.Services.AddHostedService(sp => sp.GetRequiredService<PopulationCache>());
-        silo.Services.AddSingleton<PopulationFlowRecorder>();
-        silo.Services.AddHostedService(sp => sp.GetRequiredService<PopulationFlowRecorder>());
         silo.Services.AddSingleton(sp => new GroupCommitJournal(
             sp.GetRequiredService<StoreDatabases>().Journal, options.Journal.MaxEntriesPerCommit, sp.GetRequiredService<ILogger<GroupCommitJournal>>()));
         silo.Services.AddSingleton<IEventJournal>(sp => sp.GetRequiredService<GroupCommitJournal>());
@@ -79,14 +94,24 @@ public static class EngagementHosting
         // On SQLite, alerts are written beside the grain state, not in the journal's file: an alert save
         // would otherwise wait for SQLite's one writer behind the journal's group commits.
         silo.Services.AddSingleton<IAlertStore>(sp => new SqlAlertStore(sp.GetRequiredService<StoreDatabases>().GrainState));
-        silo.Services.AddSingleton<AlertWriter>();
-        silo.Services.AddHostedService<SilenceScheduler>();
-        if (options.Dashboard.Enabled)
-        {
-            silo.AddDashboard(o => Configure(o, options.Dashboard));
-        }
-        return silo;
     }
+
+    private static void AddRules(IServiceCollection services)
+    {
+        services.AddOptions<EngagementRules>().BindConfiguration(EngagementRules.SectionName);
+        services.AddSingleton<RulesMonitor>();
+    }
+
+    /// <summary>The statistics every evaluation reads, and the stage and tier moves each silo counts and reports.</summary>
+    private static void AddPopulation(IServiceCollection services)
+    {
+        services.AddSingleton<PopulationCache>();
+        services.AddHostedService(sp => sp.GetRequiredService<PopulationCache>());
+        services.AddSingleton<PopulationFlowRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<PopulationFlowRecorder>());
+    }
+
+    private static void AddAlerts(IServiceCollection services) => services.AddSingleton<AlertWriter>();
 
     /// <summary>Configures an Orleans client (a gateway in cluster mode) to find the silos through the store.</summary>
     public static IClientBuilder AddEngagement(this IClientBuilder client, EngagementSettings settings)
