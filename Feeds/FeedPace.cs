@@ -2,7 +2,7 @@ namespace Engagement.Feeds;
 
 /// <summary>
 /// How fast a feed goes: a position (days of data for a replay, events for the simulator) that advances at
-/// <see cref="Speed"/> units per second of the given clock, from the first batch on. The speed can change while
+/// <see cref="Speed"/> units per second of the given machineClock, from the first batch on. The speed can change while
 /// the feed runs, from any thread: the position stays continuous and a batch that is waiting re-plans at once.
 /// A speed of zero means unpaced (as fast as the engine acknowledges).
 /// </summary>
@@ -20,10 +20,10 @@ public sealed class FeedPace
     private long _anchorTimestamp;
     private CancellationTokenSource _changed = new();
 
-    public FeedPace(double speed, TimeProvider clock)
+    public FeedPace(double speed, TimeProvider machineClock)
     {
         _speed = Checked(speed);
-        _clock = clock;
+        _clock = machineClock;
     }
 
     private static double Checked(double speed, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(speed))] string? name = null)
@@ -46,7 +46,7 @@ public sealed class FeedPace
             {
                 if (_started)
                 {
-                    // One reading of the clock: the new speed takes over exactly where the old one has got to.
+                    // One reading of the machineClock: the new speed takes over exactly where the old one has got to.
                     var now = _clock.GetTimestamp();
                     _anchorPosition = PositionAt(now);
                     _anchorTimestamp = now;
@@ -62,7 +62,7 @@ public sealed class FeedPace
     }
 
     /// <summary>
-    /// Waits until the position reaches <paramref name="position"/>. The first call starts the clock at its
+    /// Waits until the position reaches <paramref name="position"/>. The first call starts the machineClock at its
     /// position, so a feed's first batch goes at once wherever its data begins.
     /// </summary>
     public async Task WaitUntilAsync(double position, CancellationToken cancellationToken)
@@ -85,7 +85,7 @@ public sealed class FeedPace
                 var current = PositionAt(now);
                 if (_speed <= 0 || current >= position) return;
                 delay = TimeSpan.FromSeconds((position - current) / _speed);
-                // Below a timer's resolution: near enough (and no spin on a clock that does not move).
+                // Below a timer's resolution: near enough (and no spin on a machineClock that does not move).
                 if (delay < Resolution) return;
                 changed = _changed.Token;
             }

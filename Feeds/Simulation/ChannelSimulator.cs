@@ -10,8 +10,8 @@ namespace Engagement.Feeds.Simulation;
 /// engine acknowledges. Then live: events happening now, for the customers still active (the busier, the more
 /// often), at the pace's events per second, until stopped.
 /// </summary>
-/// <param name="clock">The business clock: "now" for the history's end and the live events.</param>
-public sealed class ChannelSimulator(SimulationOptions options, TimeProvider clock) : IFeedSource
+/// <param name="machineClock">The business machineClock: "now" for the history's end and the live events.</param>
+public sealed class ChannelSimulator(SimulationOptions options, TimeProvider machineClock) : IFeedSource
 {
     /// <summary>Live batches per second at most: small batches keep the live stream smooth.</summary>
     private const double LiveBatchesPerSecond = 10;
@@ -26,7 +26,7 @@ public sealed class ChannelSimulator(SimulationOptions options, TimeProvider clo
     {
         var random = new Random(options.Seed);
         var ids = new SimulatedIds(options.RunId);
-        var now = clock.GetUtcNow();
+        var now = machineClock.GetUtcNow();
         var customers = SimulatedPopulation.Create(options, random, now, ids);
 
         var batch = NewBatch(ids);
@@ -52,7 +52,7 @@ public sealed class ChannelSimulator(SimulationOptions options, TimeProvider clo
         {
             var size = (int)Math.Clamp(Math.Round(pace.Speed / LiveBatchesPerSecond), 1, options.BatchSize);
             await pace.WaitUntilAsync(position, cancellationToken);
-            var at = clock.GetUtcNow();
+            var at = machineClock.GetUtcNow();
             batch = NewBatch(ids);
             for (var i = 0; i < size; i++)
             {

@@ -11,7 +11,7 @@ namespace Engagement.Gateway.Alerts;
 /// a renewal that finds alerts published since the last one seen here fetches them from the store, so a
 /// push lost in a silo failure is delivered anyway (listeners drop repeats by sequence).
 /// </summary>
-public sealed partial class AlertBroadcaster(IGrainFactory grains, IOptions<EngagementOptions> options, TimeProvider clock, ILogger<AlertBroadcaster> logger)
+public sealed partial class AlertBroadcaster(IGrainFactory grains, IOptions<EngagementOptions> options, TimeProvider machineClock, ILogger<AlertBroadcaster> logger)
     : BackgroundService, IAlertObserver
 {
     private readonly ConcurrentDictionary<Guid, Func<Alert, ValueTask>> _listeners = new();
@@ -49,7 +49,7 @@ public sealed partial class AlertBroadcaster(IGrainFactory grains, IOptions<Enga
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.Push.WatchExpiry / 4, clock);
+        using var timer = new PeriodicTimer(options.Value.Push.WatchExpiry / 4, machineClock);
         do
         {
             try

@@ -24,10 +24,10 @@ public sealed partial class CardFeed : ICustomerObserver, IHostedService, IAsync
     private Task? _renewal;
     private int _disposed;
 
-    public CardFeed(IGrainFactory grains, IOptions<EngagementOptions> options, TimeProvider clock, ILogger<CardFeed> logger)
+    public CardFeed(IGrainFactory grains, IOptions<EngagementOptions> options, TimeProvider machineClock, ILogger<CardFeed> logger)
     {
         _grains = grains;
-        _clock = clock;
+        _clock = machineClock;
         _logger = logger;
         _renewEvery = options.Value.Push.WatchExpiry / 4;
     }

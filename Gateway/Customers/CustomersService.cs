@@ -10,7 +10,7 @@ namespace Engagement.Gateway.Customers;
 
 /// <summary>The <c>engagement.v1.Customers</c> service: a customer's card, once or as it changes.</summary>
 [Authorize(Policy = Policies.ReadCustomers)]
-public sealed class CustomersService(IGrainFactory grains, CardFeed feed, TimeProvider clock) : Proto.Customers.CustomersBase
+public sealed class CustomersService(IGrainFactory grains, CardFeed feed, TimeProvider machineClock) : Proto.Customers.CustomersBase
 {
     public override async Task<Proto.CustomerCard> Get(GetCustomerRequest request, ServerCallContext context)
     {
@@ -29,7 +29,7 @@ public sealed class CustomersService(IGrainFactory grains, CardFeed feed, TimePr
             await foreach (var card in viewer.Cards.ReadAllAsync(context.CancellationToken))
             {
                 await responseStream.WriteAsync(card.ToProto(), context.CancellationToken);
-                PushMetrics.CardSent(card, PushMetrics.Grpc, clock);
+                PushMetrics.CardSent(card, PushMetrics.Grpc, machineClock);
             }
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)

@@ -12,7 +12,7 @@ namespace Engagement.Gateway.Ingest;
 /// Checks one wire event and turns it into the domain's event, or says which field is wrong and why.
 /// Nothing that fails here reaches a grain.
 /// </summary>
-public sealed partial class EventValidator(IOptions<IngestOptions> options, [FromKeyedServices(EngagementClock.Key)] TimeProvider clock)
+public sealed partial class EventValidator(IOptions<IngestOptions> options, [FromKeyedServices(EngagementClock.Key)] TimeProvider businessClock)
 {
     /// <summary>Event times before this are refused as mistakes; historical backfill (CDNOW's 1997) is later.</summary>
     public static readonly DateTimeOffset EarliestEventTime = new(1900, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -117,7 +117,7 @@ public sealed partial class EventValidator(IOptions<IngestOptions> options, [Fro
         }
         var at = occurredAt.ToDateTimeOffset();
         if (at < EarliestEventTime) return new("occurred_at", "before 1900-01-01");
-        var latest = clock.GetUtcNow() + _limits.MaxFutureSkew;
+        var latest = businessClock.GetUtcNow() + _limits.MaxFutureSkew;
         if (at > latest)
         {
             return new("occurred_at", string.Create(CultureInfo.InvariantCulture,

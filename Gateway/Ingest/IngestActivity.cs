@@ -5,12 +5,12 @@ using Engagement.Grains.Hosting;
 namespace Engagement.Gateway.Ingest;
 
 /// <summary>
-/// This gateway's accepted events per channel (by 5-second bucket of the system clock) and its most recently
+/// This gateway's accepted events per channel (by 5-second bucket of the system machineClock) and its most recently
 /// active customers, gathered in memory as batches are acknowledged and reported to the activity grain once a
 /// second. An event costs a counter increment; a batch takes one lock.
 /// </summary>
-public sealed class IngestActivity(IGrainFactory grains, TimeProvider clock, ILogger<IngestActivity> logger)
-    : PeriodicReporter<ActivityReport>(clock, logger)
+public sealed class IngestActivity(IGrainFactory grains, TimeProvider machineClock, ILogger<IngestActivity> logger)
+    : PeriodicReporter<ActivityReport>(machineClock, logger)
 {
     /// <summary>Recent customers kept between reports (the console shows a handful).</summary>
     public const int RecentCapacity = 100;

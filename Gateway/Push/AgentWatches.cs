@@ -12,7 +12,7 @@ namespace Engagement.Gateway.Push;
 /// Watching and unwatching happen at the pace of people, so one lock over the two indexes is cheap
 /// and keeps them consistent; the cards themselves flow outside it.
 /// </remarks>
-public sealed partial class AgentWatches(CardFeed feed, IHubContext<AgentHub, IAgentClient> hub, TimeProvider clock, ILogger<AgentWatches> logger)
+public sealed partial class AgentWatches(CardFeed feed, IHubContext<AgentHub, IAgentClient> hub, TimeProvider machineClock, ILogger<AgentWatches> logger)
     : IDisposable
 {
     /// <summary>A screen shows tens of customers; a connection asking for more is broken or abusive.</summary>
@@ -137,7 +137,7 @@ public sealed partial class AgentWatches(CardFeed feed, IHubContext<AgentHub, IA
             await foreach (var card in viewer.Cards.ReadAllAsync(stop))
             {
                 await client.Card(card, stop);
-                PushMetrics.CardSent(card, PushMetrics.SignalR, clock);
+                PushMetrics.CardSent(card, PushMetrics.SignalR, machineClock);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)

@@ -37,11 +37,11 @@ public static class PushMetrics
         description: "SignalR connections on this gateway, by hub (agent, supervisor).");
 
     /// <summary>A card went out to a watcher; only cards pushed for applied events carry the time to measure from.</summary>
-    public static void CardSent(CustomerCard card, string transport, TimeProvider clock)
+    public static void CardSent(CustomerCard card, string transport, TimeProvider machineClock)
     {
         if (card.AcceptedAt is not { } acceptedAt) return;
         // Silo and gateway clocks may differ by a little in a cluster; a negative span is that, not a time travel.
-        CardLatency.Record(Math.Max(0, (clock.GetUtcNow() - acceptedAt).TotalSeconds), new KeyValuePair<string, object?>("transport", transport));
+        CardLatency.Record(Math.Max(0, (machineClock.GetUtcNow() - acceptedAt).TotalSeconds), new KeyValuePair<string, object?>("transport", transport));
     }
 
     private static IEnumerable<Measurement<long>> ObserveConnections() =>

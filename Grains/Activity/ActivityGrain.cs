@@ -4,10 +4,10 @@ namespace Engagement.Grains.Activity;
 
 /// <summary>
 /// The merged activity of every gateway, in memory: counts by 5-second bucket and channel for the last five
-/// minutes (system clock), and the most recently active customers. A restart or a move to another silo starts
+/// minutes (system machineClock), and the most recently active customers. A restart or a move to another silo starts
 /// it empty; the next reports fill it again.
 /// </summary>
-public sealed class ActivityGrain(TimeProvider clock) : Grain, IActivityGrain
+public sealed class ActivityGrain(TimeProvider machineClock) : Grain, IActivityGrain
 {
     /// <summary>Recent customers kept: the console's suggestions need a handful.</summary>
     public const int RecentCapacity = 100;
@@ -23,7 +23,7 @@ public sealed class ActivityGrain(TimeProvider clock) : Grain, IActivityGrain
 
     public Task Report(ActivityReport report)
     {
-        var oldest = ActivityRates.BucketOf(clock.GetUtcNow()) - ActivityRates.Buckets + 1;
+        var oldest = ActivityRates.BucketOf(machineClock.GetUtcNow()) - ActivityRates.Buckets + 1;
         foreach (var (channel, buckets) in _counts)
         {
             foreach (var stale in buckets.Keys.Where(b => b < oldest).ToList()) buckets.Remove(stale);
@@ -53,7 +53,7 @@ public sealed class ActivityGrain(TimeProvider clock) : Grain, IActivityGrain
 
     public Task<ActivityRates> Rates()
     {
-        var now = clock.GetUtcNow();
+        var now = machineClock.GetUtcNow();
         var oldest = ActivityRates.BucketOf(now) - ActivityRates.Buckets + 1;
         var channels = new Dictionary<string, long[]>(StringComparer.Ordinal);
         foreach (var (channel, buckets) in _counts)

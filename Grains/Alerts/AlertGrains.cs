@@ -17,7 +17,7 @@ namespace Engagement.Grains.Alerts;
 /// alert activations beside the customers'; the next command reads the alert back from the store.
 /// </summary>
 [CollectionAgeLimit(Minutes = 2)]
-public sealed class CustomerAlertGrain(IAlertStore store, AlertWriter writer, [FromKeyedServices(EngagementClock.Key)] TimeProvider clock)
+public sealed class CustomerAlertGrain(IAlertStore store, AlertWriter writer, [FromKeyedServices(EngagementClock.Key)] TimeProvider businessClock)
     : Grain, ICustomerAlertGrain
 {
     private Alert? _latest;
@@ -73,7 +73,7 @@ public sealed class CustomerAlertGrain(IAlertStore store, AlertWriter writer, [F
     {
         var alert = Open(alertId);
         if (alert.State != AlertState.Open) throw new AlertCommandException($"Alert {alertId} is {alert.State}; only an open alert can be acknowledged.");
-        var now = clock.GetUtcNow();
+        var now = businessClock.GetUtcNow();
         return SaveAsync(alert with { State = AlertState.Acknowledged, AcknowledgedBy = by, AcknowledgedAt = now, UpdatedAt = now });
     }
 
@@ -81,7 +81,7 @@ public sealed class CustomerAlertGrain(IAlertStore store, AlertWriter writer, [F
     {
         if (string.IsNullOrWhiteSpace(agentId)) throw new AlertCommandException("agentId: required");
         var alert = Open(alertId);
-        var now = clock.GetUtcNow();
+        var now = businessClock.GetUtcNow();
         return SaveAsync(alert with
         {
             State = AlertState.Assigned,
@@ -97,7 +97,7 @@ public sealed class CustomerAlertGrain(IAlertStore store, AlertWriter writer, [F
     public async Task<Alert> Resolve(string alertId, string note, string by)
     {
         var alert = Open(alertId);
-        var now = clock.GetUtcNow();
+        var now = businessClock.GetUtcNow();
         var resolved = await SaveAsync(alert with { State = AlertState.Resolved, ResolvedBy = by, ResolvedAt = now, ResolutionNote = note, UpdatedAt = now });
         AlertMetrics.Resolved(resolved);
         return resolved;
@@ -120,12 +120,12 @@ public sealed class CustomerAlertGrain(IAlertStore store, AlertWriter writer, [F
 /// per gateway. Orleans itself carries it, so no second message bus is needed; a gateway that missed a push
 /// catches up from the store by sequence number when it renews.
 /// </summary>
-public sealed class AlertFeedGrain(IAlertStore store, IOptions<EngagementOptions> options, TimeProvider runtimeClock, ILogger<AlertFeedGrain> logger)
+public sealed class AlertFeedGrain(IAlertStore store, IOptions<EngagementOptions> options, TimeProvider machineClock, ILogger<AlertFeedGrain> logger)
     : Grain, IAlertFeedGrain
 {
     private readonly ObserverManager<IAlertObserver> _gateways = new(options.Value.Push.WatchExpiry, logger)
     {
-        GetDateTime = () => runtimeClock.GetUtcNow().UtcDateTime,
+        GetDateTime = () => machineClock.GetUtcNow().UtcDateTime,
     };
     private long _lastSequence;
 

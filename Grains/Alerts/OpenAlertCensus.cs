@@ -13,7 +13,7 @@ namespace Engagement.Grains.Alerts;
 /// Not an up-down counter kept by the silos: a silo that restarts, or joins, knows nothing of the alerts opened
 /// before it; the store does.
 /// </remarks>
-public sealed partial class OpenAlertCensus(IGrainFactory grains, TimeProvider clock, TimeSpan maxAge, ILogger<OpenAlertCensus> logger)
+public sealed partial class OpenAlertCensus(IGrainFactory grains, TimeProvider machineClock, TimeSpan maxAge, ILogger<OpenAlertCensus> logger)
     : IHostedService
 {
     /// <summary>How long a read waits for a count before it gives the previous one.</summary>
@@ -45,7 +45,7 @@ public sealed partial class OpenAlertCensus(IGrainFactory grains, TimeProvider c
         Task counting;
         lock (_lock)
         {
-            if (_countedAt is { } at && clock.GetUtcNow() - at < maxAge) return _counts;
+            if (_countedAt is { } at && machineClock.GetUtcNow() - at < maxAge) return _counts;
             // Run off this thread, so that the count never completes inside the lock.
             counting = _counting ??= Task.Run(CountAsync);
         }
@@ -58,7 +58,7 @@ public sealed partial class OpenAlertCensus(IGrainFactory grains, TimeProvider c
         try
         {
             var counts = await grains.GetGrain<IAlertQueryGrain>(0).OpenCounts().WaitAsync(CountWait * 2);
-            lock (_lock) (_counts, _countedAt) = (counts, clock.GetUtcNow());
+            lock (_lock) (_counts, _countedAt) = (counts, machineClock.GetUtcNow());
         }
         catch (Exception ex)
         {

@@ -28,8 +28,8 @@ public sealed partial class CustomerGrain(
     PopulationCache population,
     PopulationFlowRecorder flow,
     IOptions<EngagementOptions> options,
-    [FromKeyedServices(EngagementClock.Key)] TimeProvider clock,
-    TimeProvider runtimeClock,
+    [FromKeyedServices(EngagementClock.Key)] TimeProvider businessClock,
+    TimeProvider machineClock,
     ILogger<CustomerGrain> logger) : Grain, ICustomerGrain
 {
     // Made when someone first watches: most customers are never watched while active, and an observer manager
@@ -76,7 +76,7 @@ public sealed partial class CustomerGrain(
     public async Task<ApplyResult> Apply(IReadOnlyList<CustomerEvent> events)
     {
         var customerId = CustomerId;
-        var recordedAt = clock.GetUtcNow();
+        var recordedAt = businessClock.GetUtcNow();
 
         var slice = new EventSlice(events);
         var candidates = slice.Distinct;
@@ -100,9 +100,9 @@ public sealed partial class CustomerGrain(
             throw;
         }
 
-        var acceptedAt = runtimeClock.GetUtcNow();
+        var acceptedAt = machineClock.GetUtcNow();
         var current = rules.Current;
-        var before = EscalationBook.Before(State, clock.GetUtcNow(), current);
+        var before = EscalationBook.Before(State, businessClock.GetUtcNow(), current);
         var facts = new List<EventFacts>();
         var contactsTouched = false;
         foreach (var i in slice.Fresh(fresh))
@@ -137,7 +137,7 @@ public sealed partial class CustomerGrain(
     {
         _watchers ??= new ObserverManager<ICustomerObserver>(options.Value.Push.WatchExpiry, logger)
         {
-            GetDateTime = () => runtimeClock.GetUtcNow().UtcDateTime,
+            GetDateTime = () => machineClock.GetUtcNow().UtcDateTime,
         };
         _watchers.Subscribe(observer, observer);
         return await GetCard();
@@ -162,7 +162,7 @@ public sealed partial class CustomerGrain(
     private async Task<CustomerEvaluation> ReevaluateAsync(bool scheduled)
     {
         var current = rules.Current;
-        var before = EscalationBook.Before(State, clock.GetUtcNow(), current);
+        var before = EscalationBook.Before(State, businessClock.GetUtcNow(), current);
         var evaluation = await EvaluateNowAsync(current);
         if (scheduled || evaluation.Changes.Count > 0)
         {
@@ -178,7 +178,7 @@ public sealed partial class CustomerGrain(
     /// </summary>
     private CustomerEvaluation EvaluateSafely(EngagementRules current)
     {
-        var now = clock.GetUtcNow();
+        var now = businessClock.GetUtcNow();
         var statistics = population.Current;
         CustomerEvaluation evaluation;
         try
@@ -225,7 +225,7 @@ public sealed partial class CustomerGrain(
     /// </summary>
     private async Task RaiseAlertsAsync(AlertPolicy.Before before, CustomerEvaluation evaluation, IReadOnlyCollection<EventFacts> facts)
     {
-        var now = clock.GetUtcNow();
+        var now = businessClock.GetUtcNow();
         var causes = AlertPolicy.Causes(before, evaluation.Traits, evaluation.Changes, facts, State.Model, options.Value.Alerts, now).ToList();
         EscalationBook.Remember(State, evaluation.Traits.Satisfaction.OpenComplaints);
         foreach (var cause in causes)
@@ -274,7 +274,7 @@ public sealed partial class CustomerGrain(
         }
     }
 
-    /// <param name="acceptedAt">When the events behind this change were durable (runtime clock); null for a change without events.</param>
+    /// <param name="acceptedAt">When the events behind this change were durable (runtime businessClock); null for a change without events.</param>
     private async Task NotifyAsync(CustomerTraits traits, DateTimeOffset? acceptedAt = null)
     {
         if (_watchers is not { Count: > 0 }) return;

@@ -8,10 +8,10 @@ namespace Engagement.Grains.Hosting;
 /// few in-process operations, and the grain gets one call per process and interval, not one per event.
 /// A report that cannot be delivered is dropped (what is reported this way is a live gauge) and logged.
 /// </summary>
-public abstract partial class PeriodicReporter<TReport>(TimeProvider clock, ILogger logger) : BackgroundService where TReport : class
+public abstract partial class PeriodicReporter<TReport>(TimeProvider machineClock, ILogger logger) : BackgroundService where TReport : class
 {
-    /// <summary>The system clock the reports run on (and gatherers may time their buckets by).</summary>
-    protected TimeProvider Clock { get; } = clock;
+    /// <summary>The system machineClock the reports run on (and gatherers may time their buckets by).</summary>
+    protected TimeProvider Clock { get; } = machineClock;
 
     /// <summary>What was gathered since the last report, now cleared; null when there is nothing.</summary>
     protected abstract TReport? Take();

@@ -11,7 +11,7 @@ namespace Engagement.Grains.Population;
 /// per event. It asks the coordinator for the version in force every
 /// <see cref="PopulationOptions.CacheRefresh"/>, and takes a new version at once when a refit runs here.
 /// </summary>
-public sealed partial class PopulationCache(IGrainFactory grains, IOptions<EngagementOptions> options, TimeProvider clock, ILogger<PopulationCache> logger)
+public sealed partial class PopulationCache(IGrainFactory grains, IOptions<EngagementOptions> options, TimeProvider machineClock, ILogger<PopulationCache> logger)
     : BackgroundService
 {
     private volatile PopulationStatistics _current = PopulationStatistics.Empty;
@@ -32,7 +32,7 @@ public sealed partial class PopulationCache(IGrainFactory grains, IOptions<Engag
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.Population.CacheRefresh, clock);
+        using var timer = new PeriodicTimer(options.Value.Population.CacheRefresh, machineClock);
         do
         {
             try

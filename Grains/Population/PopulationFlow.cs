@@ -11,8 +11,8 @@ namespace Engagement.Grains.Population;
 /// This silo's stage and tier transitions since its last report, by business-clock minute. Customer grains
 /// record their decision-log changes here (in memory, no call); once a second they go to the flow grain.
 /// </summary>
-public sealed class PopulationFlowRecorder(IGrainFactory grains, TimeProvider clock, ILogger<PopulationFlowRecorder> logger)
-    : PeriodicReporter<IReadOnlyList<FlowCount>>(clock, logger)
+public sealed class PopulationFlowRecorder(IGrainFactory grains, TimeProvider machineClock, ILogger<PopulationFlowRecorder> logger)
+    : PeriodicReporter<IReadOnlyList<FlowCount>>(machineClock, logger)
 {
     private readonly Lock _gate = new();
     private Dictionary<(DateTimeOffset Minute, FlowDimension Dimension, string From, string To), long> _moves = [];
@@ -64,8 +64,8 @@ public sealed class PopulationFlowRecorder(IGrainFactory grains, TimeProvider cl
 /// </summary>
 public sealed class PopulationFlowGrain(
     IOptions<EngagementOptions> options,
-    [FromKeyedServices(EngagementClock.Key)] TimeProvider clock,
-    TimeProvider runtimeClock) : Grain, IPopulationFlowGrain
+    [FromKeyedServices(EngagementClock.Key)] TimeProvider businessClock,
+    TimeProvider machineClock) : Grain, IPopulationFlowGrain
 {
     public static TimeSpan Window { get; } = TimeSpan.FromHours(1);
 
@@ -79,7 +79,7 @@ public sealed class PopulationFlowGrain(
 
     public Task Report(IReadOnlyList<FlowCount> moves)
     {
-        var oldest = MinuteOf(clock.GetUtcNow() - Window);
+        var oldest = MinuteOf(businessClock.GetUtcNow() - Window);
         foreach (var stale in _moves.Keys.Where(k => k.Minute < oldest).ToList()) _moves.Remove(stale);
         foreach (var move in moves.Where(m => m.Minute >= oldest))
         {
@@ -92,7 +92,7 @@ public sealed class PopulationFlowGrain(
     public async Task<PopulationFlow> Flow()
     {
         await RefreshCellsAsync();
-        var now = clock.GetUtcNow();
+        var now = businessClock.GetUtcNow();
         var since = now - Window;
         var first = MinuteOf(since);
         var recent = _moves.Where(m => m.Key.Minute >= first).ToList();
@@ -108,9 +108,9 @@ public sealed class PopulationFlowGrain(
 
     private async Task RefreshCellsAsync()
     {
-        var countedAt = runtimeClock.GetUtcNow();
+        var countedAt = machineClock.GetUtcNow();
         if (_cellsCountedAt is { } last && countedAt - last < options.Value.Population.CellsRefresh) return;
-        var asOf = clock.GetUtcNow();
+        var asOf = businessClock.GetUtcNow();
         var shards = options.Value.Population.Shards;
         var counts = await Task.WhenAll(Enumerable.Range(0, shards).Select(k => GrainFactory.GetGrain<IPopulationShardGrain>(k).Cells(shards)));
         _cells =

@@ -21,7 +21,7 @@ public sealed partial class PopulationGrain(
     RulesMonitor rules,
     PopulationCache cache,
     IOptions<EngagementOptions> options,
-    [FromKeyedServices(EngagementClock.Key)] TimeProvider clock,
+    [FromKeyedServices(EngagementClock.Key)] TimeProvider businessClock,
     ILogger<PopulationGrain> logger) : Grain, IPopulationGrain, IPopulationStatisticsGrain, IRemindable
 {
     private const string RefitReminder = "refit";
@@ -65,7 +65,7 @@ public sealed partial class PopulationGrain(
 
     private async Task<PopulationStatistics> RefitAsync(DateTimeOffset? asOf)
     {
-        var at = asOf ?? clock.GetUtcNow();
+        var at = asOf ?? businessClock.GetUtcNow();
         var shards = options.Value.Population.Shards;
         var samples = await Task.WhenAll(Enumerable.Range(0, shards)
             .Select(k => GrainFactory.GetGrain<IPopulationShardGrain>(k).Sample(at, shards)));

@@ -16,14 +16,14 @@ public sealed partial class RulesMonitor : IDisposable
     private readonly TimeProvider _clock;
     private volatile RulesSnapshot _current;
 
-    public RulesMonitor(IOptionsMonitor<EngagementRules> rules, TimeProvider clock, ILogger<RulesMonitor> logger)
+    public RulesMonitor(IOptionsMonitor<EngagementRules> rules, TimeProvider machineClock, ILogger<RulesMonitor> logger)
     {
         _logger = logger;
-        _clock = clock;
+        _clock = machineClock;
         var initial = rules.CurrentValue;
         var errors = initial.Validate();
         if (errors.Count > 0) throw new EngagementConfigurationException($"{EngagementRules.SectionName}: {string.Join("; ", errors)}");
-        _current = new RulesSnapshot(initial, 1, clock.GetUtcNow(), null);
+        _current = new RulesSnapshot(initial, 1, machineClock.GetUtcNow(), null);
         _subscription = rules.OnChange(OnChange);
     }
 

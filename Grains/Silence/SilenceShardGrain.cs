@@ -16,7 +16,7 @@ namespace Engagement.Grains.Silence;
 public sealed partial class SilenceShardGrain(
     IPopulationStore store,
     IOptions<EngagementOptions> options,
-    [FromKeyedServices(EngagementClock.Key)] TimeProvider clock,
+    [FromKeyedServices(EngagementClock.Key)] TimeProvider businessClock,
     ILogger<SilenceShardGrain> logger) : Grain, ISilenceShardGrain, IRemindable
 {
     private const string KeepAlive = "silence";
@@ -41,12 +41,12 @@ public sealed partial class SilenceShardGrain(
         try
         {
             var due = await store.DueAsync(shard * CustomerDigest.Buckets / silence.Shards, (shard + 1) * CustomerDigest.Buckets / silence.Shards,
-                clock.GetUtcNow(), silence.BatchSize, cancellationToken);
+                businessClock.GetUtcNow(), silence.BatchSize, cancellationToken);
             foreach (var chunk in due.Chunk(64))
             {
                 await Task.WhenAll(chunk.Select(customer => GrainFactory.GetGrain<ICustomerGrain>(customer.CustomerId).CheckSilence()));
                 // Lateness as of the checks' completion: the poll interval, queueing behind earlier chunks, the check itself.
-                var checkedAt = clock.GetUtcNow();
+                var checkedAt = businessClock.GetUtcNow();
                 foreach (var customer in chunk) SilenceMetrics.RecordCheck(customer.DueAt, checkedAt);
             }
             // Their new due times are queued with the journal; make sure they are written before the next poll.
@@ -63,7 +63,7 @@ public sealed partial class SilenceShardGrain(
 }
 
 /// <summary>Starts every silence shard once the silo runs (each silo does; starting is idempotent).</summary>
-public sealed partial class SilenceScheduler(IGrainFactory grains, IOptions<EngagementOptions> options, TimeProvider clock, ILogger<SilenceScheduler> logger)
+public sealed partial class SilenceScheduler(IGrainFactory grains, IOptions<EngagementOptions> options, TimeProvider machineClock, ILogger<SilenceScheduler> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -80,7 +80,7 @@ public sealed partial class SilenceScheduler(IGrainFactory grains, IOptions<Enga
             {
                 // The silo may still be joining the cluster.
                 LogStartFailed(logger, ex);
-                await Task.Delay(TimeSpan.FromSeconds(1), clock, stoppingToken);
+                await Task.Delay(TimeSpan.FromSeconds(1), machineClock, stoppingToken);
             }
         }
     }
