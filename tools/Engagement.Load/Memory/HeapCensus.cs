@@ -114,7 +114,7 @@ public sealed class HeapCensus(int processId)
     }
 
     /// <summary>The objects reachable from each sampled state that no earlier state reached: its own share of the heap.</summary>
-    private static double StateBytes(ClrHeap heap, IReadOnlyList<ulong> states)
+    private static double StateBytes(ClrHeap heap, List<ulong> states)
     {
         if (states.Count == 0) return 0;
         var seen = new HashSet<ulong>();
