@@ -175,7 +175,7 @@ internal sealed class ProtoPairing(
     private static List<string> Entries(IDictionary dictionary) =>
         [.. dictionary.Keys.Cast<object>().Select(k => $"{k}={dictionary[k]}").Order(StringComparer.Ordinal)];
 
-    private static IEnumerable<PropertyInfo> Properties(Type record) => record.GetProperties(BindingFlags.Public | BindingFlags.Instance);
+    private static PropertyInfo[] Properties(Type record) => record.GetProperties(BindingFlags.Public | BindingFlags.Instance);
 
     private static Type? Element(Type type) =>
         type != typeof(string) && type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IReadOnlyList<>) ? type.GetGenericArguments()[0] : null;

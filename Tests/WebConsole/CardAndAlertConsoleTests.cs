@@ -187,7 +187,7 @@ public sealed class CardAndAlertConsoleTests(BrowserFixture browser) : IClassFix
     /// What is read but not sent, what is sent but neither read nor listed as not shown, and what is listed as not shown
     /// but read or not sent at all.
     /// </summary>
-    private static List<string> Differences(IReadOnlyDictionary<string, JsonNodeKind> sent, IReadOnlyList<string> reads, IReadOnlySet<string> notShown)
+    private static List<string> Differences(IReadOnlyDictionary<string, JsonNodeKind> sent, IReadOnlyList<string> reads, HashSet<string> notShown)
     {
         var dictionaries = sent.Where(p => p.Value == JsonNodeKind.Dictionary).Select(p => p.Key).ToList();
         // A read of a dictionary's key (profile.city) is a read of the dictionary: its keys are data.
