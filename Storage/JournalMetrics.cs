@@ -9,9 +9,7 @@ namespace Engagement.Storage;
 /// </summary>
 public static class JournalMetrics
 {
-    public const string MeterName = "Engagement";
-
-    private static readonly Meter Meter = new(MeterName);
+    private static readonly Meter Meter = EngagementMeter.Instance;
     private static readonly Histogram<int> EntriesPerCommit = Meter.CreateHistogram<int>(
         "engagement.journal.commit.entries", unit: "{entry}", description: "Journal entries written by one group commit.",
         advice: MetricBuckets.Sizes);

@@ -6,7 +6,7 @@ namespace Engagement.Gateway.Ingest;
 /// <summary>Ingest instruments on the <c>Engagement</c> meter.</summary>
 public static class IngestMetrics
 {
-    private static readonly Meter Meter = new(JournalMetrics.MeterName);
+    private static readonly Meter Meter = EngagementMeter.Instance;
     private static readonly Counter<long> Events = Meter.CreateCounter<long>(
         "engagement.ingest.events", unit: "{event}", description: "Events received, by outcome: accepted, duplicate or rejected.");
     private static readonly Histogram<double> AckLatency = Meter.CreateHistogram<double>(

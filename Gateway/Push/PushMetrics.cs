@@ -15,7 +15,7 @@ public static class PushMetrics
     public const string SignalR = "signalr";
     public const string Grpc = "grpc";
 
-    private static readonly Meter Meter = new(JournalMetrics.MeterName);
+    private static readonly Meter Meter = EngagementMeter.Instance;
 
     private static readonly Histogram<double> CardLatency = Meter.CreateHistogram<double>(
         "engagement.push.card.duration", unit: "s",

@@ -9,7 +9,7 @@ namespace Engagement.Gateway.Security;
 /// </summary>
 public static class KeyMetrics
 {
-    private static readonly Meter Meter = new(JournalMetrics.MeterName);
+    private static readonly Meter Meter = EngagementMeter.Instance;
 
     private static readonly Counter<long> Requests = Meter.CreateCounter<long>(
         "engagement.api.requests", unit: "{request}",

@@ -12,7 +12,7 @@ namespace Engagement.Grains.Alerts;
 /// </summary>
 public static class AlertMetrics
 {
-    private static readonly Meter Meter = new(JournalMetrics.MeterName);
+    private static readonly Meter Meter = EngagementMeter.Instance;
 
     private static readonly Counter<long> RaisedCounter = Meter.CreateCounter<long>(
         "engagement.alerts.raised", unit: "{alert}", description: "Alerts opened (a cause that refreshes an open alert is not counted), by kind and severity.");

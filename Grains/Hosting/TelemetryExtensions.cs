@@ -21,8 +21,8 @@ public static class TelemetryExtensions
         });
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(serviceName))
-            .WithMetrics(m => m.AddMeter(JournalMetrics.MeterName, "Microsoft.Orleans"))
-            .WithTracing(t => t.AddSource(JournalMetrics.MeterName, "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application"));
+            .WithMetrics(m => m.AddMeter(EngagementMeter.Name, "Microsoft.Orleans"))
+            .WithTracing(t => t.AddSource(EngagementMeter.Name, "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application"));
         // The standard OTEL_EXPORTER_OTLP_* variables (or configuration keys) switch the exporter on.
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {

@@ -7,7 +7,7 @@ namespace Engagement.Grains.Population;
 /// <summary>Population instruments on the <c>Engagement</c> meter: stage and tier moves, and refits.</summary>
 public static class PopulationMetrics
 {
-    private static readonly Meter Meter = new(JournalMetrics.MeterName);
+    private static readonly Meter Meter = EngagementMeter.Instance;
 
     private static readonly Counter<long> Moves = Meter.CreateCounter<long>(
         "engagement.population.moves", unit: "{move}",

@@ -6,7 +6,7 @@ namespace Engagement.Grains.Silence;
 /// <summary>Silence instruments on the <c>Engagement</c> meter.</summary>
 public static class SilenceMetrics
 {
-    private static readonly Meter Meter = new(JournalMetrics.MeterName);
+    private static readonly Meter Meter = EngagementMeter.Instance;
 
     private static readonly Histogram<double> Lateness = Meter.CreateHistogram<double>(
         "engagement.silence.lateness", unit: "s",

@@ -127,7 +127,7 @@ public sealed class GroupedGrainStorageTests(TestStores stores)
         {
             InstrumentPublished = (instrument, l) =>
             {
-                if (instrument.Meter.Name == JournalMetrics.MeterName && instrument.Name == "engagement.checkpoint.commit.states") l.EnableMeasurementEvents(instrument);
+                if (instrument.Meter.Name == EngagementMeter.Name && instrument.Name == "engagement.checkpoint.commit.states") l.EnableMeasurementEvents(instrument);
             },
         };
         listener.SetMeasurementEventCallback<int>((_, states, tags, _) =>
