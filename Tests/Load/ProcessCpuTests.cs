@@ -12,6 +12,9 @@ namespace Engagement.Tests.Load;
 /// window included), gone processes reported instead of a figure, and the per-event arithmetic. Bounds only:
 /// CPU is positive where work was done and never more than wall time × cores.
 /// </summary>
+// Alone: one test measures this test process with its children, and the suite's other tests start and stop children
+// (PostgreSQL backends, Chromium, engines) of this same process, which would leave the measured tree mid-window.
+[Collection(ProcessCpuCollection.Name)]
 public sealed class ProcessCpuTests
 {
     private static readonly TimeSpan WorkTimeout = TimeSpan.FromSeconds(60);
@@ -211,4 +214,10 @@ public sealed class ProcessCpuTests
         await process.WaitForExitAsync(Ct);
         return output.Trim();
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ProcessCpuCollection
+{
+    public const string Name = "Process CPU, alone";
 }
