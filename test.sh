@@ -41,5 +41,10 @@ failed=$(grep -E '^\s*failed:' "$log" | tail -1 | grep -oE '[0-9]+' || true)
 passed=${passed:-0}
 failed=${failed:-0}
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+# The names of the failed tests again, together just above the count, so that the tail of a long log says which.
+if [ "$failed" -gt 0 ]; then
+  echo "Failed tests:"
+  grep -E '^\s*failed [^:]' "$log" | sed -E 's/^\s*failed /  /' | head -50
+fi
 echo "${passed} passed, ${failed} failed"
 exit "$status"
