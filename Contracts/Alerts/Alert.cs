@@ -14,6 +14,28 @@ public enum AlertKind
 
     /// <summary>A detractor answer or a CSAT fall.</summary>
     SatisfactionDrop,
+
+    /// <summary>The customer cancelled (explicit churn): someone should try to keep them.</summary>
+    Retention,
+}
+
+/// <summary>What came of an agent's contact about an alert; recorded as a <c>contact_outcome</c> event of the customer.</summary>
+public enum AlertOutcome
+{
+    /// <summary>The agent spoke with the customer.</summary>
+    Reached,
+
+    /// <summary>Nobody answered.</summary>
+    NoAnswer,
+
+    /// <summary>The customer stays: resolves the alert.</summary>
+    Retained,
+
+    /// <summary>The customer goes anyway: resolves the alert.</summary>
+    Lost,
+
+    /// <summary>The customer asked to be called back at a time.</summary>
+    Callback,
 }
 
 /// <summary>Severity follows value: an A-tier customer at risk is critical.</summary>
@@ -91,6 +113,26 @@ public sealed record Alert
     /// must drop it (so that agent is sent this change too). Null on every other change.
     /// </summary>
     [Id(21)] public string? ReassignedFrom { get; init; }
+
+    /// <summary>
+    /// Money at risk when the alert was last raised or refreshed: the customer's CLV × churn risk, in
+    /// <see cref="Currency"/>. The board ranks by it.
+    /// </summary>
+    [Id(22)] public double ExpectedLoss { get; init; }
+
+    /// <summary>The ISO 4217 currency of <see cref="ExpectedLoss"/> and the context's money (<c>Engagement:Currency</c>).</summary>
+    [Id(23)] public string Currency { get; init; } = "USD";
+
+    /// <summary>When an open alert must be acknowledged by (its severity's SLA); null when no SLA applies.</summary>
+    [Id(24)] public DateTimeOffset? DueBy { get; init; }
+
+    /// <summary>The SLA passed without an acknowledgement: the severity rose one step at <see cref="EscalatedAt"/>.</summary>
+    [Id(25)] public bool Escalated { get; init; }
+
+    [Id(26)] public DateTimeOffset? EscalatedAt { get; init; }
+
+    /// <summary>The last outcome an agent recorded for this alert (null until one is).</summary>
+    [Id(27)] public AlertOutcome? Outcome { get; init; }
 }
 
 /// <summary>A snapshot of the customer when the alert was raised or last refreshed.</summary>

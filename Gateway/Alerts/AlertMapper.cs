@@ -40,6 +40,12 @@ public static class AlertMapper
             ResolvedBy = alert.ResolvedBy ?? "",
             ResolvedAt = Time(alert.ResolvedAt),
             ResolutionNote = alert.ResolutionNote ?? "",
+            ExpectedLoss = alert.ExpectedLoss,
+            Currency = alert.Currency,
+            DueBy = Time(alert.DueBy),
+            Escalated = alert.Escalated,
+            EscalatedAt = Time(alert.EscalatedAt),
+            Outcome = alert.Outcome?.ToString() ?? "",
         };
         wire.Reasons.AddRange(alert.Reasons);
         foreach (var (name, value) in alert.Context.Profile) wire.Context.Profile[name] = value;
