@@ -8,14 +8,17 @@ namespace Engagement.Contracts.Customers;
 
 /// <summary>
 /// A validated interaction on its way into a customer grain. Only the ingest edge creates these,
-/// after validation, so a grain never sees an invalid event.
+/// after validation, so a grain never sees an invalid event. <see cref="Backfill"/> marks an event of a
+/// replay or bulk backfill (the batch's <c>backfill</c> flag): applied and journaled as usual, but it raises no
+/// alert; it travels with the event, not the batch, so that any fan-out carries it.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record CustomerEvent(
     [property: Id(0)] string EventId,
     [property: Id(1)] string Channel,
     [property: Id(2)] DateTimeOffset OccurredAt,
-    [property: Id(3)] EventPayload Payload);
+    [property: Id(3)] EventPayload Payload,
+    [property: Id(4)] bool Backfill = false);
 
 /// <summary>The typed payload of an interaction. The JSON discriminator is the event type of the domain.</summary>
 [GenerateSerializer, Immutable]
@@ -32,6 +35,7 @@ public sealed record CustomerEvent(
 [JsonDerivedType(typeof(SurveyPayload), EventTypes.Survey)]
 [JsonDerivedType(typeof(ProfileUpdatePayload), EventTypes.ProfileUpdate)]
 [JsonDerivedType(typeof(CancellationPayload), EventTypes.Cancellation)]
+[JsonDerivedType(typeof(ContactOutcomePayload), EventTypes.ContactOutcome)]
 public abstract record EventPayload
 {
     /// <summary>The domain's name of this event type, e.g. <c>purchase</c> (the JSON discriminator, so not a property of its own there).</summary>
@@ -50,6 +54,7 @@ public abstract record EventPayload
         SurveyPayload => EventTypes.Survey,
         ProfileUpdatePayload => EventTypes.ProfileUpdate,
         CancellationPayload => EventTypes.Cancellation,
+        ContactOutcomePayload => EventTypes.ContactOutcome,
         _ => throw new InvalidOperationException($"{GetType().Name} has no event type name."),
     };
 }
@@ -69,6 +74,7 @@ public static class EventTypes
     public const string Survey = "survey";
     public const string ProfileUpdate = "profile_update";
     public const string Cancellation = "cancellation";
+    public const string ContactOutcome = "contact_outcome";
 }
 
 [GenerateSerializer, Immutable]
@@ -107,3 +113,16 @@ public sealed record ProfileUpdatePayload([property: Id(0)] IReadOnlyDictionary<
 
 [GenerateSerializer, Immutable]
 public sealed record CancellationPayload([property: Id(0)] string Reason) : EventPayload;
+
+/// <summary>
+/// What came of an agent's contact with the customer (recorded by the agent, not sent by a channel): it enters the
+/// customer's history and decision log; <see cref="Engagement.Contracts.Alerts.AlertOutcome.Retained"/> and
+/// <see cref="Engagement.Contracts.Alerts.AlertOutcome.Lost"/> resolve the alert it answers.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record ContactOutcomePayload(
+    [property: Id(0)] Engagement.Contracts.Alerts.AlertOutcome Outcome,
+    [property: Id(1)] DateTimeOffset? CallbackAt,
+    [property: Id(2)] string Note,
+    [property: Id(3)] string AgentId,
+    [property: Id(4)] string? AlertId) : EventPayload;
