@@ -94,7 +94,24 @@ public sealed record CustomerCard
     /// that clients see (SignalR's JSON and MessagePack skip it; the gRPC card has no such field).
     /// </summary>
     [Id(33), JsonIgnore, IgnoreDataMember] public DateTimeOffset? AcceptedAt { get; init; }
+
+    /// <summary>What moved <see cref="Engagement"/> lately, newest first: each scored event, its points and the score after.</summary>
+    [Id(34)] public IReadOnlyList<EngagementContributionView> EngagementContributions { get; init; } = [];
+
+    /// <summary>The ISO 4217 currency of the card's money (spend, CLV, expected spend).</summary>
+    [Id(35)] public string Currency { get; init; } = "USD";
+
+    /// <summary>The days ahead that <see cref="ExpectedPurchases"/>, <see cref="ExpectedSpend"/> and <see cref="Clv"/> look (the rules' CLV horizon).</summary>
+    [Id(36)] public int HorizonDays { get; init; }
 }
+
+/// <summary>One event's effect on the engagement score: its points and the score (0..100) just after it.</summary>
+[GenerateSerializer, Immutable]
+public sealed record EngagementContributionView(
+    [property: Id(0)] DateTimeOffset At,
+    [property: Id(1)] string Cause,
+    [property: Id(2)] double Points,
+    [property: Id(3)] double ScoreAfter);
 
 [GenerateSerializer, Immutable]
 public sealed record SatisfactionView

@@ -48,6 +48,8 @@ public static class CardMapper
             PopulationVersion = card.PopulationVersion,
             EvaluatedAt = Time(card.EvaluatedAt),
             RiskRisesAt = Time(card.RiskRisesAt),
+            Currency = card.Currency,
+            HorizonDays = card.HorizonDays,
         };
         if (card.Satisfaction.CsatMean is { } csat) wire.Satisfaction.CsatMean = csat;
         if (card.Satisfaction.LastNps is { } nps) wire.Satisfaction.LastNps = nps;
@@ -74,6 +76,13 @@ public static class CardMapper
             From = d.From,
             To = d.To,
             Cause = d.Cause,
+        }));
+        wire.EngagementContributions.AddRange(card.EngagementContributions.Select(c => new Proto.EngagementContribution
+        {
+            At = Timestamp.FromDateTimeOffset(c.At),
+            Cause = c.Cause,
+            Points = c.Points,
+            ScoreAfter = c.ScoreAfter,
         }));
         foreach (var (name, value) in card.Profile) wire.Profile[name] = value;
         wire.RecentEvents.AddRange(card.RecentEvents.Select(e => new Proto.RecentEvent

@@ -42,6 +42,9 @@ public sealed partial class CustomerGrain(
 
     private string CustomerId => this.GetPrimaryKeyString();
 
+    /// <summary>The currency the card's money is in. Issue 14's merge connects it to <c>Engagement:Currency</c>.</summary>
+    private const string CardCurrency = "USD";
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var customerId = CustomerId;
@@ -105,16 +108,18 @@ public sealed partial class CustomerGrain(
         var before = EscalationBook.Before(State, businessClock.GetUtcNow(), current);
         var facts = new List<EventFacts>();
         var contactsTouched = false;
+        DateTimeOffset? causedAt = null;
         foreach (var i in slice.Fresh(fresh))
         {
             State.Apply(entries[i].Seq, candidates[i], recordedAt, current);
+            if (causedAt is not { } latest || candidates[i].OccurredAt > latest) causedAt = candidates[i].OccurredAt;
             facts.Add(FactsOf(candidates[i].Payload));
             contactsTouched |= candidates[i].Payload is ProfileUpdatePayload p && ContactKeys.Touches(p.Attributes.Keys);
         }
 
         if (facts.Count > 0)
         {
-            var evaluation = EvaluateSafely(current);
+            var evaluation = EvaluateSafely(current, causedAt);
             RecordDigest(evaluation.Traits, current);
             await CheckpointIfDueAsync(facts.Count);
             await NotifyAsync(evaluation.Traits, acceptedAt);
@@ -130,7 +135,7 @@ public sealed partial class CustomerGrain(
     {
         if (!State.Exists) return null;
         var evaluation = await ReevaluateAsync(scheduled: false);
-        return State.ToCard(CustomerId, evaluation.Traits, population.Current.Version);
+        return State.ToCard(CustomerId, evaluation.Traits, population.Current.Version, rules.Current, CardCurrency);
     }
 
     public async Task<CustomerCard?> Watch(ICustomerObserver observer)
@@ -176,22 +181,22 @@ public sealed partial class CustomerGrain(
     /// The model with the population's fitted models; should those fail for this customer (numbers out of
     /// range), the model without them, so that a model problem never stops events from being applied.
     /// </summary>
-    private CustomerEvaluation EvaluateSafely(EngagementRules current)
+    private CustomerEvaluation EvaluateSafely(EngagementRules current, DateTimeOffset? causedAt = null)
     {
         var now = businessClock.GetUtcNow();
         var statistics = population.Current;
         CustomerEvaluation evaluation;
         try
         {
-            evaluation = State.Model.Evaluate(now, statistics, current);
+            evaluation = State.Model.Evaluate(now, statistics, current, causedAt);
         }
         catch (Exception ex) when (ex is ArithmeticException or ArgumentException)
         {
             LogEvaluationFailed(logger, ex, CustomerId, statistics.Version);
-            evaluation = State.Model.Evaluate(now, statistics with { BgNbd = null, GammaGamma = null }, current);
+            evaluation = State.Model.Evaluate(now, statistics with { BgNbd = null, GammaGamma = null }, current, causedAt);
         }
         // Stage and tier moves for the population's flow: counted in this silo's memory, reported in bulk.
-        if (evaluation.Changes.Count > 0) flow.Record(evaluation.Changes);
+        if (evaluation.Changes.Count > 0) flow.Record(evaluation.Changes, now);
         return evaluation;
     }
 
@@ -278,7 +283,7 @@ public sealed partial class CustomerGrain(
     private async Task NotifyAsync(CustomerTraits traits, DateTimeOffset? acceptedAt = null)
     {
         if (_watchers is not { Count: > 0 }) return;
-        var card = State.ToCard(CustomerId, traits, population.Current.Version) with { AcceptedAt = acceptedAt };
+        var card = State.ToCard(CustomerId, traits, population.Current.Version, rules.Current, CardCurrency) with { AcceptedAt = acceptedAt };
         await _watchers.Notify(w => w.OnCardChanged(card));
     }
 

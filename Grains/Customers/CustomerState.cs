@@ -69,7 +69,7 @@ public sealed class CustomerState : IVersionedGrainState
         AddRecent(new RecentEvent(@event.EventId, @event.Payload.Type, @event.Channel, at, Describe(@event.Payload)));
     }
 
-    public CustomerCard ToCard(string customerId, CustomerTraits traits, long populationVersion)
+    public CustomerCard ToCard(string customerId, CustomerTraits traits, long populationVersion, EngagementRules rules, string currency)
     {
         var purchases = Model.Purchases;
         return new CustomerCard
@@ -115,6 +115,9 @@ public sealed class CustomerState : IVersionedGrainState
             PopulationVersion = populationVersion,
             EvaluatedAt = traits.AsOf,
             RiskRisesAt = traits.NextRiskCrossing,
+            EngagementContributions = [.. Model.Engagement.Recent.Select(c => new EngagementContributionView(c.At, c.Cause, c.Points, c.ScoreAfter))],
+            Currency = currency,
+            HorizonDays = (int)Math.Round(rules.Clv.HorizonDays),
         };
     }
 

@@ -17,17 +17,22 @@ public sealed class PopulationFlowRecorder(IGrainFactory grains, TimeProvider ma
     private readonly Lock _gate = new();
     private Dictionary<(DateTimeOffset Minute, FlowDimension Dimension, string From, string To), long> _moves = [];
 
-    public void Record(IReadOnlyList<DecisionLogEntry> changes)
+    /// <summary>
+    /// Counts the changes of one evaluation in the minute it was made (<paramref name="decidedAt"/>, business clock):
+    /// the flow shows what the engine decided in the last hour, while each decision-log entry keeps the time of the
+    /// events that caused it (a replay of last year decides now about last year).
+    /// </summary>
+    public void Record(IReadOnlyList<DecisionLogEntry> changes, DateTimeOffset decidedAt)
     {
         if (changes.Count == 0) return;
         lock (_gate)
         {
-            foreach (var change in changes) Count(change);
+            foreach (var change in changes) Count(change, decidedAt);
         }
     }
 
     /// <summary>Counts one stage or tier change under the gate; other decisions are not moves.</summary>
-    private void Count(DecisionLogEntry change)
+    private void Count(DecisionLogEntry change, DateTimeOffset decidedAt)
     {
         FlowDimension? dimension = change.Kind switch
         {
@@ -37,7 +42,7 @@ public sealed class PopulationFlowRecorder(IGrainFactory grains, TimeProvider ma
         };
         if (dimension is not { } d) return;
         PopulationMetrics.RecordMove(d, change.From, change.To);
-        var key = (PopulationFlowGrain.MinuteOf(change.At), d, change.From, change.To);
+        var key = (PopulationFlowGrain.MinuteOf(decidedAt), d, change.From, change.To);
         _moves[key] = _moves.GetValueOrDefault(key) + 1;
     }
 

@@ -28,12 +28,44 @@ public sealed record ChurnRisk(double Value, ChurnRiskBand Band, IReadOnlyList<C
         Reasons.Where(r => r.Kind != ChurnReasonKind.Silence).Aggregate(1.0, (s, r) => s * (1 - r.Weight));
 
     public string Summary => Reasons.Count == 0
-        ? $"churn risk {Value:0.00}"
-        : $"churn risk {Value:0.00}: " + string.Join(", ", Reasons.Select(r => r.Detail));
+        ? $"churn risk {Value * 100:0}%"
+        : $"churn risk {Value * 100:0}%: " + string.Join("; ", Reasons.Select(r => r.Detail));
 }
 
-/// <summary>How alive a customer's purchase history says they are, and on what basis.</summary>
-public readonly record struct Aliveness(double Probability, string Basis);
+/// <summary>
+/// How alive a customer's purchase history says they are, on what basis (in words, for the card and the alerts), and
+/// after how many days without a purchase.
+/// </summary>
+public readonly record struct Aliveness(double Probability, string Basis, double SilenceDays = 0);
+
+/// <summary>Probabilities and counts in the words an agent reads: "about 1 in 5 chance", "2 purchases".</summary>
+public static class PlainWords
+{
+    /// <summary>"about 1 in 5 chance still active" for 0.22; "about 7 in 10 chance" above one half; "almost certainly" near the ends.</summary>
+    public static string ChanceStillActive(double probability) => probability switch
+    {
+        >= 0.95 => "almost certainly still active",
+        <= 0.02 => "almost certainly gone",
+        < 0.5 => Invariant($"about 1 in {Math.Round(1 / probability):0} chance still active"),
+        _ => Invariant($"about {Math.Round(probability * 10):0} in 10 chance still active"),
+    };
+
+    /// <summary>"1 day", "504 days".</summary>
+    public static string Days(double days) => Math.Round(days) == 1 ? "1 day" : Invariant($"{Math.Round(days):0} days");
+
+    /// <summary>A stage as words: "at risk", "won back", "lapsed".</summary>
+    public static string Stage(LifecycleStage stage) => stage switch
+    {
+        LifecycleStage.AtRisk => "at risk",
+        LifecycleStage.WonBack => "won back",
+        _ => stage.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>"1 purchase", "3 purchases".</summary>
+    public static string Purchases(int count) => count == 1 ? "1 purchase" : Invariant($"{count} purchases");
+
+    private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
+}
 
 /// <summary>
 /// Churn risk with its reasons. Silence contributes 1 − P(alive); each active service signal s with weight wₛ
@@ -52,27 +84,30 @@ public static class ChurnModel
     /// <summary>P(alive) for a history of <paramref name="frequency"/> repeat days, the last after <paramref name="recencyDays"/>, observed for <paramref name="ageDays"/>.</summary>
     public static Aliveness ProbabilityAlive(bool hasPurchases, int frequency, double recencyDays, double ageDays, PopulationStatistics population, EngagementRules rules)
     {
-        if (!hasPurchases) return new Aliveness(1, "no purchase yet");
+        if (!hasPurchases) return new Aliveness(1, "No purchase yet");
         var silence = ageDays - recencyDays;
+        var history = PlainWords.Purchases(frequency + 1); // purchase days: several purchases on one day are one visit to the shop
         if (frequency > 0 && population.BgNbd is { } model)
         {
             var unit = population.ModelTimeUnitDays;
             var p = BgNbd.ProbabilityAlive(model, frequency, recencyDays / unit, ageDays / unit);
-            return new Aliveness(p, $"{silence:0} days without a purchase after {frequency + 1} purchase days: P(alive) {p:0.00} (BG/NBD)");
+            return new Aliveness(p, $"No purchase for {PlainWords.Days(silence)} after {history}; {PlainWords.ChanceStillActive(p)}", silence);
         }
 
         if (frequency == 0 && rules.Churn.OneTimeBuyer == OneTimeBuyerSilence.ModelOnly)
         {
-            return new Aliveness(1, "one-time buyer: BG/NBD gives P(alive) 1");
+            return new Aliveness(1, "One purchase so far: too early to judge the silence", silence);
         }
 
         if (population.ShareOfRhythmsAtLeast(silence) is { } share)
         {
-            var who = frequency == 0 ? "one-time buyer" : "no fitted model";
-            return new Aliveness(share, $"{who} silent {silence:0} days; {share:P0} of repeat customers' rhythms are that slow");
+            var measure = frequency == 0 ? "after 1 purchase" : $"after {history} (no fitted model yet)";
+            return new Aliveness(share,
+                $"No purchase for {PlainWords.Days(silence)} {measure}; {share * 100:0}% of repeat customers wait that long between purchases; {PlainWords.ChanceStillActive(share)}",
+                silence);
         }
 
-        return new Aliveness(1, "no population rhythm known yet");
+        return new Aliveness(1, "Not enough customers seen yet to judge the silence", silence);
     }
 
     /// <summary>The churn risk and its reasons from P(alive) and the service signals.</summary>
@@ -95,30 +130,32 @@ public static class ChurnModel
             risk = next;
         }
 
-        Raise(ChurnReasonKind.Silence, 1 - alive.Probability, alive.Basis);
+        // Less than a day after a purchase the customer has just been seen buying: the model's small chance that they
+        // stopped right there is not a reason an agent can act on, so silence counts from the first full day.
+        if (alive.SilenceDays >= 1) Raise(ChurnReasonKind.Silence, 1 - alive.Probability, alive.Basis);
         var open = satisfaction.OpenComplaints;
         if (open.FirstOrDefault(o => o.Severity == ComplaintSeverity.High) is { } high)
         {
-            Raise(ChurnReasonKind.OpenHighSeverityComplaint, c.OpenHighSeverityComplaint, $"high-severity complaint {high.Ticket} open {high.AgeDays:0} days");
+            Raise(ChurnReasonKind.OpenHighSeverityComplaint, c.OpenHighSeverityComplaint, $"High-severity complaint {high.Ticket} open {PlainWords.Days(high.AgeDays)}");
         }
         else if (open.FirstOrDefault(o => o.Severity == ComplaintSeverity.Medium) is { } medium)
         {
-            Raise(ChurnReasonKind.OpenMediumSeverityComplaint, c.OpenMediumSeverityComplaint, $"medium-severity complaint {medium.Ticket} open {medium.AgeDays:0} days");
+            Raise(ChurnReasonKind.OpenMediumSeverityComplaint, c.OpenMediumSeverityComplaint, $"Medium-severity complaint {medium.Ticket} open {PlainWords.Days(medium.AgeDays)}");
         }
 
         if (satisfaction.NpsCategory == NpsCategory.Detractor)
         {
-            Raise(ChurnReasonKind.DetractorAnswer, c.DetractorAnswer, $"detractor answer (NPS {satisfaction.LastNps})");
+            Raise(ChurnReasonKind.DetractorAnswer, c.DetractorAnswer, $"Unhappy survey answer: NPS {satisfaction.LastNps} of 10");
         }
 
         if (unresolvedContacts >= c.UnresolvedContactsThreshold)
         {
-            Raise(ChurnReasonKind.RepeatedUnresolvedContacts, c.RepeatedUnresolvedContacts, $"{unresolvedContacts} unresolved contacts in {c.UnresolvedContactWindowDays:0} days");
+            Raise(ChurnReasonKind.RepeatedUnresolvedContacts, c.RepeatedUnresolvedContacts, $"{unresolvedContacts} contacts left unresolved in {PlainWords.Days(c.UnresolvedContactWindowDays)}");
         }
 
         if (activeCancellationReason is not null)
         {
-            Raise(ChurnReasonKind.Cancellation, 1, $"cancelled: {activeCancellationReason}");
+            Raise(ChurnReasonKind.Cancellation, 1, $"Cancelled: {activeCancellationReason}");
         }
 
         return new ChurnRisk(Math.Clamp(risk, 0, 1), BandOf(risk, rules.Stages), reasons);

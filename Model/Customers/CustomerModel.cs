@@ -69,7 +69,7 @@ public sealed class CustomerModel
     public void Purchase(DateTimeOffset at, decimal amount, EngagementRules rules)
     {
         Purchases.AddPurchase(at, amount, rules.GetCalendar());
-        Touch(at, rules.Engagement.Purchase, rules);
+        Touch(at, rules.Engagement.Purchase, rules, "purchase");
     }
 
     public void Refund(DateTimeOffset at, decimal amount)
@@ -81,7 +81,7 @@ public sealed class CustomerModel
     public void Visit(DateTimeOffset at, EngagementRules rules)
     {
         Visits++;
-        Touch(at, rules.Engagement.Visit, rules);
+        Touch(at, rules.Engagement.Visit, rules, "visit");
     }
 
     public void Contact(DateTimeOffset at, ContactChannel channel, TimeSpan duration, ContactOutcome outcome, EngagementRules rules)
@@ -96,19 +96,24 @@ public sealed class CustomerModel
             ContactOutcome.Resolved => e.ResolvedContact,
             ContactOutcome.Unresolved => e.UnresolvedContact,
             _ => e.TransferredContact,
-        }, rules);
+        }, rules, outcome switch
+        {
+            ContactOutcome.Resolved => "contact resolved",
+            ContactOutcome.Unresolved => "contact left unresolved",
+            _ => "contact transferred",
+        });
     }
 
     public void EmailOpen(DateTimeOffset at, EngagementRules rules)
     {
         EmailOpens++;
-        Touch(at, rules.Engagement.EmailOpen, rules);
+        Touch(at, rules.Engagement.EmailOpen, rules, "email opened");
     }
 
     public void EmailClick(DateTimeOffset at, EngagementRules rules)
     {
         EmailClicks++;
-        Touch(at, rules.Engagement.EmailClick, rules);
+        Touch(at, rules.Engagement.EmailClick, rules, "email clicked");
     }
 
     public void ComplaintOpened(string ticket, ComplaintSeverity severity, DateTimeOffset at, EngagementRules rules)
@@ -120,7 +125,7 @@ public sealed class CustomerModel
             ComplaintSeverity.High => e.HighSeverityComplaint,
             ComplaintSeverity.Medium => e.MediumSeverityComplaint,
             _ => e.LowSeverityComplaint,
-        }, rules);
+        }, rules, $"{severity.ToString().ToLowerInvariant()}-severity complaint");
     }
 
     public void ComplaintResolved(string ticket, DateTimeOffset at)
@@ -161,12 +166,14 @@ public sealed class CustomerModel
 
     /// <summary>
     /// Computes the traits as of <paramref name="asOf"/> against the population and the rules, moves the stage,
-    /// tier and risk band, and records each change with its cause in the decision log.
+    /// tier and risk band, and records each change with its cause in the decision log. The log is in business time:
+    /// a change caused by events is dated at <paramref name="causedAt"/> (the latest of those events' times, never
+    /// after <paramref name="asOf"/>), so a replay of last year's history reads as last year, not as the moment it ran.
     /// </summary>
-    public CustomerEvaluation Evaluate(DateTimeOffset asOf, PopulationStatistics population, EngagementRules rules)
+    public CustomerEvaluation Evaluate(DateTimeOffset asOf, PopulationStatistics population, EngagementRules rules, DateTimeOffset? causedAt = null)
     {
         var (traits, stageCause) = Compute(asOf, population, rules);
-        var changes = Record(asOf, traits, stageCause, rules.DecisionLogCapacity);
+        var changes = Record(causedAt is { } at && at < asOf ? at : asOf, traits, stageCause, rules.DecisionLogCapacity);
         return new CustomerEvaluation(traits, changes);
     }
 
@@ -263,30 +270,30 @@ public sealed class CustomerModel
         : clv >= rules.SilverMinClv ? Model.ClvBand.Silver
         : Model.ClvBand.Bronze;
 
-    private List<DecisionLogEntry> Record(DateTimeOffset asOf, CustomerTraits traits, string stageCause, int capacity)
+    private List<DecisionLogEntry> Record(DateTimeOffset at, CustomerTraits traits, string stageCause, int capacity)
     {
         var changes = new List<DecisionLogEntry>();
         var risk = traits.ChurnRisk;
         if (traits.Stage != Stage)
         {
-            changes.Add(new DecisionLogEntry(asOf, DecisionKind.Stage, Stage.ToString(), traits.Stage.ToString(), stageCause));
+            changes.Add(new DecisionLogEntry(at, DecisionKind.Stage, Stage.ToString(), traits.Stage.ToString(), stageCause));
             Stage = traits.Stage;
-            StageSince = asOf;
+            StageSince = at;
             StageEntryLastPurchaseAt = Purchases.LastPurchaseAt;
         }
 
         var oldTier = ClvBand is { } oldBand ? $"{Tier}/{oldBand}" : Tier.ToString();
         if (oldTier != traits.TierLabel)
         {
-            changes.Add(new DecisionLogEntry(asOf, DecisionKind.Tier, oldTier, traits.TierLabel,
-                $"net spend {traits.TotalSpend:0.##}, CLV {traits.Clv:0.##}"));
+            changes.Add(new DecisionLogEntry(at, DecisionKind.Tier, oldTier, traits.TierLabel,
+                $"Net spend {traits.TotalSpend:#,0.00}, expected lifetime value {traits.Clv:#,0.00}"));
             Tier = traits.Tier;
             ClvBand = traits.ClvBand;
         }
 
         if (risk.Band != RiskBand)
         {
-            changes.Add(new DecisionLogEntry(asOf, DecisionKind.Risk, RiskBand.ToString(), risk.Band.ToString(), risk.Summary));
+            changes.Add(new DecisionLogEntry(at, DecisionKind.Risk, RiskBand.ToString(), risk.Band.ToString(), risk.Summary));
             RiskBand = risk.Band;
         }
 
@@ -296,9 +303,9 @@ public sealed class CustomerModel
         return changes;
     }
 
-    private void Touch(DateTimeOffset at, double points, EngagementRules rules)
+    private void Touch(DateTimeOffset at, double points, EngagementRules rules, string cause)
     {
-        Engagement.Add(at, points, rules.Engagement.HalfLifeDays);
+        Engagement.Add(at, points, rules.Engagement.HalfLifeDays, cause);
         Touch(at);
     }
 

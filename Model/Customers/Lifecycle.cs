@@ -31,30 +31,32 @@ public static class Lifecycle
 {
     public static (LifecycleStage Stage, string Cause) Next(LifecycleStage previous, StageFacts facts, StageRules rules)
     {
-        if (facts.ActiveCancellation is { } reason) return (LifecycleStage.Churned, $"cancelled: {reason}");
-        if (facts.PurchaseDays == 0) return (LifecycleStage.Prospect, "no purchase yet");
+        if (facts.ActiveCancellation is { } reason) return (LifecycleStage.Churned, $"Cancelled: {reason}");
+        if (facts.PurchaseDays == 0) return (LifecycleStage.Prospect, "No purchase yet");
         if (previous is LifecycleStage.Lapsed or LifecycleStage.Churned && facts.PurchasedSinceStageEntry)
         {
-            return (LifecycleStage.WonBack, $"purchase after being {previous}");
+            return (LifecycleStage.WonBack, $"Bought again after being {PlainWords.Stage(previous)}");
         }
 
         var risk = facts.ChurnRisk;
-        if (risk.Value >= rules.LapsedThreshold) return (LifecycleStage.Lapsed, $"{risk.Summary} ≥ {rules.LapsedThreshold:0.00}");
-        if (risk.Value >= rules.AtRiskThreshold) return (LifecycleStage.AtRisk, $"{risk.Summary} ≥ {rules.AtRiskThreshold:0.00}");
-        if (facts.PurchaseDays == 1) return (LifecycleStage.New, "first purchase day");
+        if (risk.Value >= rules.LapsedThreshold) return (LifecycleStage.Lapsed, $"{Capitalized(risk.Summary)} (lapsed from {rules.LapsedThreshold * 100:0}%)");
+        if (risk.Value >= rules.AtRiskThreshold) return (LifecycleStage.AtRisk, $"{Capitalized(risk.Summary)} (at risk from {rules.AtRiskThreshold * 100:0}%)");
+        if (facts.PurchaseDays == 1) return (LifecycleStage.New, "First purchase");
 
         var frequent = facts.PurchaseDays >= rules.LoyalMinPurchaseDays;
         var engaged = facts.Engagement >= rules.LoyalMinEngagement;
-        if (previous == LifecycleStage.WonBack) return (LifecycleStage.Repeat, "returning after a win-back");
+        if (previous == LifecycleStage.WonBack) return (LifecycleStage.Repeat, "Buying again after a win-back");
         if ((frequent || engaged) && facts.BadServiceSignal is null)
         {
             return (LifecycleStage.Loyal, frequent
-                ? $"{facts.PurchaseDays} purchase days ≥ {rules.LoyalMinPurchaseDays}"
-                : $"engagement {facts.Engagement:0} ≥ {rules.LoyalMinEngagement:0}");
+                ? $"Bought on {facts.PurchaseDays} different days (loyal from {rules.LoyalMinPurchaseDays})"
+                : $"Engagement {facts.Engagement:0} of 100 (loyal from {rules.LoyalMinEngagement:0})");
         }
 
         return (LifecycleStage.Repeat, facts.BadServiceSignal is { } signal && (frequent || engaged)
-            ? $"{facts.PurchaseDays} purchase days, not Loyal while {signal}"
-            : $"{facts.PurchaseDays} purchase days");
+            ? $"Bought on {facts.PurchaseDays} different days; not loyal while: {signal}"
+            : $"Bought on {facts.PurchaseDays} different days");
     }
+
+    private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 }

@@ -47,7 +47,7 @@ public sealed class LifecycleTests
         var wonBack = customer.Evaluate(Day(155), Population, Rules);
         var entry = Assert.Single(wonBack.Changes, c => c.Kind == DecisionKind.Stage);
         Assert.Equal(("Lapsed", "WonBack"), (entry.From, entry.To));
-        Assert.Contains("purchase after being Lapsed", entry.Cause);
+        Assert.Contains("Bought again after being lapsed", entry.Cause);
         Assert.Equal(ActionKind.Promotion, wonBack.Traits.NextBestAction.Kind);
 
         Assert.Equal(LifecycleStage.Repeat, customer.Evaluate(Day(156), Population, Rules).Traits.Stage);

@@ -49,7 +49,7 @@ public sealed class ValueAlertPushTests
         // Severity follows value: an A-tier customer at risk is critical.
         Assert.Equal("Critical", churnForAgent.Severity.ToString());
         Assert.Equal("AtRisk", churnForAgent.Context.Stage);
-        Assert.Contains(churnForAgent.Reasons, r => r.Contains("P(alive)", StringComparison.Ordinal));
+        Assert.Contains(churnForAgent.Reasons, r => r.Contains("chance still active", StringComparison.Ordinal));
     }
 
     private static async Task<AlertRecord> NextOfKindAsync(PushClient client, string customer, string kind)

@@ -4,7 +4,7 @@
 // must be read here or be on that test's list of fields the console does not show.
 
 import { fact, fill, h } from "./dom.js";
-import { dash, formatDate, formatDateTime, formatInteger, formatMoney, formatNumber, formatPercent, humanize } from "./format.js";
+import { dash, formatCurrency, formatDate, formatDateTime, formatHorizon, formatInteger, formatNumber, formatPercent, formatPoints, humanize } from "./format.js";
 
 const knownStages = new Set(["Prospect", "New", "Repeat", "Loyal", "AtRisk", "Lapsed", "Churned", "WonBack"]);
 
@@ -66,6 +66,8 @@ function render(card, field, track) {
   const satisfaction = card.satisfaction ?? {};
   const action = card.nextBestAction ?? {};
   const stageClass = knownStages.has(card.stage) ? `stage-${card.stage}` : "stage-none";
+  const money = (value) => formatCurrency(value, card.currency);
+  const horizon = formatHorizon(card.horizonDays);
   const tierLetter = /^[ABC]/.test(card.tier ?? "") ? card.tier[0] : "none";
 
   const header = h("header", { className: "card-header" },
@@ -79,13 +81,14 @@ function render(card, field, track) {
       badge("Tier", field("tier", "tier", card.tier, "strong"), `since ${formatDate(card.tierSince)}`, `tier-${tierLetter}`)));
 
   const metrics = h("div", { className: "metrics" },
-    metric("Engagement", field("engagement", "engagement", formatNumber(card.engagement, 0)), meter(card.engagement / 100)),
+    metric("Engagement", field("engagement", "engagement", `${formatNumber(card.engagement, 0)} of 100`), meter(card.engagement / 100),
+      engagementMoves(card.engagementContributions ?? [])),
     metric("Satisfaction", field("csat", "CSAT", satisfaction.csatMean == null ? "No CSAT" : `CSAT ${formatNumber(satisfaction.csatMean, 1)}`),
       h("small", {}, field("nps", "NPS", satisfaction.npsCategory ? `${humanize(satisfaction.npsCategory)} (NPS ${satisfaction.lastNps})` : "no NPS answer"),
         ` · ${complaintCount(satisfaction)}`)),
-    metric("P(alive)", field("pAlive", "P(alive)", formatPercent(card.probabilityAlive)), meter(card.probabilityAlive)),
-    metric("CLV", field("clv", "CLV", formatMoney(card.clv)),
-      h("small", {}, "expected ", field("expectedSpend", "expected spend", formatMoney(card.expectedSpend)))),
+    metric("Chance still active", field("pAlive", "chance still active", formatPercent(card.probabilityAlive)), meter(card.probabilityAlive)),
+    metric("Lifetime value", field("clv", "lifetime value", money(card.clv)),
+      h("small", {}, `expected spend, ${horizon}: `, field("expectedSpend", "expected spend", money(card.expectedSpend)))),
     metric("Churn risk", field("churnRisk", "churn risk", formatPercent(card.churnRisk)),
       h("small", {}, field("riskBand", "risk band", humanize(card.riskBand)))));
 
@@ -98,7 +101,7 @@ function render(card, field, track) {
   const risk = section("Churn risk: why",
     reasons.length === 0 ? h("p", { className: "muted" }, "No contribution to churn risk.") :
       table(["Reason", "Contribution", "Detail"], reasons.map((reason, i) => [
-        humanize(reason.kind),
+        reasonKinds[reason.kind] ?? humanize(reason.kind),
         field(`reason.${i}.contribution`, `churn reason ${humanize(reason.kind)}`, `+${formatPercent(reason.contribution)}`),
         field(`reason.${i}.detail`, `churn reason ${humanize(reason.kind)}`, reason.detail),
       ]), "reasons"));
@@ -109,11 +112,11 @@ function render(card, field, track) {
       fact("RFM group", field("rfmGroup", "RFM group", card.rfmGroup)),
       fact("Purchase days", field("purchaseDays", "purchase days", formatInteger(card.purchaseDays))),
       fact("Purchases", field("purchaseCount", "purchases", formatInteger(card.purchaseCount))),
-      fact("Total spend", field("totalSpend", "total spend", formatMoney(card.totalSpend))),
-      fact("Refunded", field("refunded", "refunded", formatMoney(card.refunded))),
+      fact("Total spend", field("totalSpend", "total spend", money(card.totalSpend))),
+      fact("Refunded", field("refunded", "refunded", money(card.refunded))),
       fact("First purchase", field("firstPurchaseAt", "first purchase", formatDate(card.firstPurchaseAt))),
       fact("Last purchase", field("lastPurchaseAt", "last purchase", formatDate(card.lastPurchaseAt))),
-      fact("Expected purchases", field("expectedPurchases", "expected purchases", formatNumber(card.expectedPurchases, 2))),
+      fact(`Expected purchases, ${horizon}`, field("expectedPurchases", "expected purchases", formatNumber(card.expectedPurchases, 1))),
       fact("Segments", field("segments", "segments", (card.segments ?? []).join(", ") || "none"))));
 
   const complaints = satisfaction.openComplaints ?? [];
@@ -144,13 +147,40 @@ function render(card, field, track) {
   const decisions = section("Decision log",
     (card.decisionLog ?? []).length === 0 ? h("p", { className: "muted" }, "No decision yet.") :
       table(["When", "What", "From", "To", "Cause"], card.decisionLog.map((d) => [
-        formatDateTime(d.at), humanize(d.kind), d.from || dash, d.to || dash, d.cause,
+        formatDateTime(d.at), decisionKinds[d.kind] ?? humanize(d.kind), decisionValue(d.kind, d.from), decisionValue(d.kind, d.to), d.cause,
       ]), "decisions"));
 
   return [header, metrics, nextAction,
     h("div", { className: "card-grid" },
       h("div", { className: "card-column" }, risk, value, service),
       h("div", { className: "card-column" }, timeline, decisions, profilePanel))];
+}
+
+/** Churn reason kinds as an agent says them. */
+const reasonKinds = {
+  Silence: "Time without a purchase",
+  OpenHighSeverityComplaint: "Serious complaint open",
+  OpenMediumSeverityComplaint: "Complaint open",
+  DetractorAnswer: "Unhappy survey answer",
+  RepeatedUnresolvedContacts: "Contacts left unresolved",
+  Cancellation: "Cancelled",
+};
+
+const decisionKinds = { Stage: "Stage", Tier: "Value tier", Risk: "Churn risk" };
+
+/** A decision's from/to in words: stages and risk bands humanized ("At risk", "Won back"), tiers as they are ("A/Gold"). */
+function decisionValue(kind, value) {
+  if (!value) return dash;
+  return kind === "Tier" ? value : humanize(value);
+}
+
+/** The latest moves of the engagement score: "purchase +10 → 10", newest first, so the number explains itself. */
+function engagementMoves(contributions) {
+  if (contributions.length === 0) return h("small", { className: "muted" }, "no scored activity yet");
+  return h("ol", { className: "engagement-moves", id: "engagement-moves" }, contributions.slice(0, 4).map((c) =>
+    h("li", { title: formatDateTime(c.at) },
+      `${c.cause} ${formatPoints(c.points)} → ${formatNumber(c.scoreAfter, 0)}`,
+      (c.points < 0 && c.scoreAfter === 0) || (c.points > 0 && c.scoreAfter === 100) ? h("span", { className: "muted" }, " (limit)") : null)));
 }
 
 /** "stage, tier, CLV and 5 more": the status line stays one line however much changed. */
