@@ -61,6 +61,12 @@ public static class PlainWords
         _ => stage.ToString().ToLowerInvariant(),
     };
 
+    /// <summary>"opened today", "open for 1 day", "open for 9 days".</summary>
+    public static string OpenFor(double days) => days < 1 ? "opened today" : $"open for {Days(days)}";
+
+    /// <summary>The text with its first letter in upper case.</summary>
+    public static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+
     /// <summary>"1 purchase", "3 purchases".</summary>
     public static string Purchases(int count) => count == 1 ? "1 purchase" : Invariant($"{count} purchases");
 
@@ -136,11 +142,11 @@ public static class ChurnModel
         var open = satisfaction.OpenComplaints;
         if (open.FirstOrDefault(o => o.Severity == ComplaintSeverity.High) is { } high)
         {
-            Raise(ChurnReasonKind.OpenHighSeverityComplaint, c.OpenHighSeverityComplaint, $"High-severity complaint {high.Ticket} open {PlainWords.Days(high.AgeDays)}");
+            Raise(ChurnReasonKind.OpenHighSeverityComplaint, c.OpenHighSeverityComplaint, $"High-severity complaint {high.Ticket} {PlainWords.OpenFor(high.AgeDays)}");
         }
         else if (open.FirstOrDefault(o => o.Severity == ComplaintSeverity.Medium) is { } medium)
         {
-            Raise(ChurnReasonKind.OpenMediumSeverityComplaint, c.OpenMediumSeverityComplaint, $"Medium-severity complaint {medium.Ticket} open {PlainWords.Days(medium.AgeDays)}");
+            Raise(ChurnReasonKind.OpenMediumSeverityComplaint, c.OpenMediumSeverityComplaint, $"Medium-severity complaint {medium.Ticket} {PlainWords.OpenFor(medium.AgeDays)}");
         }
 
         if (satisfaction.NpsCategory == NpsCategory.Detractor)

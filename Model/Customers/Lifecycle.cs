@@ -39,8 +39,8 @@ public static class Lifecycle
         }
 
         var risk = facts.ChurnRisk;
-        if (risk.Value >= rules.LapsedThreshold) return (LifecycleStage.Lapsed, $"{Capitalized(risk.Summary)} (lapsed from {rules.LapsedThreshold * 100:0}%)");
-        if (risk.Value >= rules.AtRiskThreshold) return (LifecycleStage.AtRisk, $"{Capitalized(risk.Summary)} (at risk from {rules.AtRiskThreshold * 100:0}%)");
+        if (risk.Value >= rules.LapsedThreshold) return (LifecycleStage.Lapsed, $"{PlainWords.Capitalized(risk.Summary)} (lapsed from {rules.LapsedThreshold * 100:0}%)");
+        if (risk.Value >= rules.AtRiskThreshold) return (LifecycleStage.AtRisk, $"{PlainWords.Capitalized(risk.Summary)} (at risk from {rules.AtRiskThreshold * 100:0}%)");
         if (facts.PurchaseDays == 1) return (LifecycleStage.New, "First purchase");
 
         var frequent = facts.PurchaseDays >= rules.LoyalMinPurchaseDays;
@@ -57,6 +57,4 @@ public static class Lifecycle
             ? $"Bought on {facts.PurchaseDays} different days; not loyal while: {signal}"
             : $"Bought on {facts.PurchaseDays} different days");
     }
-
-    private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 }

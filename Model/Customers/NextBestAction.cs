@@ -24,27 +24,27 @@ public static class NextBestActions
         NextBestAction Act(ActionKind kind, string reason) => new(kind, TextOf(kind, rules), reason);
 
         var complaint = satisfaction.OpenComplaints.Count > 0 ? satisfaction.OpenComplaints[0] : null;
-        if (stage == LifecycleStage.Churned) return Act(ActionKind.WinBack, risk.Summary);
+        if (stage == LifecycleStage.Churned) return Act(ActionKind.WinBack, PlainWords.Capitalized(risk.Summary));
         if (complaint is not null && (complaint.Severity == ComplaintSeverity.High || stage is LifecycleStage.AtRisk or LifecycleStage.Lapsed))
         {
-            return Act(ActionKind.FixComplaint, $"{complaint.Severity.ToString().ToLowerInvariant()}-severity complaint {complaint.Ticket} open {complaint.AgeDays:0} days{(complaint.Overdue ? " (overdue)" : "")}");
+            return Act(ActionKind.FixComplaint, $"{PlainWords.Capitalized(complaint.Severity.ToString().ToLowerInvariant())}-severity complaint {complaint.Ticket} {PlainWords.OpenFor(complaint.AgeDays)}{(complaint.Overdue ? ", overdue" : "")}");
         }
 
-        if (stage == LifecycleStage.Lapsed) return Act(ActionKind.WinBack, risk.Summary);
+        if (stage == LifecycleStage.Lapsed) return Act(ActionKind.WinBack, PlainWords.Capitalized(risk.Summary));
         if (stage == LifecycleStage.AtRisk)
         {
             return tier == ValueTier.A
-                ? Act(ActionKind.RetentionCareCall, $"tier A customer at risk; {risk.Summary}")
-                : Act(ActionKind.RetentionOffer, $"tier {tier} customer at risk; {risk.Summary}");
+                ? Act(ActionKind.RetentionCareCall, $"Tier A customer at risk; {risk.Summary}")
+                : Act(ActionKind.RetentionOffer, $"Tier {tier} customer at risk; {risk.Summary}");
         }
 
-        if (stage == LifecycleStage.Prospect) return Act(ActionKind.Welcome, "interactions but no purchase yet");
+        if (stage == LifecycleStage.Prospect) return Act(ActionKind.Welcome, "Interested, but no purchase yet");
         return tier switch
         {
-            ValueTier.A => Act(ActionKind.Vip, $"tier A ({stage})"),
-            ValueTier.B => Act(ActionKind.Promotion, $"tier B ({stage})"),
-            _ when engagement < rules.WakeUpBelowEngagement => Act(ActionKind.WakeUp, $"tier C, engagement {engagement:0} < {rules.WakeUpBelowEngagement:0}"),
-            _ => Act(ActionKind.NoSpend, $"tier C, engagement {engagement:0}"),
+            ValueTier.A => Act(ActionKind.Vip, $"Tier A customer, {PlainWords.Stage(stage)}"),
+            ValueTier.B => Act(ActionKind.Promotion, $"Tier B customer, {PlainWords.Stage(stage)}"),
+            _ when engagement < rules.WakeUpBelowEngagement => Act(ActionKind.WakeUp, $"Tier C customer, engagement {engagement:0} of 100 (below {rules.WakeUpBelowEngagement:0})"),
+            _ => Act(ActionKind.NoSpend, $"Tier C customer, engagement {engagement:0} of 100"),
         };
     }
 

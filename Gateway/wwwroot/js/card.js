@@ -197,7 +197,7 @@ function badge(label, value, since, className) {
   return h("div", { className: `badge ${className}` }, h("span", { className: "badge-label" }, label), value, h("small", {}, since));
 }
 
-function metric(label, value, extra) {
+function metric(label, value, ...extra) {
   return h("div", { className: "metric" }, h("span", { className: "metric-label" }, label), value, extra);
 }
 
