@@ -31,8 +31,11 @@ public sealed class BrowserFixture : IAsyncLifetime
         {
             ExecutablePath = ChromiumPath,
             Headless = true,
+            // A first start on a fresh machine (cold disk, fonts cache) can take longer than Playwright's 30 s default.
+            Timeout = 120_000,
+            // --disable-dev-shm-usage: a container's /dev/shm can be 64 MB, where Chromium's renderers crash; /tmp is used instead.
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync"],
+                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
         });
     }
 
