@@ -75,7 +75,9 @@ public sealed record EngagementSettings(EngagementOptions Options, StoreKind Sto
 
     /// <summary>
     /// Adds the rules file (<c>Engagement:RulesFile</c>, default <c>&lt;DataDirectory&gt;/rules.json</c>) to the
-    /// configuration, watched for changes, so rules can be tuned without a restart.
+    /// configuration, watched for changes, so rules can be tuned without a restart. The file holds rules only: of what
+    /// it says, just <c>Engagement:Rules</c> is read, so a file beside the data cannot add keys, rebind Kestrel or move the
+    /// store (those come from the command line, the environment and appsettings).
     /// </summary>
     public static string AddRulesFile(IConfigurationManager configuration)
     {
@@ -101,6 +103,16 @@ public sealed record EngagementSettings(EngagementOptions Options, StoreKind Sto
 
         private sealed class Provider(JsonConfigurationSource source, PhysicalFileProvider files) : JsonConfigurationProvider(source)
         {
+            private static readonly string RulesPrefix = $"{EngagementRules.SectionName}{ConfigurationPath.KeyDelimiter}";
+
+            public override void Load(Stream stream)
+            {
+                base.Load(stream);
+                Data = Data.Where(pair => pair.Key.StartsWith(RulesPrefix, StringComparison.OrdinalIgnoreCase)
+                        || pair.Key.Equals(EngagementRules.SectionName, StringComparison.OrdinalIgnoreCase))
+                    .ToDictionary(StringComparer.OrdinalIgnoreCase);
+            }
+
             protected override void Dispose(bool disposing)
             {
                 base.Dispose(disposing);

@@ -101,7 +101,9 @@ public static class EngagementRulesValidator
             }
             catch (SegmentParseException ex)
             {
-                errors.Add($"{EngagementRules.SectionName}:Segments:{name} = \"{rule}\": {ex.Message}.");
+                // The rule is quoted only when short: the error is one line an operator reads, not an echo of a file.
+                var quoted = rule is { Length: <= 120 } ? $" = \"{rule}\"" : "";
+                errors.Add($"{EngagementRules.SectionName}:Segments:{name}{quoted}: {ex.Message}.");
             }
         }
 

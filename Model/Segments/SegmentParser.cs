@@ -26,9 +26,19 @@ public sealed class SegmentParseException(string message, int position)
 /// </summary>
 public static class SegmentParser
 {
+    /// <summary>How deep 'not' and parentheses may nest: far beyond any real rule, far below what a stack holds.</summary>
+    public const int MaxNesting = 32;
+
+    /// <summary>How many comparisons one rule may hold (a long 'or' chain is evaluated recursively, too).</summary>
+    public const int MaxComparisons = 256;
+
+    /// <summary>The longest rule text accepted.</summary>
+    public const int MaxLength = 8192;
+
     public static SegmentExpression Parse(string rule)
     {
         ArgumentNullException.ThrowIfNull(rule);
+        if (rule.Length > MaxLength) throw new SegmentParseException($"the rule is longer than {MaxLength} characters", MaxLength + 1);
         var parser = new Parser(Tokenize(rule));
         var expression = parser.Or();
         parser.ExpectEnd();
@@ -128,6 +138,8 @@ public static class SegmentParser
     {
         private static readonly string[] Keywords = ["and", "or", "not", "in"];
         private int index;
+        private int nesting;
+        private int comparisons;
 
         private Token Current => tokens[index];
 
@@ -157,19 +169,31 @@ public static class SegmentParser
         {
             if (Current.IsKeyword("not"))
             {
+                Enter();
                 index++;
-                return new NotExpression(Unary());
+                var negated = new NotExpression(Unary());
+                nesting--;
+                return negated;
             }
 
             if (Current.Kind == Kind.LeftParen)
             {
+                Enter();
                 index++;
                 var inner = Or();
                 Expect(Kind.RightParen, "')'");
+                nesting--;
                 return inner;
             }
 
+            if (++comparisons > MaxComparisons) throw Error($"more than {MaxComparisons} comparisons in one rule");
             return Comparison();
+        }
+
+        /// <summary>One level deeper ('not' or '('), refused beyond <see cref="MaxNesting"/> instead of overflowing the stack.</summary>
+        private void Enter()
+        {
+            if (++nesting > MaxNesting) throw Error($"'not' and parentheses nested more than {MaxNesting} deep");
         }
 
         private SegmentExpression Comparison()

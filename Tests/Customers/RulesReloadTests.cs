@@ -51,6 +51,58 @@ public sealed class RulesReloadTests
         }
     }
 
+    /// <summary>
+    /// Issue 15, items 2 and 3: while the engine runs, a rule nested 2,000 deep is a refused change (deep nesting
+    /// overflowed the stack and killed the process), and the rules file holds rules only: an admin key, an ingest limit written beside
+    /// the rules are not read (the file created an admin key before).
+    /// </summary>
+    [Fact]
+    public async Task A_rules_file_cannot_crash_the_engine_nor_add_keys_or_change_anything_but_rules()
+    {
+        var data = Directory.CreateTempSubdirectory("engagement-rules-").FullName;
+        var rulesFile = Path.Combine(data, "rules.json");
+        const string smuggled = "a-key-smuggled-in-through-the-rules-file";
+        await File.WriteAllTextAsync(rulesFile, $$"""
+            { "Engagement": {
+                "Rules": { "Segments": { "big": "total_spend > 10" } },
+                "Keys": [ { "Name": "mallory", "Key": "{{smuggled}}", "Role": "admin" } ],
+                "Ingest": { "MaxEventsPerBatch": 1 } } }
+            """, Ct);
+        var logs = new LogCapture();
+        var engine = await EngineHost.StartEmbeddedAsync(data,
+            [new("Logging:LogLevel:Engagement", "Information")],
+            services => services.AddSingleton<ILoggerProvider>(logs));
+        try
+        {
+            using (var mallory = engine.Http(smuggled))
+            {
+                Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await mallory.GetAsync("/api/demo", Ct)).StatusCode);
+            }
+
+            // The file's rules are read; its ingest limit is not (a batch of two is accepted whole).
+            var customer = $"rules-{Guid.NewGuid():N}";
+            var ack = await engine.Client.Ingest().SubmitAsync(Events.Batch(
+                Events.Purchase(customer, 50, DateTimeOffset.UtcNow.AddDays(-1)), Events.Visit(customer, DateTimeOffset.UtcNow.AddHours(-1))), cancellationToken: Ct);
+            Assert.Equal(2, ack.Accepted);
+            Assert.Contains("big", await SegmentsAsync(engine, customer));
+
+            // 2,000 deep fits the rule length limit, so the nesting limit is what refuses it.
+            await File.WriteAllTextAsync(rulesFile, Rules(string.Concat(Enumerable.Repeat("not ", 2_000)) + "tier = A"), Ct);
+            await Wait.UntilAsync(() => Task.FromResult(logs.Lines.Any(l => l.Contains("Rules change refused", StringComparison.Ordinal))),
+                TimeSpan.FromSeconds(30), "the deep rule is refused with a log line");
+            Assert.Contains(logs.Lines, l => l.Contains("nested more than", StringComparison.Ordinal));
+
+            // Still running, on the rules in force.
+            await engine.Client.Ingest().SubmitAsync(Events.Batch(Events.Visit(customer, DateTimeOffset.UtcNow.AddMinutes(-1))), cancellationToken: Ct);
+            Assert.Contains("big", await SegmentsAsync(engine, customer));
+        }
+        finally
+        {
+            await engine.DisposeAsync();
+            EngineHost.TryDelete(data);
+        }
+    }
+
     private static string Rules(string big) => $$"""{ "Engagement": { "Rules": { "Segments": { "big": "{{big}}" } } } }""";
 
     private static async Task<IReadOnlyList<string>> SegmentsAsync(EngineHost engine, string customer) =>

@@ -96,6 +96,43 @@ public sealed class HostingTests
             EngineHost.TryDelete(data);
         }
     }
+
+    /// <summary>
+    /// Issue 15, item 2: a segment rule nested 100,000 deep (<c>not not … tier = A</c>) in the rules file overflowed the
+    /// stack before the configuration was checked, so the process died at every start. Now it is a configuration error.
+    /// </summary>
+    [Fact]
+    public async Task A_rule_nested_a_hundred_thousand_deep_in_the_rules_file_is_a_configuration_error_not_a_crash()
+    {
+        var data = Directory.CreateTempSubdirectory("engagement-deeprule-").FullName;
+        try
+        {
+            var deep = string.Concat(Enumerable.Repeat("not ", 100_000)) + "tier = A";
+            await File.WriteAllTextAsync(Path.Combine(data, "rules.json"),
+                $$"""{ "Engagement": { "Rules": { "Segments": { "deep": "{{deep}}" } } } }""", TestContext.Current.CancellationToken);
+
+            var (exitCode, output) = await EngineProcess.RunGatewayToExitAsync(
+            [
+                new("Engagement:DataDirectory", data),
+                new("Kestrel:Endpoints:Grpc:Url", $"http://127.0.0.1:{Ports.Free()}"),
+                new("Kestrel:Endpoints:Web:Url", $"http://127.0.0.1:{Ports.Free()}"),
+                new("Engagement:Silo:SiloPort", Ports.Free().ToString()),
+                new("Engagement:Silo:GatewayPort", Ports.Free().ToString()),
+                new("Engagement:Keys:0:Key", "a-key-long-enough-for-this"),
+                new("Engagement:Keys:0:Role", "channel"),
+            ], TimeSpan.FromSeconds(60));
+
+            Assert.Equal(2, exitCode);
+            var line = Assert.Single(output.Split('\n'), l => l.Contains("configuration error", StringComparison.Ordinal));
+            Assert.Contains("Segments:deep", line, StringComparison.Ordinal);
+            Assert.Contains("longer than", line, StringComparison.Ordinal);
+            Assert.True(line.Length < 300, $"one short line, not an echo of the rule: {line.Length} characters");
+        }
+        finally
+        {
+            EngineHost.TryDelete(data);
+        }
+    }
 }
 
 /// <summary>Operations endpoints of a running engine: reflection, health, the dashboard.</summary>

@@ -81,4 +81,30 @@ public sealed class SegmentTests
         Assert.Contains(message, error.Message);
         Assert.Contains($"at position {position}", error.Message);
     }
+
+    [Theory]
+    [InlineData(SegmentParser.MaxNesting, true)]
+    [InlineData(SegmentParser.MaxNesting + 1, false)]
+    public void Nesting_is_limited_instead_of_overflowing_the_stack(int depth, bool parses)
+    {
+        var nots = string.Concat(Enumerable.Repeat("not ", depth)) + "tier = A";
+        var parens = new string('(', depth) + "tier = A" + new string(')', depth);
+        foreach (var rule in new[] { nots, parens })
+        {
+            if (parses) Assert.NotNull(SegmentParser.Parse(rule));
+            else Assert.Contains("nested more than", Assert.Throws<SegmentParseException>(() => SegmentParser.Parse(rule)).Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_hundred_thousand_nots_are_refused_not_a_stack_overflow() =>
+        Assert.Throws<SegmentParseException>(() => SegmentParser.Parse(string.Concat(Enumerable.Repeat("not ", 100_000)) + "tier = A"));
+
+    [Fact]
+    public void Comparisons_per_rule_are_limited()
+    {
+        string Chain(int n) => string.Join(" or ", Enumerable.Range(0, n).Select(i => $"tier = T{i}"));
+        Assert.NotNull(SegmentParser.Parse(Chain(SegmentParser.MaxComparisons)));
+        Assert.Contains("comparisons", Assert.Throws<SegmentParseException>(() => SegmentParser.Parse(Chain(SegmentParser.MaxComparisons + 1))).Message, StringComparison.Ordinal);
+    }
 }
