@@ -68,6 +68,7 @@ public static class GatewayHost
         builder.AddEngagementGrpc(ingest);
 
         var app = builder.Build();
+        app.UseOneSurfacePerEndpoint();
         // The console's files are public (they hold no data); everything they fetch carries a key.
         app.UseConsoleFiles();
         app.UseAuthentication();
@@ -76,7 +77,7 @@ public static class GatewayHost
         app.MapCustomers();
         app.MapAlerts();
         app.MapPush();
-        app.MapEngagementHealth();
+        app.MapEngagementHealth(settings.Options.ReflectionInForce);
         app.MapPopulationApi();
         app.MapConsoleApi();
         app.MapActivityApi();

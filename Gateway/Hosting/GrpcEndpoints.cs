@@ -1,5 +1,6 @@
 using Engagement.Gateway.Demo;
 using Engagement.Gateway.Ingest;
+using Engagement.Grains.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Engagement.Gateway.Hosting;
@@ -38,11 +39,31 @@ public static class GrpcEndpoints
         builder.Services.AddGrpcHealthChecks().AddCheck<EngineHealthCheck>("engine");
     }
 
-    /// <summary>Reflection, gRPC health and <c>/health</c>.</summary>
-    public static void MapEngagementHealth(this IEndpointRouteBuilder app)
+    /// <summary>Reflection (as <c>Engagement:Reflection</c> allows), gRPC health and <c>/health</c>.</summary>
+    public static void MapEngagementHealth(this IEndpointRouteBuilder app, ReflectionAccess reflection)
     {
-        app.MapGrpcReflectionService();
+        if (reflection == ReflectionAccess.Anonymous) app.MapGrpcReflectionService();
+        else if (reflection == ReflectionAccess.Keyed) app.MapGrpcReflectionService().RequireAuthorization();
         app.MapGrpcHealthChecksService();
         app.MapHealthChecks("/health");
     }
+
+    /// <summary>
+    /// Each Kestrel endpoint serves its own surface only: the <c>Grpc</c> endpoint (HTTP/2) gRPC calls and <c>/health</c>;
+    /// the <c>Web</c> endpoint (HTTP/1.1) the console, the HTTP API, the hubs, the dashboard and <c>/metrics</c>. Anything
+    /// else that reaches the gRPC endpoint is answered 404, so the admin API and the console are not one port scan away
+    /// from the channels' port. The two endpoints are told apart by protocol, which <see cref="ConfigureEngagementEndpoints"/> fixes.
+    /// </summary>
+    public static IApplicationBuilder UseOneSurfacePerEndpoint(this IApplicationBuilder app) => app.Use((context, next) =>
+    {
+        var request = context.Request;
+        var onGrpcEndpoint = HttpProtocol.IsHttp2(request.Protocol);
+        var isGrpcCall = request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true;
+        if (onGrpcEndpoint && !isGrpcCall && !request.Path.StartsWithSegments("/health"))
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        }
+        return next(context);
+    });
 }

@@ -6,8 +6,9 @@ using Microsoft.Extensions.Options;
 namespace Engagement.Gateway.Security;
 
 /// <summary>
-/// Every call carries a key: <c>authorization: Bearer &lt;key&gt;</c>, or the <c>access_token</c> query
-/// parameter that SignalR clients use for WebSockets. The key's grant becomes the caller's role.
+/// Every call carries a key: <c>authorization: Bearer &lt;key&gt;</c>, or, on the hubs only (<c>/hubs/*</c>), the
+/// <c>access_token</c> query parameter that SignalR clients must use for WebSockets and server-sent events. A key in a
+/// URL ends up in logs and histories, so nowhere else takes one. The key's grant becomes the caller's role.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -17,6 +18,9 @@ public sealed class ApiKeyAuthenticationHandler(
 {
     public const string SchemeName = "ApiKey";
     public const string TeamClaim = "engagement:team";
+
+    /// <summary>Where SignalR's hubs are mapped: the only paths that take a key in the query string.</summary>
+    public static readonly PathString HubsPath = new("/hubs");
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -40,6 +44,7 @@ public sealed class ApiKeyAuthenticationHandler(
             var key = header["Bearer ".Length..].Trim();
             return key.Length > 0 ? key : null;
         }
+        if (!Request.Path.StartsWithSegments(HubsPath)) return null;
         var query = Request.Query["access_token"].ToString();
         return query.Length > 0 ? query : null;
     }

@@ -56,6 +56,28 @@ public sealed class EngagementOptions
 
     /// <summary>A JSON file (<c>{"Engagement": {"Rules": {...}}}</c>) watched for rule changes; default <c>&lt;DataDirectory&gt;/rules.json</c>.</summary>
     public string? RulesFile { get; set; }
+
+    /// <summary>
+    /// Who may list the gRPC services through server reflection: <see cref="ReflectionAccess.Anonymous"/> by default when
+    /// embedded (a developer's grpcurl), <see cref="ReflectionAccess.Keyed"/> by default in a cluster.
+    /// </summary>
+    public ReflectionAccess? Reflection { get; set; }
+
+    /// <summary>The reflection access in force: as configured, or the mode's default.</summary>
+    public ReflectionAccess ReflectionInForce => Reflection ?? (Mode == EngagementMode.Embedded ? ReflectionAccess.Anonymous : ReflectionAccess.Keyed);
+}
+
+/// <summary>Who may use gRPC server reflection (<c>Engagement:Reflection</c>).</summary>
+public enum ReflectionAccess
+{
+    /// <summary>Anyone who reaches the gRPC endpoint.</summary>
+    Anonymous,
+
+    /// <summary>Any caller with a valid key.</summary>
+    Keyed,
+
+    /// <summary>Not served.</summary>
+    Off,
 }
 
 public sealed class PopulationOptions
