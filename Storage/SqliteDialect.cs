@@ -194,7 +194,10 @@ internal sealed class SqliteDialect(string connectionString) : StoreDialect
         for (var i = 0; i < values.Length; i++) command.Parameters[i].Value = values[i] ?? DBNull.Value;
     }
 
-    /// <summary>SQLite creates a missing file but not a missing folder.</summary>
+    /// <summary>
+    /// SQLite creates a missing file but not a missing folder; both are made owner-only here (see <see cref="OwnerOnly"/>),
+    /// and so are the WAL and shared-memory files an older version left readable.
+    /// </summary>
     private void EnsureFolder()
     {
         var builder = new SqliteConnectionStringBuilder(connectionString);
@@ -219,10 +222,18 @@ internal sealed class SqliteDialect(string connectionString) : StoreDialect
             }
         }
 
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        var full = Path.GetFullPath(path);
+        var folder = Path.GetDirectoryName(full);
         if (!string.IsNullOrEmpty(folder))
         {
-            Directory.CreateDirectory(folder);
+            OwnerOnly.Folder(folder);
+        }
+
+        if (builder.Mode == SqliteOpenMode.ReadOnly) return;
+        OwnerOnly.File(full);
+        foreach (var companion in new[] { full + "-wal", full + "-shm", full + "-journal" })
+        {
+            if (File.Exists(companion)) OwnerOnly.File(companion);
         }
     }
 

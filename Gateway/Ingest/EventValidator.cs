@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Engagement.Contracts.Customers;
@@ -19,11 +20,14 @@ public sealed partial class EventValidator(IOptions<IngestOptions> options, [Fro
 
     private readonly IngestOptions _limits = options.Value;
 
+    private readonly FrozenSet<string> _channels = options.Value.KnownChannels.ToFrozenSet(StringComparer.Ordinal);
+
     public CustomerEvent? Validate(Proto.Event wire, out FieldError? error)
     {
         error = CheckId("event_id", wire.EventId)
             ?? CheckId("customer_id", wire.CustomerId)
             ?? CheckToken("channel", wire.Channel)
+            ?? CheckChannel(wire.Channel)
             ?? CheckTime(wire.OccurredAt);
         if (error is not null) return null;
 
@@ -97,6 +101,23 @@ public sealed partial class EventValidator(IOptions<IngestOptions> options, [Fro
         if (value.Length > _limits.MaxIdLength) return new(field, $"longer than {_limits.MaxIdLength} characters");
         if (value.Any(char.IsControl)) return new(field, "contains control characters");
         return null;
+    }
+
+    /// <summary>
+    /// The channel, or its first part before a '/' (<c>store/berlin-2</c>: the store channel, the Berlin shop), must be one
+    /// the deployment has; no part may be '.' or '..'.
+    /// </summary>
+    private FieldError? CheckChannel(string channel)
+    {
+        var parts = channel.Split('/');
+        if (parts.Any(part => part is "" or "." or ".."))
+        {
+            return new("channel", "a part between '/' is empty, '.' or '..'");
+        }
+
+        return _channels.Contains(parts[0])
+            ? null
+            : new("channel", $"'{parts[0]}' is not a channel of this deployment; use one of {string.Join(", ", _limits.KnownChannels)} (Engagement:Ingest:Channels)");
     }
 
     private static FieldError? CheckToken(string field, string value)

@@ -32,6 +32,15 @@ public sealed class IngestOptions
 
     [Range(1, 1024)]
     public int MaxProfileAttributes { get; set; } = 64;
+
+    /// <summary>The channels the deployment has (<c>Engagement:Ingest:Channels</c>); events from any other are refused. Unset: <see cref="DefaultChannels"/>.</summary>
+    public string[]? Channels { get; set; }
+
+    /// <summary>The domain's channels: web shop, mobile app, phone/IVR, store POS, chat, email, social, and the CRM's profile updates.</summary>
+    public static readonly IReadOnlyList<string> DefaultChannels = ["web", "app", "phone", "ivr", "store", "pos", "chat", "email", "social", "crm", "other"];
+
+    /// <summary>The channels in force: as configured, or the defaults.</summary>
+    public IReadOnlyList<string> KnownChannels => Channels is { Length: > 0 } configured ? configured : DefaultChannels;
 }
 
 [OptionsValidator]

@@ -1,3 +1,4 @@
+using Engagement.Storage;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
@@ -65,12 +66,8 @@ public sealed class KeyRing
         {
             keys = Roles.All.ToDictionary(role => role, _ => Convert.ToBase64String(RandomNumberGenerator.GetBytes(24))
                 .Replace('+', '-').Replace('/', '_'));
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.WriteAllText(path, JsonSerializer.Serialize(keys, KeysFileJson));
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
+            OwnerOnly.Folder(Path.GetDirectoryName(path)!);
+            OwnerOnly.WriteNewFile(path, JsonSerializer.Serialize(keys, KeysFileJson));
             created = true;
         }
         foreach (var (role, key) in keys ?? [])

@@ -182,7 +182,7 @@ internal sealed partial class StoreSchemaInitializer(EngagementSettings settings
 {
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
-        if (settings.Store == StoreKind.Sqlite) Directory.CreateDirectory(settings.DataDirectory);
+        if (settings.Store == StoreKind.Sqlite) OwnerOnly.Folder(settings.DataDirectory);
         // The same scripts in each database. SQLite's second file (grains.db) uses its checkpoint, alert and reminder
         // tables; its journal and digest tables stay empty.
         foreach (var database in databases.All) await StoreSchema.ApplyAsync(database, cancellationToken);

@@ -85,7 +85,8 @@ public sealed record EngagementSettings(EngagementOptions Options, StoreKind Sto
             ? Path.GetFullPath(file)
             : Path.Combine(Path.GetFullPath(configuration[$"{EngagementOptions.Section}:{nameof(EngagementOptions.DataDirectory)}"] is { Length: > 0 } data ? data : "data"), "rules.json");
         // The file may come later; its folder must exist for the watcher.
-        var folder = Directory.CreateDirectory(Path.GetDirectoryName(path)!).FullName;
+        // Owner-only: by default this is the data folder, which holds personal data.
+        var folder = OwnerOnly.Folder(Path.GetDirectoryName(path)!).FullName;
         // Polled, not watched through inotify: the default folder is the data folder, and a watcher there
         // wakes on every page SQLite writes beside the rules (a fifth of the engine's CPU under load).
         configuration.Add(new PolledJsonFileSource(folder) { Path = Path.GetFileName(path), Optional = true, ReloadOnChange = true });

@@ -16,7 +16,9 @@ public sealed class HostingTests
     [Fact]
     public async Task The_first_start_creates_one_key_per_role_in_the_data_folder_and_says_where()
     {
-        var data = Directory.CreateTempSubdirectory("engagement-firststart-").FullName;
+        var temp = Directory.CreateTempSubdirectory("engagement-firststart-").FullName;
+        // A folder the engine creates itself (a temp subdirectory is owner-only already).
+        var data = Path.Combine(temp, "data");
         try
         {
             var grpc = new Uri($"http://127.0.0.1:{Ports.Free()}");
@@ -47,10 +49,20 @@ public sealed class HostingTests
             Assert.Equal(1, card.EventCount);
             var denied = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => client.Ingest(keys["agent"]).SubmitAsync(Events.Batch(Events.Visit(customer, DateTimeOffset.UtcNow)), cancellationToken: Ct).ResponseAsync);
             Assert.Equal(Grpc.Core.StatusCode.PermissionDenied, denied.StatusCode);
+
+            // Issue 15, item 8: personal data is the owner's alone, from the first write: the folder 0700, every
+            // database file (and its WAL and shared memory) 0600. They were 755 and 644.
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(data));
+                var files = Directory.GetFiles(data, "*.db*");
+                Assert.Contains(files, f => f.EndsWith("-wal", StringComparison.Ordinal));
+                foreach (var file in files) Assert.Equal((file, UnixFileMode.UserRead | UnixFileMode.UserWrite), (file, File.GetUnixFileMode(file)));
+            }
         }
         finally
         {
-            EngineHost.TryDelete(data);
+            EngineHost.TryDelete(temp);
         }
     }
 

@@ -105,6 +105,8 @@ public sealed class EventValidatorTests
         { "channel with a space", "channel", "use letters, digits" },
         { "channel of 65 characters", "channel", "longer than 64 characters" },
         { "channel with a path", "", "" },
+        { "channel climbing out of a path", "channel", "a part between '/' is empty, '.' or '..'" },
+        { "channel the deployment does not have", "channel", "'fax-machine-unknown' is not a channel of this deployment; use one of web, app," },
         { "invalid nanos", "occurred_at", "not a valid timestamp" },
         { "beyond year 9999", "occurred_at", "not a valid timestamp" },
         { "the first moment of 1900", "", "" },
@@ -162,6 +164,18 @@ public sealed class EventValidatorTests
 
         Assert.Null(validator.Validate(Profile(("a", "1"), ("b", "2"), ("c", "3")), out error));
         Assert.Equal(new FieldError("profile_update.attributes", "more than 2 attributes"), error);
+    }
+
+    [Fact]
+    public void The_deployments_channels_are_configured()
+    {
+        var kiosk = Validator(new IngestOptions { Channels = ["kiosk"] });
+
+        Assert.NotNull(kiosk.Validate(Event(e => e.Channel = "kiosk/lobby"), out var accepted));
+        Assert.Null(accepted);
+        Assert.Null(kiosk.Validate(Event(e => e.Channel = "web"), out var refused));
+        Assert.Equal("channel", refused!.Field);
+        Assert.Contains("use one of kiosk", refused.Reason, StringComparison.Ordinal);
     }
 
     private static EventValidator Validator(IngestOptions? options = null, FakeTimeProvider? clock = null) =>
@@ -224,6 +238,8 @@ public sealed class EventValidatorTests
             "channel with a space" => Event(e => e.Channel = "web shop"),
             "channel of 65 characters" => Event(e => e.Channel = new string('w', 65)),
             "channel with a path" => Event(e => e.Channel = "store/berlin-2_a.b"),
+            "channel climbing out of a path" => Event(e => e.Channel = "../../etc/passwd"),
+            "channel the deployment does not have" => Event(e => e.Channel = "fax-machine-unknown"),
             "invalid nanos" => Event(e => e.OccurredAt.Nanos = 1_000_000_000),
             "beyond year 9999" => Event(e => e.OccurredAt = new Timestamp { Seconds = 253_402_300_800 }),
             "the first moment of 1900" => Event(e => e.OccurredAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(1900, 1, 1, 0, 0, 0, TimeSpan.Zero))),

@@ -161,7 +161,7 @@ public sealed class SilenceLatenessRun(SilenceSettings settings, EngineEndpoint 
                     {
                         EventId = $"{ids[i]}-complaint",
                         CustomerId = ids[i],
-                        Channel = "load",
+                        Channel = "other",
                         OccurredAt = Timestamp.FromDateTimeOffset(_due[i] - settings.OverdueAfter),
                         ComplaintOpened = new ComplaintOpened { Severity = ComplaintSeverity.Low, TicketId = $"t-{ids[i]}" },
                     });
