@@ -1,16 +1,18 @@
 using Engagement.Contracts.Customers;
 using Engagement.Contracts.V1;
+using Engagement.Gateway.Ingest;
 using Engagement.Gateway.Push;
 using Engagement.Gateway.Security;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
 using Proto = Engagement.Contracts.V1;
 
 namespace Engagement.Gateway.Customers;
 
 /// <summary>The <c>engagement.v1.Customers</c> service: a customer's card, once or as it changes.</summary>
 [Authorize(Policy = Policies.ReadCustomers)]
-public sealed class CustomersService(IGrainFactory grains, CardFeed feed, TimeProvider machineClock) : Proto.Customers.CustomersBase
+public sealed class CustomersService(IGrainFactory grains, CardFeed feed, TimeProvider machineClock, IOptions<IngestOptions> ingest) : Proto.Customers.CustomersBase
 {
     public override async Task<Proto.CustomerCard> Get(GetCustomerRequest request, ServerCallContext context)
     {
@@ -38,11 +40,11 @@ public sealed class CustomersService(IGrainFactory grains, CardFeed feed, TimePr
         }
     }
 
-    private static void CheckCustomerId(string customerId)
+    private void CheckCustomerId(string customerId)
     {
-        if (string.IsNullOrWhiteSpace(customerId))
+        if (IdCheck.Problem(customerId, ingest.Value.MaxIdLength) is { } problem)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "customer_id: required"));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"customer_id: {problem}"));
         }
     }
 }

@@ -95,13 +95,8 @@ public sealed partial class EventValidator(IOptions<IngestOptions> options, [Fro
         return found is null ? create() : null;
     }
 
-    private FieldError? CheckId(string field, string value)
-    {
-        if (string.IsNullOrWhiteSpace(value)) return new(field, "required");
-        if (value.Length > _limits.MaxIdLength) return new(field, $"longer than {_limits.MaxIdLength} characters");
-        if (value.Any(char.IsControl)) return new(field, "contains control characters");
-        return null;
-    }
+    private FieldError? CheckId(string field, string value) =>
+        IdCheck.Problem(value, _limits.MaxIdLength) is { } problem ? new(field, problem) : null;
 
     /// <summary>
     /// The channel, or its first part before a '/' (<c>store/berlin-2</c>: the store channel, the Berlin shop), must be one

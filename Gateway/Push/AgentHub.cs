@@ -1,7 +1,9 @@
 using System.Security.Claims;
+using Engagement.Gateway.Ingest;
 using Engagement.Gateway.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 
 namespace Engagement.Gateway.Push;
 
@@ -18,7 +20,7 @@ namespace Engagement.Gateway.Push;
 /// routes to <see cref="AgentAlerts"/>, keyed by connection id.
 /// </remarks>
 [Authorize(Policy = Policies.ReadCustomers)]
-public sealed class AgentHub(AgentWatches watches, AgentAlerts alerts) : Hub<IAgentClient>
+public sealed class AgentHub(AgentWatches watches, AgentAlerts alerts, IOptions<IngestOptions> ingest) : Hub<IAgentClient>
 {
     /// <summary>The server-to-client method that carries a customer card.</summary>
     public const string CardMethod = "card";
@@ -50,6 +52,6 @@ public sealed class AgentHub(AgentWatches watches, AgentAlerts alerts) : Hub<IAg
     /// <summary>Stops the cards of this customer. When it returns, no further card of it reaches the caller.</summary>
     public Task UnwatchCustomer(string customerId) => watches.UnwatchAsync(Context.ConnectionId, CheckCustomerId(customerId));
 
-    private static string CheckCustomerId(string? customerId) =>
-        string.IsNullOrWhiteSpace(customerId) ? throw new HubException("customerId: required") : customerId;
+    private string CheckCustomerId(string? customerId) =>
+        IdCheck.Problem(customerId, ingest.Value.MaxIdLength) is { } problem ? throw new HubException($"customerId: {problem}") : customerId!;
 }

@@ -96,7 +96,7 @@ public sealed class ConsoleApiTests(PushEngineFixture engine) : IClassFixture<Pu
     public async Task Activity_counts_accepted_events_per_channel_and_not_duplicates()
     {
         var run = Guid.NewGuid().ToString("N")[..12];
-        var (web, store) = ($"web-{run}", $"store-{run}");
+        var (web, store) = ($"web/{run}", $"store/{run}");
         var now = DateTimeOffset.UtcNow.AddMinutes(-1);
         var webEvents = Enumerable.Range(0, 7).Select(i => On(web, Events.Visit($"act-{i % 3}-{run}", now))).ToArray();
         var storeEvents = Enumerable.Range(0, 3).Select(i => On(store, Events.Purchase($"act-{i}-{run}", 5, now))).ToArray();

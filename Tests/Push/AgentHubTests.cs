@@ -182,6 +182,36 @@ public sealed class AgentHubTests(PushEngineFixture engine) : IClassFixture<Push
         Assert.Contains("customerId: required", error.Message);
     }
 
+    /// <summary>
+    /// Issue 15, item 6: long ids were activated as grains; now they are refused, and not echoed back. (A 100 KB one is
+    /// beyond SignalR's message limit, which closes the connection before the hub sees it.)
+    /// </summary>
+    [Fact]
+    public async Task An_overlong_customer_id_is_refused_without_being_echoed()
+    {
+        await using var agent = await ConnectAsync(TestKeys.Agent);
+
+        var error = await Assert.ThrowsAsync<HubException>(() => agent.WatchAsync(new string('x', 10_000)));
+        Assert.Contains("customerId: longer than 128 characters", error.Message);
+        Assert.True(error.Message.Length < 200, $"the message is short, not an echo: {error.Message.Length} characters");
+        error = await Assert.ThrowsAsync<HubException>(() => agent.WatchAsync("cust\u0000omer"));
+        Assert.Contains("customerId: contains control characters", error.Message);
+    }
+
+    /// <summary>The same rule on the gRPC reads: InvalidArgument naming the field, no echo.</summary>
+    [Fact]
+    public async Task Customers_get_and_watch_refuse_an_overlong_id_with_invalid_argument()
+    {
+        var customers = engine.Host.Client.Customers();
+        var get = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() =>
+            customers.GetAsync(new Engagement.Contracts.V1.GetCustomerRequest { CustomerId = new string('x', 100_000) }, cancellationToken: TestContext.Current.CancellationToken).ResponseAsync);
+        Assert.Equal((Grpc.Core.StatusCode.InvalidArgument, "customer_id: longer than 128 characters"), (get.StatusCode, get.Status.Detail));
+
+        using var watch = customers.Watch(new Engagement.Contracts.V1.WatchCustomerRequest { CustomerId = new string('y', 5_000) }, cancellationToken: TestContext.Current.CancellationToken);
+        var watched = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => watch.ResponseStream.MoveNext(TestContext.Current.CancellationToken));
+        Assert.Equal((Grpc.Core.StatusCode.InvalidArgument, "customer_id: longer than 128 characters"), (watched.StatusCode, watched.Status.Detail));
+    }
+
     [Theory]
     [InlineData(TestKeys.Agent)]
     [InlineData(TestKeys.Supervisor)]
