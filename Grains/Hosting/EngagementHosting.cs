@@ -67,7 +67,7 @@ public static class EngagementHosting
             silo.UseAdoNetClustering(o =>
             {
                 o.Invariant = StoreSchema.InvariantOf(settings.Store);
-                o.ConnectionString = settings.ConnectionString;
+                o.ConnectionString = settings.OrleansConnectionString;
             });
         }
         // Failure detection can be tuned (tests make it fast): Engagement:Silo:Membership maps onto ClusterMembershipOptions.
@@ -81,7 +81,8 @@ public static class EngagementHosting
         silo.UseAdoNetReminderService(o =>
         {
             o.Invariant = StoreSchema.InvariantOf(settings.Store);
-            o.ConnectionString = settings.GrainStateConnectionString;
+            // SQLite: the grain-state file; PostgreSQL: Orleans' own small pool (the connection budget).
+            o.ConnectionString = settings.Store == StoreKind.Sqlite ? settings.GrainStateConnectionString : settings.OrleansConnectionString;
         });
         // Checkpoints of many customers per transaction, written off the grain scheduler.
         silo.Services.AddGrainStorage(StorageNames.Customers, (sp, _) => new GroupedGrainStorage(
@@ -125,7 +126,7 @@ public static class EngagementHosting
         client.UseAdoNetClustering(o =>
         {
             o.Invariant = StoreSchema.InvariantOf(settings.Store);
-            o.ConnectionString = settings.ConnectionString;
+            o.ConnectionString = settings.OrleansConnectionString;
         });
         if (settings.Options.Dashboard.Enabled)
         {

@@ -54,6 +54,9 @@ public sealed class EngagementOptions
     [Required, ValidateObjectMembers]
     public DashboardSettings Dashboard { get; set; } = new();
 
+    [Required, ValidateObjectMembers]
+    public StoreOptions Store { get; set; } = new();
+
     /// <summary>A JSON file (<c>{"Engagement": {"Rules": {...}}}</c>) watched for rule changes; default <c>&lt;DataDirectory&gt;/rules.json</c>.</summary>
     public string? RulesFile { get; set; }
 
@@ -109,6 +112,25 @@ public sealed class SiloEndpointOptions
 
     /// <summary>The address other silos and clients reach this silo at (cluster mode); loopback when unset.</summary>
     public string? AdvertisedAddress { get; set; }
+}
+
+/// <summary>
+/// The connection budget of one process on PostgreSQL (<c>Engagement:Store</c>): what it may hold open at most, so that
+/// N silos and M gateways fit under the server's <c>max_connections</c> (docs/operations.md has the sum).
+/// </summary>
+public sealed class StoreOptions
+{
+    /// <summary>Connections one silo may hold: the journal, checkpoints and alerts share what Orleans' own parts leave.</summary>
+    [Range(4, 1000)]
+    public int MaxConnections { get; set; } = 20;
+
+    /// <summary>Of those, Orleans' membership and reminders (ADO.NET); a gateway holds only these.</summary>
+    [Range(1, 100)]
+    public int OrleansConnections { get; set; } = 3;
+
+    /// <summary>How long a caller waits for a free connection before the store answers "unavailable".</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan ConnectionWait { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 public sealed class JournalOptions

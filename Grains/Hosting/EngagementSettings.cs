@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Engagement.Grains.Hosting;
 
@@ -19,6 +20,13 @@ public sealed class EngagementConfigurationException(string message) : Exception
 /// </param>
 public sealed record EngagementSettings(EngagementOptions Options, StoreKind Store, string ConnectionString, string GrainStateConnectionString, string DataDirectory)
 {
+    /// <summary>
+    /// Orleans' ADO.NET parts (membership, reminders): the store's connection string with a pool of their own size. Npgsql
+    /// pools per connection string, so this pool and the engine's data source together stay within
+    /// <see cref="StoreOptions.MaxConnections"/> (a gateway opens only this one).
+    /// </summary>
+    public string OrleansConnectionString { get; init; } = ConnectionString;
+
     public const string ConnectionStringName = "Engagement";
 
     public static EngagementSettings Load(IConfiguration configuration)
@@ -49,7 +57,29 @@ public sealed record EngagementSettings(EngagementOptions Options, StoreKind Sto
             throw new EngagementConfigurationException(
                 $"Engagement:Mode is Cluster, so ConnectionStrings:{ConnectionStringName} must name the PostgreSQL database.");
         }
-        return new(options, StoreKind.PostgreSql, connectionString, connectionString, dataDirectory);
+        var store = options.Store;
+        if (store.OrleansConnections >= store.MaxConnections)
+        {
+            throw new EngagementConfigurationException(
+                $"Engagement:Store:OrleansConnections ({store.OrleansConnections}) must leave room under MaxConnections ({store.MaxConnections}).");
+        }
+        string Pooled(int size)
+        {
+            try
+            {
+                return new NpgsqlConnectionStringBuilder(connectionString)
+                {
+                    MaxPoolSize = size,
+                    Timeout = (int)Math.Ceiling(store.ConnectionWait.TotalSeconds),
+                }.ConnectionString;
+            }
+            catch (ArgumentException ex)
+            {
+                throw new EngagementConfigurationException($"ConnectionStrings:{ConnectionStringName}: {ex.Message}");
+            }
+        }
+        var engine = Pooled(store.MaxConnections - store.OrleansConnections);
+        return new(options, StoreKind.PostgreSql, engine, engine, dataDirectory) { OrleansConnectionString = Pooled(store.OrleansConnections) };
     }
 
     /// <summary>

@@ -242,7 +242,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
             "-c", "listen_addresses=127.0.0.1",
             // The unix socket stays inside the private folder so parallel servers never collide on /var/run.
             "-c", $"unix_socket_directories={root}",
-            "-c", "max_connections=300",
+            // The server's default max_connections (100): the engine's connection budget must fit under it.
             "-c", "logging_collector=off",
         };
         var start = CreateStartInfo(binDirectory, runAsServiceUser, "postgres", arguments);

@@ -57,7 +57,7 @@ public sealed class LocalPostgres : IAsyncDisposable
             port = ((IPEndPoint)probe.LocalEndpoint).Port;
         }
         var start = Command(bin, "postgres", "-D", data, "-p", port.ToString(CultureInfo.InvariantCulture),
-            "-c", "listen_addresses=127.0.0.1", "-c", $"unix_socket_directories={root}", "-c", "max_connections=300");
+            "-c", "listen_addresses=127.0.0.1", "-c", $"unix_socket_directories={root}");
         start.RedirectStandardError = true;
         var server = Process.Start(start) ?? throw new InvalidOperationException("postgres did not start");
         _ = server.StandardError.ReadToEndAsync(CancellationToken.None); // the server's log; drained so it never blocks
