@@ -37,3 +37,27 @@ export function humanize(name) {
   const words = String(name).replace(/_/g, " ").replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
+
+const currencyFormats = new Map();
+
+/** Money with its currency and thousands separators: "$1,234.50", "€80.00"; a dash for none. */
+export function formatCurrency(value, currency) {
+  if (value === null || value === undefined) return dash;
+  const code = /^[A-Z]{3}$/.test(currency ?? "") ? currency : "USD";
+  if (!currencyFormats.has(code)) currencyFormats.set(code, new Intl.NumberFormat(undefined, { style: "currency", currency: code }));
+  return currencyFormats.get(code).format(value);
+}
+
+/** "next 12 months" for 365 days, "next 8 weeks" for 56, "next 10 days" for 10. */
+export function formatHorizon(days) {
+  if (!days) return "ahead";
+  if (days >= 360 && Math.abs(days / 365 - Math.round(days / 365)) < 0.05) {
+    const years = Math.round(days / 365);
+    return years === 1 ? "next 12 months" : `next ${years} years`;
+  }
+  if (days % 7 === 0) return `next ${days / 7} weeks`;
+  return `next ${days} days`;
+}
+
+/** Points with their sign: "+10", "−10" (a true minus sign). */
+export const formatPoints = (value) => (value > 0 ? `+${formatNumber(value, 0)}` : `−${formatNumber(Math.abs(value), 0)}`);
