@@ -30,7 +30,8 @@ export function alertWork(alert, { act, canAssign = false, agents = null }) {
   };
   const keep = (name) => `${id}:${name}`;
 
-  const acknowledge = h("button", { type: "button", className: "act-acknowledge", disabled: alert.state !== "Open", onClick: () => run("acknowledge") }, "Acknowledge");
+  // Only an open alert is acknowledged; past that step the button would only be in the way.
+  const acknowledge = alert.state === "Open" ? h("button", { type: "button", className: "act-acknowledge", onClick: () => run("acknowledge") }, "Acknowledge") : null;
 
   const assign = canAssign ? h("form", {
     className: "action-row",

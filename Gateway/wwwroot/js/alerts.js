@@ -55,14 +55,21 @@ export function alertItem(alert, onOpen, { showCustomer = true, work = null } = 
     alert.expectedLoss ? `${formatCurrency(alert.expectedLoss, alert.currency)} at risk` : null,
     alert.outcome ? `last contact: ${outcomeName(alert.outcome).toLowerCase()}` : null,
     alert.occurrences > 1 ? `raised ${alert.occurrences} times` : null,
-    `updated ${formatAgo(alert.updatedAt)}`,
+    alert.updatedAt ? `updated ${formatAgo(alert.updatedAt)}` : null,
   ];
   return h("li", { className: "alert-item", dataset: { alertId: alert.alertId, state: alert.state } },
     h("button", { type: "button", className: "alert-open", onClick: () => onOpen(alert) },
       severityChip(alert.severity),
-      h("span", { className: "alert-title" }, `${kindName(alert.kind)}: ${alert.title}`),
+      h("span", { className: "alert-title" }, titled(alert)),
       h("span", { className: age.urgent ? "ageing urgent" : "muted", title: age.title + escalatedAt }, age.text),
       h("span", { className: "muted" }, facts.filter(Boolean).join(" · "))),
     work ? h("ul", { className: "reasons" }, distinctReasons(alert.reasons, alert.title).map((reason) => h("li", {}, reason))) : null,
     work ? alertWork(alert, work) : null);
+}
+
+/** "Churn warning: quieter than usual", without saying the kind twice when the title starts with it. */
+function titled(alert) {
+  const kind = kindName(alert.kind);
+  const title = alert.title || "";
+  return title.toLowerCase().startsWith(kind.toLowerCase()) ? title : [kind, title].filter(Boolean).join(": ");
 }

@@ -155,7 +155,7 @@ export class SupervisorBoard {
   #matches(alert) {
     const form = new FormData(byId("alert-filters"));
     const [kind, severity, state] = ["kind", "severity", "state"].map((name) => form.get(name));
-    if (alert.state === "Resolved" || (alert.severity === "Info" && severity !== "Info")) return false;
+    if (alert.state === "Resolved") return false;
     return (!kind || alert.kind === kind) && (!severity || alert.severity === severity)
       && (!state || state === "unresolved" || alert.state.toLowerCase() === state);
   }
@@ -163,7 +163,7 @@ export class SupervisorBoard {
   #drawWaiting() {
     const count = this.waiting.size;
     const button = byId("cases-new");
-    button.hidden = count === 0;
+    button.dataset.news = count === 0 ? "none" : "some";
     setText(button, count === 1 ? "1 new case or change: show" : `${formatInteger(count)} new cases or changes: show`);
   }
 
