@@ -93,6 +93,13 @@ public sealed class BrowserTests(ConsoleFixture console) : IClassFixture<Console
         {
             Assert.True(await supervisor.Page.EvaluateAsync<int>($"() => Chart.getChart('{chart}').data.datasets.length") > 0, $"{chart} has no data");
         }
+        // Every stage and every move named on its axis: none skipped for lack of room.
+        foreach (var (chart, axis) in new[] { ("chart-cells", "x"), ("chart-moves", "y") })
+        {
+            Assert.True(await supervisor.Page.EvaluateAsync<bool>(
+                $"() => {{ const chart = Chart.getChart('{chart}'); return chart.scales.{axis}.ticks.length === chart.data.labels.length; }}"),
+                $"{chart} leaves labels out");
+        }
     }
 
     [Fact]

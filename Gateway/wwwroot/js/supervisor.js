@@ -28,8 +28,11 @@ export class SupervisorBoard {
     this.onOpenCustomer = onOpenCustomer;
     this.hub = new LiveConnection("/hubs/supervisor", {
       handlers: { alert: (alert) => this.#receive(alert) },
-      // Only what came after the page (or after the last change seen, on a reconnect).
-      query: () => `after=${Math.max(this.asOf, this.alerts.lastSequence)}`,
+      // Only what came after the page (or after the last change seen, on a reconnect); without a page, the open alerts.
+      query: () => {
+        const after = Math.max(this.asOf, this.alerts.lastSequence);
+        return after > 0 ? `after=${after}` : "";
+      },
       onState,
     });
     byId("alert-filters").addEventListener("change", () => this.#load());
