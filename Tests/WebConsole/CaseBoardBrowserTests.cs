@@ -187,6 +187,7 @@ public sealed class CaseBoardBrowserTests(ConsoleFixture console) : IClassFixtur
         await work.Locator(".act-resolve").ClickAsync();
         await Expect(supervisor.CaseRow(known)).ToContainTextAsync("Resolved: leaves the board at the next refresh");
         await Expect(north.CaseRow(known)).ToContainTextAsync("Resolved: leaves the board at the next refresh");
+        await Expect(north.CaseRow(known).Locator(".ageing")).ToHaveTextAsync("resolved");
         await Expect(work.Locator(".detail-state")).ToHaveTextAsync($"Resolved by {PushKeys.AllTeamsSupervisorName}: Called back; voucher sent");
         await Expect(ada.Page.Locator("#my-alerts")).Not.ToContainTextAsync(known);
 

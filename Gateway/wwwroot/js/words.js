@@ -31,13 +31,14 @@ export function duration(milliseconds) {
 }
 
 /**
- * How a piece of work ages, most urgent first: "escalated", "overdue 5 min", "due in 10 min", "open 2 h" (wall clock:
- * the engine's business time follows it outside replays). The title keeps the exact times.
+ * How a piece of work ages, most urgent first: "escalated", "overdue 5 min", "due in 10 min", "open 2 h", or "resolved"
+ * (wall clock: the engine's business clock follows it, and replays are rebased to it). The title keeps the exact times.
  */
 export function ageing({ openedAt, dueBy, escalated, resolved = false }, now = Date.now()) {
+  if (resolved) return { text: "resolved", urgent: false, title: openedAt ? `opened ${formatDateTime(openedAt)}` : "" };
   const parts = [];
-  if (escalated && !resolved) parts.push("escalated");
-  else if (dueBy && !resolved) {
+  if (escalated) parts.push("escalated");
+  else if (dueBy) {
     const left = new Date(dueBy).getTime() - now;
     parts.push(left < 0 ? `overdue ${duration(left)}` : `due in ${duration(left)}`);
   }
