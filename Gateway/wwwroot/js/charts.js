@@ -119,7 +119,7 @@ export class PopulationCharts {
       });
       const last = channels.reduce((sum, c) => sum + (activity.channels[c].at(-1) ?? 0), 0) / seconds;
       setText(byId("chart-activity-note"), channels.length === 0 ? "No events in the last five minutes."
-        : `${last.toFixed(1)} events/s now, over ${channels.length} channels`);
+        : `${last.toFixed(1)} events/s now, over ${channels.length} ${channels.length === 1 ? "channel" : "channels"}`);
     } catch (error) {
       setText(byId("chart-activity-note"), describe(error));
     }
