@@ -35,8 +35,8 @@ public sealed class CaseBoardBrowserTests(ConsoleFixture console) : IClassFixtur
         var lapsed = Case("c-1001", "Critical", 12_345.6, now.AddDays(-3), name: "Ines Duarte", stage: "Lapsed", tier: "A", escalated: true,
             alerts: [Alert("a-1", "ChurnWarning", "Critical", now.AddDays(-3), "No purchase for 200 days", escalated: true),
                 Alert("a-2", "ComplaintEscalation", "Warning", now.AddDays(-1), "Serious complaint open for 3 days")]);
-        var atRisk = Case("c-2002", "Warning", 2_480, now.AddHours(-1), name: "Tom Reyes", stage: "AtRisk", tier: "B", dueBy: now.AddMinutes(10.7),
-            alerts: [Alert("a-3", "SatisfactionDrop", "Warning", now.AddHours(-1), "Unhappy survey answer (NPS 2)", dueBy: now.AddMinutes(10.7))]);
+        var atRisk = Case("c-2002", "Warning", 2_480, now.AddHours(-1), name: "Tom Reyes", stage: "AtRisk", tier: "B", dueBy: now.AddMinutes(10.95),
+            alerts: [Alert("a-3", "SatisfactionDrop", "Warning", now.AddHours(-1), "Unhappy survey answer (NPS 2)", dueBy: now.AddMinutes(10.95))]);
         var cancelled = Case("c-3003", "Warning", 310.25, now.AddHours(-2).AddMinutes(-15), name: null, stage: "WonBack", tier: "C", assignedTo: "ada",
             alerts: [Alert("a-4", "Retention", "Warning", now.AddHours(-2).AddMinutes(-15), "Cancelled the subscription", state: "Assigned", assignedTo: "ada")]);
         var fourth = Case("c-4004", "Warning", 95, now.AddMinutes(-30), name: "Lee Park", stage: "AtRisk", tier: "C",
@@ -91,6 +91,11 @@ public sealed class CaseBoardBrowserTests(ConsoleFixture console) : IClassFixtur
         await Expect(detail.Locator(".case-alert[data-alert-id='a-1'] .reasons li")).ToHaveTextAsync(["Silence for 200 days", "About 1 in 5 chance still active"]);
         await Expect(detail.Locator(".case-alert[data-alert-id='a-1'] .assign-agent option")).ToHaveTextAsync(["Choose an agent", "ada", "bob"]);
         await supervisor.ScreenshotAsync("supervisor-board.png");
+
+        // The keyboard walks the rows.
+        await rows.Nth(0).PressAsync("ArrowDown");
+        await Expect(detail.Locator("#case-detail-title")).ToHaveTextAsync("Tom Reyes");
+        await Expect(rows.Nth(1)).ToBeFocusedAsync();
 
         // The next page, asked of the engine with its token, goes under the rows shown.
         await page.ClickAsync("#cases-more");

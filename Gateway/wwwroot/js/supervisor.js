@@ -179,7 +179,7 @@ export class SupervisorBoard {
       dataset: { customerId: item.customerId, severity: item.severity },
       tabindex: "0",
       onClick: () => this.#select(item.customerId),
-      onKeydown: (event) => event.key === "Enter" && this.#select(item.customerId),
+      onKeydown: (event) => this.#key(event, item.customerId),
     },
     h("td", {}, h("strong", { className: "case-name" }, item.name || item.customerId), item.name ? h("span", { className: "muted case-id" }, item.customerId) : null),
     h("td", {}, severityChip(item.severity)),
@@ -188,6 +188,17 @@ export class SupervisorBoard {
     h("td", {}, `${stageName(item.stage)} · ${item.tier || "no tier"}`),
     h("td", { className: age.urgent ? "ageing urgent" : "ageing", title: age.title }, age.text),
     h("td", { className: "assignee" }, item.assignedTo ?? h("span", { className: "muted" }, "unassigned")));
+  }
+
+  /** Enter selects the focused row; the arrows walk the rows, selecting as they go. */
+  #key(event, customerId) {
+    if (event.key === "Enter") this.#select(customerId);
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+    event.preventDefault();
+    const next = event.key === "ArrowDown" ? event.currentTarget.nextElementSibling : event.currentTarget.previousElementSibling;
+    if (!next) return;
+    next.focus();
+    this.#select(next.dataset.customerId);
   }
 
   #select(customerId) {
