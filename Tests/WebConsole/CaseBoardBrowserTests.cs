@@ -262,6 +262,9 @@ public sealed class CaseBoardBrowserTests(ConsoleFixture console) : IClassFixtur
         await agent.ScreenshotAsync("agent-worklist.png");
         await item.Locator(".act-outcome").ClickAsync();
         await Expect(item).ToContainTextAsync("last contact: callback");
+        await Expect(item.Locator(".outcome-choice")).ToHaveValueAsync("");
+        await Expect(item.Locator(".outcome-note")).ToHaveValueAsync("");
+        await Expect(item.Locator(".outcome-callback")).ToBeHiddenAsync();
         var posted = Assert.Single(api.To($"/api/alerts/{alertId}/outcome"));
         Assert.Equal("POST", posted.Method);
         using var body = JsonDocument.Parse(posted.Body ?? "");

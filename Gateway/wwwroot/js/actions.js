@@ -22,6 +22,8 @@ export function alertWork(alert, { act, canAssign = false, agents = null }) {
     for (const button of form?.querySelectorAll("button") ?? []) button.disabled = true;
     try {
       await act(action, body);
+      // Done: the redrawn form (which kept what was typed while the call ran) starts empty again.
+      if (action === "outcome") clearKept(form);
     } catch (failure) {
       setText(error, failure.message);
     } finally {
@@ -112,5 +114,15 @@ export function redrawKeeping(panel, draw) {
       control.dispatchEvent(new Event("change"));
     }
     if (focused && control.dataset.keep === focused) control.focus();
+  }
+}
+
+/** Empties the controls, wherever they are drawn now, that keep the values of a form's controls. */
+function clearKept(form) {
+  for (const kept of form?.querySelectorAll("[data-keep]") ?? []) {
+    for (const control of document.querySelectorAll(`[data-keep="${CSS.escape(kept.dataset.keep)}"]`)) {
+      control.value = "";
+      control.dispatchEvent(new Event("change"));
+    }
   }
 }
