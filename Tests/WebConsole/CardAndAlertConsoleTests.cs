@@ -42,20 +42,14 @@ public sealed class CardAndAlertConsoleTests(BrowserFixture browser) : IClassFix
     /// <summary>Alert fields the console does not show, and why.</summary>
     private static readonly HashSet<string> AlertNotShown =
     [
-        "context.lastPurchaseAt", // the board shows the customer's value (total spend, CLV); the card has the purchases
-        "context.profile",        // the customer's attributes: the card shows them when the supervisor opens the customer
-        "acknowledgedAt",         // the board shows who moved the alert and when it last changed;
-        "assignedAt",             //   the time of each step is for the audit trail (the gRPC alerts)
+        "context.lastPurchaseAt",   // the board shows the customer's value (money at risk, CLV); the card has the purchases
+        "context.profile",          // the customer's attributes: the card shows them when the supervisor opens the customer
+        "context.probabilityAlive", // the case shows money at risk, lifetime value and churn risk; the card has the rest
+        "context.totalSpend",
+        "acknowledgedAt",           // the board shows who moved the alert and when it last changed;
+        "assignedAt",               //   the time of each step is for the audit trail (the gRPC alerts)
         "assignedBy",
         "resolvedAt",
-        "reassignedFrom",         // routing: the agent hub sends the change to the previous assignee, whose list drops it by assignedTo
-        // Issue 14's additions, until the board of cases shows them:
-        "expectedLoss",
-        "currency",
-        "dueBy",
-        "escalated",
-        "escalatedAt",
-        "outcome",
     ];
 
     /// <summary>
@@ -94,16 +88,16 @@ public sealed class CardAndAlertConsoleTests(BrowserFixture browser) : IClassFix
           }
           for (const alert of alerts) agent.hub.handlers.alert(watched(JSON.parse(alert), "", reads.alert));
 
-          // The supervisor board: every alert in the list (filter "All"), then each one's detail.
+          // The supervisor board: a page of one case (the customer's, as GET /api/cases answers it, served by the test),
+          // then the hub's changes of its alerts, each merged into the case where it stands; then the case's detail.
           const board = new SupervisorBoard({ onState: () => {}, onOpenCustomer: () => {} });
+          await board.start();
           for (const alert of alerts) board.hub.handlers.alert(watched(JSON.parse(alert), "", reads.alert));
-          const filters = document.getElementById("alert-filters");
-          filters.elements.state.value = "";
-          filters.dispatchEvent(new Event("change"));
-          const rows = [...document.querySelectorAll("#alert-rows tr")];
-          if (rows.length !== alerts.length) throw new Error(`the board lists ${rows.length} of ${alerts.length} alerts`);
-          // Each click redraws the board (and the detail of the alert clicked); the rows taken before still act.
-          for (const row of rows) row.click();
+          const rows = [...document.querySelectorAll("#case-rows tr")];
+          if (rows.length !== 1) throw new Error(`the board lists ${rows.length} cases, not the one case of the customer`);
+          rows[0].click();
+          const shown = document.querySelectorAll("#alert-detail .case-alert").length;
+          if (shown !== alerts.length) throw new Error(`the case shows ${shown} of ${alerts.length} alerts`);
           return { card: [...reads.card], alert: [...reads.alert] };
         }
         """;
@@ -130,6 +124,7 @@ public sealed class CardAndAlertConsoleTests(BrowserFixture browser) : IClassFix
 
     /// <summary>The JSON the console is sent, and the paths of the populated card and alert.</summary>
     private sealed record Sample(
+        string CasePage,
         IReadOnlyList<string> Cards,
         IReadOnlyDictionary<string, JsonNodeKind> CardPaths,
         IReadOnlyList<string> Alerts,
@@ -147,14 +142,40 @@ public sealed class CardAndAlertConsoleTests(BrowserFixture browser) : IClassFix
         var minimalCard = new CustomerCard { CustomerId = card.CustomerId, Version = card.Version + 1 };
         var alert = Populated.Of<Alert>() with { CustomerId = card.CustomerId, AssignedTo = Me };
         var alertPaths = JsonShape.Of(alert, options, out _);
-        var minimalAlert = new Alert { AlertId = $"{alert.AlertId}-minimal", CustomerId = card.CustomerId, Team = "", Title = "", Context = new() };
-        var alerts = Enum.GetValues<AlertState>()
+        var states = Enum.GetValues<AlertState>();
+        // After the others, so that the board (which takes the changes after its page) takes it too.
+        var minimalAlert = new Alert
+        {
+            AlertId = $"{alert.AlertId}-minimal", Sequence = alert.Sequence + states.Length, CustomerId = card.CustomerId, Team = "", Title = "", Context = new(),
+        };
+        var alerts = states
             .Select((state, i) => alert with { AlertId = $"{alert.AlertId}-{state}", Sequence = alert.Sequence + i, State = state })
             .Append(minimalAlert)
             .Select(a => JsonSerializer.Serialize(a, options))
             .ToList();
-        return new([cardJson, JsonSerializer.Serialize(minimalCard, options)], cardPaths, alerts, alertPaths);
+        return new(CasePage(card.CustomerId), [cardJson, JsonSerializer.Serialize(minimalCard, options)], cardPaths, alerts, alertPaths);
     }
+
+    /// <summary>
+    /// The board's first page: the customer's case, as the plan's <c>GET /api/cases</c> shape has it, before any alert
+    /// of it (the alerts arrive as the hub's changes, whose fields are what this test is about).
+    /// </summary>
+    private static string CasePage(string customerId) => JsonSerializer.Serialize(new
+    {
+        cases = new[]
+        {
+            new
+            {
+                customerId, team = "north", name = (string?)null, severity = "Warning", expectedLoss = 120.5, currency = "EUR", clv = 800.0,
+                churnRisk = 0.15, stage = "AtRisk", tier = "B", openedAt = "2026-01-05T09:00:00Z", dueBy = (string?)null, escalated = false,
+                assignedTo = (string?)null, lastSequence = 0, alerts = Array.Empty<object>(),
+            },
+        },
+        nextPageToken = (string?)null,
+        totalCases = 1,
+        countsBySeverity = new Dictionary<string, int> { ["Warning"] = 1 },
+        asOfSequence = 0,
+    }, JsonSerializerOptions.Web);
 
     /// <summary>The options SignalR's JSON protocol writes the hubs' payloads with, registered as the gateway registers them.</summary>
     private static JsonSerializerOptions HubJsonOptions()
@@ -174,6 +195,8 @@ public sealed class CardAndAlertConsoleTests(BrowserFixture browser) : IClassFix
         var root = Path.Combine(AppContext.BaseDirectory, "wwwroot");
         await page.RouteAsync($"{Origin}/**", route =>
         {
+            var path = new Uri(route.Request.Url).AbsolutePath;
+            if (path == "/api/cases") return route.FulfillAsync(new() { ContentType = "application/json", Body = sample.CasePage });
             var file = Path.Combine(root, new Uri(route.Request.Url).AbsolutePath.TrimStart('/'));
             return File.Exists(file) ? route.FulfillAsync(new() { Path = file }) : route.FulfillAsync(new() { Status = 404 });
         });

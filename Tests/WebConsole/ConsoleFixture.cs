@@ -56,7 +56,11 @@ public sealed class ConsolePage(IPage page) : IAsyncDisposable
     /// <summary>A value on the card, by its field key (e.g. <c>totalSpend</c>, <c>profile.city</c>).</summary>
     public ILocator Field(string key) => page.Locator($"#card [data-field='{key}']");
 
-    public ILocator AlertRow(string customerId) => page.Locator("#alert-rows tr", new() { HasText = customerId });
+    /// <summary>The board's row of a customer's case.</summary>
+    public ILocator CaseRow(string customerId) => page.Locator($"#case-rows tr[data-customer-id='{customerId}']");
+
+    /// <summary>A counter above the board: <c>total</c>, <c>Critical</c>, <c>Warning</c>.</summary>
+    public ILocator Count(string severity) => page.Locator($"#severity-counts [data-severity='{severity}'] .count-value");
 
     public async Task SignInAsync(string key)
     {

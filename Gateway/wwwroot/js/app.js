@@ -6,6 +6,7 @@ import { PopulationCharts } from "./charts.js";
 import { DemoPanel } from "./demo.js";
 import { byId, setText } from "./dom.js";
 import { humanize } from "./format.js";
+import { currentRoute, customerHash, navigate, onRouteChange, viewHash } from "./router.js";
 import { SignInError, forget, identify, remember, session } from "./session.js";
 import { SupervisorBoard } from "./supervisor.js";
 
@@ -36,11 +37,26 @@ function views() {
   return { agent: me.canReadCustomers, supervisor: me.canSupervise, demo: me.canAdmin };
 }
 
-function show(view) {
+/** Shows a view; its address goes in the bar (a history entry) unless the show follows the address. */
+function show(view, { record = true, replace = false } = {}) {
   for (const panel of Object.values(panels())) panel?.hidden();
   for (const section of document.querySelectorAll(".view")) section.hidden = section.id !== `view-${view}`;
   for (const tab of document.querySelectorAll(".tab")) tab.setAttribute("aria-current", tab.dataset.view === view ? "page" : "false");
   panels()[view]?.shown();
+  if (record) navigate(view === "agent" && agent?.card.customerId ? customerHash(agent.card.customerId) : viewHash(view), { replace });
+}
+
+/** Goes where the address says, if the key may; elsewhere the first view it may see. */
+function follow(route, fallback) {
+  const allowed = views();
+  if (route?.customerId && allowed.agent) {
+    show("agent", { record: false });
+    agent.open(route.customerId);
+  } else if (route?.view && allowed[route.view]) {
+    show(route.view, { record: false });
+  } else if (fallback) {
+    show(fallback, { replace: true });
+  }
 }
 
 async function enter() {
@@ -58,17 +74,18 @@ async function enter() {
     agent = new AgentView({
       onState: connectionState("agent"),
       knownAlerts: (customerId) => board?.alerts.list((alert) => alert.customerId === customerId) ?? [],
+      onOpened: (customerId) => navigate(customerHash(customerId)),
     });
   }
   if (allowed.supervisor) {
     board = new SupervisorBoard({
       onState: connectionState("supervisor"),
-      onOpenCustomer: allowed.agent ? (id) => { show("agent"); agent.open(id); } : () => {},
+      onOpenCustomer: allowed.agent ? (id) => { show("agent", { record: false }); agent.open(id); } : () => {},
     });
     charts = new PopulationCharts();
   }
   if (allowed.demo) demo = new DemoPanel();
-  show(allowed.supervisor ? "supervisor" : allowed.agent ? "agent" : "demo");
+  follow(currentRoute(), allowed.supervisor ? "supervisor" : allowed.agent ? "agent" : "demo");
   await Promise.all([agent?.start(), board?.start()]);
 }
 
@@ -77,6 +94,8 @@ async function leave() {
   await Promise.all([agent?.stop(), board?.stop()]);
   agent = board = charts = demo = null;
   forget();
+  // The next person starts at their own first view, not at the last one's customer.
+  history.replaceState(null, "", location.pathname);
   // A fresh page: nothing of the last session's customers stays in memory or on screen.
   location.reload();
 }
@@ -108,6 +127,8 @@ byId("sign-in-form").addEventListener("submit", (event) => {
 });
 byId("sign-out").addEventListener("click", leave);
 for (const tab of document.querySelectorAll(".tab")) tab.addEventListener("click", () => show(tab.dataset.view));
+// Back, forward, or an address typed or pasted: the console follows it once signed in.
+onRouteChange((route) => session.me && follow(route));
 
 if (session.key) signIn(session.key);
 else showSignIn();

@@ -11,6 +11,8 @@ const palette = ["#2563eb", "#0d9488", "#d97706", "#9333ea", "#dc2626", "#4b5563
 const tierColors = { A: "#1d4ed8", B: "#0d9488", C: "#d97706" };
 const populationRefreshMs = 10000;
 const activityRefreshMs = 5000;
+/** The moves charted: as many as the panel names legibly, one label per bar. */
+const maxMoves = 8;
 
 const baseOptions = {
   responsive: true,
@@ -61,7 +63,8 @@ export class PopulationCharts {
           backgroundColor: tierColors[tier[0]] ?? palette[(i + 4) % palette.length],
         })),
       },
-      options: { ...baseOptions, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } },
+      // Every stage named under its bar (Chart.js would skip labels that do not fit side by side).
+      options: { ...baseOptions, scales: { x: { stacked: true, ticks: { autoSkip: false } }, y: { stacked: true, beginAtZero: true } } },
     });
     const total = cells.reduce((sum, c) => sum + c.count, 0);
     setText(byId("chart-cells-note"), `${formatInteger(total)} customers ${when}`);
@@ -71,7 +74,10 @@ export class PopulationCharts {
     const moves = [
       ...(flow.stageMoves ?? []).map((m) => ({ label: `${humanize(m.from) } → ${humanize(m.to)}`, count: m.count, kind: "Stage" })),
       ...(flow.tierMoves ?? []).map((m) => ({ label: `Tier ${m.from || "none"} → ${m.to || "none"}`, count: m.count, kind: "Tier" })),
-    ].sort((a, b) => b.count - a.count).slice(0, 12);
+    ].sort((a, b) => b.count - a.count);
+    const all = moves.length;
+    const total = moves.reduce((sum, m) => sum + m.count, 0);
+    moves.splice(maxMoves);
     this.#chart("chart-moves", {
       type: "bar",
       data: {
@@ -82,11 +88,11 @@ export class PopulationCharts {
           backgroundColor: moves.map((m) => (m.kind === "Stage" ? palette[0] : palette[2])),
         }],
       },
-      options: { ...baseOptions, indexAxis: "y", plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true } } },
+      options: { ...baseOptions, indexAxis: "y", plugins: { legend: { display: false } },
+        scales: { x: { beginAtZero: true }, y: { ticks: { autoSkip: false, font: { size: 11 } } } } },
     });
-    const total = moves.reduce((sum, m) => sum + m.count, 0);
     setText(byId("chart-moves-note"), moves.length === 0 ? "No customer changed stage or tier in the last hour."
-      : `${formatInteger(total)} moves since ${formatDateTime(flow.since)} (stage in blue, tier in amber)`);
+      : `${formatInteger(total)} moves since ${formatDateTime(flow.since)} (stage in blue, tier in amber)${all > maxMoves ? `; the ${maxMoves} most frequent of ${all} kinds` : ""}`);
   }
 
   async #refreshActivity() {
@@ -113,7 +119,7 @@ export class PopulationCharts {
       });
       const last = channels.reduce((sum, c) => sum + (activity.channels[c].at(-1) ?? 0), 0) / seconds;
       setText(byId("chart-activity-note"), channels.length === 0 ? "No events in the last five minutes."
-        : `${last.toFixed(1)} events/s now, over ${channels.length} channels`);
+        : `${last.toFixed(1)} events/s now, over ${channels.length} ${channels.length === 1 ? "channel" : "channels"}`);
     } catch (error) {
       setText(byId("chart-activity-note"), describe(error));
     }

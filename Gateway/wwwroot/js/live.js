@@ -31,6 +31,10 @@ export class LiveConnection {
     if (connection) await connection.stop();
   }
 
+  get connected() {
+    return this.connection?.state === signalR.HubConnectionState.Connected;
+  }
+
   /** Invokes a hub method; throws the hub's message (HubException text) on failure. */
   async invoke(method, ...args) {
     if (this.connection?.state !== signalR.HubConnectionState.Connected) throw new Error("not connected to the engine; retrying");
