@@ -1,3 +1,4 @@
+using Engagement.Contracts;
 using System.Diagnostics;
 using Engagement.Contracts.Customers;
 using Engagement.Contracts.V1;
@@ -42,12 +43,14 @@ public sealed class IngestPipeline(IGrainFactory grains, EventValidator validato
             results = await Task.WhenAll(work.Select(s => grains.GetGrain<ICustomerGrain>(s.Key).Apply(s.Value)))
                 .WaitAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is TimeoutException or OrleansException)
+        catch (Exception ex) when (ex is TimeoutException or OrleansException or StoreUnavailableException)
         {
-            // The engine is overloaded or a silo went away: the batch is not acknowledged, but may be in part
-            // applied. Unavailable tells the channel to resend it (and what followed it); event ids make that safe.
+            // The engine is overloaded, a silo went away or the store did not answer: the batch is not acknowledged,
+            // but may be in part applied. Unavailable tells the channel to resend it (and what followed it); event ids
+            // make that safe.
+            var what = ex is StoreUnavailableException ? "the store did not answer" : $"the engine did not answer ({ex.GetType().Name})";
             throw new RpcException(new Status(StatusCode.Unavailable,
-                $"batch_id '{batch.BatchId}': not acknowledged, the engine did not answer ({ex.GetType().Name}); resend it: events already applied count as duplicates", ex));
+                $"batch_id '{batch.BatchId}': not acknowledged, {what}; resend it: events already applied count as duplicates", ex));
         }
         activity.Record(work, results);
         foreach (var result in results)

@@ -31,6 +31,7 @@ public static class EngagementHosting
         AddModelSerializer(silo.Services);
         AddClustering(silo, settings);
         AddStore(silo, settings);
+        silo.AddIncomingGrainCallFilter<StoreFaultFilter>();
         AddRules(silo.Services);
         AddPopulation(silo.Services);
         AddAlerts(silo.Services);

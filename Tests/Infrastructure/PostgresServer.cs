@@ -19,7 +19,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly Process _postmaster;
+    private Process _postmaster;
     private readonly string _binDirectory;
     private readonly bool _runAsServiceUser;
     private int _disposed;
@@ -118,6 +118,16 @@ public sealed partial class PostgresServer : IAsyncDisposable
             TryDeleteDirectory(root);
             throw;
         }
+    }
+
+    /// <summary>Stops the server as an outage would (fast: open transactions roll back, clients are cut off); its data stays.</summary>
+    public Task StopServerAsync() => StopAsync();
+
+    /// <summary>Starts the stopped server again on the same port and data; returns once it accepts connections.</summary>
+    public async Task StartServerAgainAsync(CancellationToken cancellationToken = default)
+    {
+        _postmaster = StartPostmaster(_binDirectory, _runAsServiceUser, RootDirectory, Port);
+        await WaitUntilReadyAsync(cancellationToken);
     }
 
     /// <summary>Creates an empty database and returns the connection string for it.</summary>
