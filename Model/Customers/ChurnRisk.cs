@@ -52,27 +52,33 @@ public static class ChurnModel
     /// <summary>P(alive) for a history of <paramref name="frequency"/> repeat days, the last after <paramref name="recencyDays"/>, observed for <paramref name="ageDays"/>.</summary>
     public static Aliveness ProbabilityAlive(bool hasPurchases, int frequency, double recencyDays, double ageDays, PopulationStatistics population, EngagementRules rules)
     {
-        if (!hasPurchases) return new Aliveness(1, "no purchase yet");
+        var (p, basis) = Alive(hasPurchases, frequency, recencyDays, ageDays, population, rules);
         var silence = ageDays - recencyDays;
+        return new Aliveness(p, basis switch
+        {
+            AliveBasis.NoPurchase => "no purchase yet",
+            AliveBasis.BgNbd => $"{silence:0} days without a purchase after {frequency + 1} purchase days: P(alive) {p:0.00} (BG/NBD)",
+            AliveBasis.OneTimeBuyerModelOnly => "one-time buyer: BG/NBD gives P(alive) 1",
+            AliveBasis.Rhythm => $"{(frequency == 0 ? "one-time buyer" : "no fitted model")} silent {silence:0} days; {p:P0} of repeat customers' rhythms are that slow",
+            _ => "no population rhythm known yet",
+        });
+    }
+
+    private enum AliveBasis { NoPurchase, BgNbd, OneTimeBuyerModelOnly, Rhythm, NoRhythm }
+
+    /// <summary>P(alive) and what it rests on, without its text: <see cref="NextCrossing"/> asks for it a dozen times per evaluation.</summary>
+    private static (double Probability, AliveBasis Basis) Alive(bool hasPurchases, int frequency, double recencyDays, double ageDays, PopulationStatistics population, EngagementRules rules)
+    {
+        if (!hasPurchases) return (1, AliveBasis.NoPurchase);
         if (frequency > 0 && population.BgNbd is { } model)
         {
             var unit = population.ModelTimeUnitDays;
-            var p = BgNbd.ProbabilityAlive(model, frequency, recencyDays / unit, ageDays / unit);
-            return new Aliveness(p, $"{silence:0} days without a purchase after {frequency + 1} purchase days: P(alive) {p:0.00} (BG/NBD)");
+            return (BgNbd.ProbabilityAlive(model, frequency, recencyDays / unit, ageDays / unit), AliveBasis.BgNbd);
         }
 
-        if (frequency == 0 && rules.Churn.OneTimeBuyer == OneTimeBuyerSilence.ModelOnly)
-        {
-            return new Aliveness(1, "one-time buyer: BG/NBD gives P(alive) 1");
-        }
+        if (frequency == 0 && rules.Churn.OneTimeBuyer == OneTimeBuyerSilence.ModelOnly) return (1, AliveBasis.OneTimeBuyerModelOnly);
 
-        if (population.ShareOfRhythmsAtLeast(silence) is { } share)
-        {
-            var who = frequency == 0 ? "one-time buyer" : "no fitted model";
-            return new Aliveness(share, $"{who} silent {silence:0} days; {share:P0} of repeat customers' rhythms are that slow");
-        }
-
-        return new Aliveness(1, "no population rhythm known yet");
+        return population.ShareOfRhythmsAtLeast(ageDays - recencyDays) is { } share ? (share, AliveBasis.Rhythm) : (1, AliveBasis.NoRhythm);
     }
 
     /// <summary>The churn risk and its reasons from P(alive) and the service signals.</summary>
@@ -157,7 +163,7 @@ public static class ChurnModel
         bool Crossed(int day)
         {
             var age = Math.Max(recency, day - firstDay);
-            var alive = ProbabilityAlive(true, purchases.Frequency, recency, age, population, rules).Probability;
+            var alive = Alive(true, purchases.Frequency, recency, age, population, rules).Probability;
             return 1 - alive * survival >= threshold - 1e-12;
         }
 
