@@ -37,6 +37,10 @@ public sealed partial class CustomerGrain(
     private ObserverManager<ICustomerObserver>? _watchers;
     private readonly CheckpointPolicy _checkpoints = new(options.Value.Checkpoint, Random.Shared);
     private IGrainTimer? _checkpointTimer;
+    // The digest this activation last queued: most events move nothing the population reads (spend, purchase days,
+    // stage, tier, segments, due time), and an unchanged digest is not written again. Forgotten at each checkpoint,
+    // so that a digest lost with a failed commit is written again within one checkpoint interval.
+    private CustomerDigest? _lastDigest;
 
     private CustomerState State => checkpoint.State;
 
@@ -171,7 +175,7 @@ public sealed partial class CustomerGrain(
         var evaluation = await EvaluateNowAsync(current);
         if (scheduled || evaluation.Changes.Count > 0)
         {
-            RecordDigest(evaluation.Traits, current);
+            RecordDigest(evaluation.Traits, current, always: scheduled);
             await RaiseAlertsAsync(before, evaluation, []);
         }
         return evaluation;
@@ -246,9 +250,18 @@ public sealed partial class CustomerGrain(
         }
     }
 
-    /// <summary>Queues the population digest, with the next time the customer must be looked at without an event.</summary>
-    private void RecordDigest(CustomerTraits traits, EngagementRules current) =>
-        journal.RecordDigest(CustomerDigest.Of(CustomerId, State.Model, traits, EscalationBook.NextLookAt(traits, current), current.GetCalendar()));
+    /// <summary>
+    /// Queues the population digest, with the next time the customer must be looked at without an event, unless it
+    /// is the one queued last (<paramref name="always"/>: a scheduled check writes it anyway, as the silence poll
+    /// found the stored due time passed).
+    /// </summary>
+    private void RecordDigest(CustomerTraits traits, EngagementRules current, bool always = false)
+    {
+        var digest = CustomerDigest.Of(CustomerId, State.Model, traits, EscalationBook.NextLookAt(traits, current), current.GetCalendar());
+        if (!always && digest == _lastDigest) return;
+        _lastDigest = digest;
+        journal.RecordDigest(digest);
+    }
 
     /// <summary>
     /// Brings the contact index (phone, email -> customer) in line with the profile: released what the customer
@@ -320,6 +333,7 @@ public sealed partial class CustomerGrain(
             throw;
         }
         _checkpoints.Saved(State.Version);
+        _lastDigest = null;
         _watchers?.ClearExpired();
     }
 

@@ -90,30 +90,35 @@ public static class ChurnModel
     /// <summary>P(alive) for a history of <paramref name="frequency"/> repeat days, the last after <paramref name="recencyDays"/>, observed for <paramref name="ageDays"/>.</summary>
     public static Aliveness ProbabilityAlive(bool hasPurchases, int frequency, double recencyDays, double ageDays, PopulationStatistics population, EngagementRules rules)
     {
-        if (!hasPurchases) return new Aliveness(1, "No purchase yet");
+        var (p, basis) = Alive(hasPurchases, frequency, recencyDays, ageDays, population, rules);
         var silence = ageDays - recencyDays;
         var history = PlainWords.Purchases(frequency + 1); // purchase days: several purchases on one day are one visit to the shop
+        return new Aliveness(p, basis switch
+        {
+            AliveBasis.NoPurchase => "No purchase yet",
+            AliveBasis.BgNbd => $"No purchase for {PlainWords.Days(silence)} after {history}; {PlainWords.ChanceStillActive(p)}",
+            AliveBasis.OneTimeBuyerModelOnly => "One purchase so far: too early to judge the silence",
+            AliveBasis.Rhythm => $"No purchase for {PlainWords.Days(silence)} {(frequency == 0 ? "after 1 purchase" : $"after {history} (no fitted model yet)")}; "
+                + $"{p * 100:0}% of repeat customers wait that long between purchases; {PlainWords.ChanceStillActive(p)}",
+            _ => "Not enough customers seen yet to judge the silence",
+        }, hasPurchases ? silence : 0);
+    }
+
+    private enum AliveBasis { NoPurchase, BgNbd, OneTimeBuyerModelOnly, Rhythm, NoRhythm }
+
+    /// <summary>P(alive) and what it rests on, without its text: <see cref="NextCrossing"/> asks for it a dozen times per evaluation.</summary>
+    private static (double Probability, AliveBasis Basis) Alive(bool hasPurchases, int frequency, double recencyDays, double ageDays, PopulationStatistics population, EngagementRules rules)
+    {
+        if (!hasPurchases) return (1, AliveBasis.NoPurchase);
         if (frequency > 0 && population.BgNbd is { } model)
         {
             var unit = population.ModelTimeUnitDays;
-            var p = BgNbd.ProbabilityAlive(model, frequency, recencyDays / unit, ageDays / unit);
-            return new Aliveness(p, $"No purchase for {PlainWords.Days(silence)} after {history}; {PlainWords.ChanceStillActive(p)}", silence);
+            return (BgNbd.ProbabilityAlive(model, frequency, recencyDays / unit, ageDays / unit), AliveBasis.BgNbd);
         }
 
-        if (frequency == 0 && rules.Churn.OneTimeBuyer == OneTimeBuyerSilence.ModelOnly)
-        {
-            return new Aliveness(1, "One purchase so far: too early to judge the silence", silence);
-        }
+        if (frequency == 0 && rules.Churn.OneTimeBuyer == OneTimeBuyerSilence.ModelOnly) return (1, AliveBasis.OneTimeBuyerModelOnly);
 
-        if (population.ShareOfRhythmsAtLeast(silence) is { } share)
-        {
-            var measure = frequency == 0 ? "after 1 purchase" : $"after {history} (no fitted model yet)";
-            return new Aliveness(share,
-                $"No purchase for {PlainWords.Days(silence)} {measure}; {share * 100:0}% of repeat customers wait that long between purchases; {PlainWords.ChanceStillActive(share)}",
-                silence);
-        }
-
-        return new Aliveness(1, "Not enough customers seen yet to judge the silence", silence);
+        return population.ShareOfRhythmsAtLeast(ageDays - recencyDays) is { } share ? (share, AliveBasis.Rhythm) : (1, AliveBasis.NoRhythm);
     }
 
     /// <summary>The churn risk and its reasons from P(alive) and the service signals.</summary>
@@ -200,7 +205,7 @@ public static class ChurnModel
         bool Crossed(int day)
         {
             var age = Math.Max(recency, day - firstDay);
-            var alive = ProbabilityAlive(true, purchases.Frequency, recency, age, population, rules).Probability;
+            var alive = Alive(true, purchases.Frequency, recency, age, population, rules).Probability;
             return 1 - alive * survival >= threshold - 1e-12;
         }
 

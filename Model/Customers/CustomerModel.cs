@@ -207,7 +207,11 @@ public sealed class CustomerModel
         var cancellation = IsCancelled ? CancellationReason ?? "no reason given" : null;
         var risk = ChurnModel.Assess(alive, satisfaction, unresolved, cancellation, rules);
 
-        var badSignal = risk.Reasons.FirstOrDefault(r => r.Kind != ChurnReasonKind.Silence)?.Detail;
+        string? badSignal = null;
+        foreach (var reason in risk.Reasons)
+        {
+            if (reason.Kind != ChurnReasonKind.Silence) { badSignal = reason.Detail; break; }
+        }
         var (stage, stageCause) = Lifecycle.Next(Stage, new StageFacts(
             p.PurchaseDays, PurchasedSinceStageEntry(), risk, engagement, badSignal, cancellation), rules.Stages);
         var action = NextBestActions.Choose(stage, tier, risk, satisfaction, engagement, rules.Actions);
@@ -238,12 +242,17 @@ public sealed class CustomerModel
             NextBestAction = action,
             NextRiskCrossing = NextCrossing(risk, asOf, population, rules),
         };
+        var segments = rules.GetSegments();
+        if (segments.Count == 0) return (traits, stageCause);
         var profile = ProfileValues();
-        traits = traits with
+        var computed = traits;
+        Func<string, TraitValue?> lookup = name => computed.Lookup(name, profile);
+        List<string>? members = null;
+        foreach (var segment in segments)
         {
-            Segments = [.. rules.GetSegments().Where(s => s.Rule.Evaluate(name => traits.Lookup(name, profile))).Select(s => s.Name)],
-        };
-        return (traits, stageCause);
+            if (segment.Rule.Evaluate(lookup)) (members ??= new List<string>(segments.Count)).Add(segment.Name);
+        }
+        return (members is null ? traits : traits with { Segments = members }, stageCause);
     }
 
     private bool PurchasedSinceStageEntry() =>
@@ -270,22 +279,24 @@ public sealed class CustomerModel
         : clv >= rules.SilverMinClv ? Model.ClvBand.Silver
         : Model.ClvBand.Bronze;
 
-    private List<DecisionLogEntry> Record(DateTimeOffset at, CustomerTraits traits, string stageCause, int capacity)
+    private DecisionLogEntry[] Record(DateTimeOffset at, CustomerTraits traits, string stageCause, int capacity)
     {
-        var changes = new List<DecisionLogEntry>();
+        // Nearly every evaluation changes nothing: no list, no label, no log insert then.
+        List<DecisionLogEntry>? changes = null;
         var risk = traits.ChurnRisk;
         if (traits.Stage != Stage)
         {
-            changes.Add(new DecisionLogEntry(at, DecisionKind.Stage, Stage.ToString(), traits.Stage.ToString(), stageCause));
+            (changes ??= []).Add(new DecisionLogEntry(at, DecisionKind.Stage, Stage.ToString(), traits.Stage.ToString(), stageCause));
             Stage = traits.Stage;
             StageSince = at;
             StageEntryLastPurchaseAt = Purchases.LastPurchaseAt;
         }
 
-        var oldTier = ClvBand is { } oldBand ? $"{Tier}/{oldBand}" : Tier.ToString();
-        if (oldTier != traits.TierLabel)
+        // The tier label (tier, or tier/band) differs exactly when the tier or the band does.
+        if (traits.Tier != Tier || traits.ClvBand != ClvBand)
         {
-            changes.Add(new DecisionLogEntry(at, DecisionKind.Tier, oldTier, traits.TierLabel,
+            var oldTier = ClvBand is { } oldBand ? $"{Tier}/{oldBand}" : Tier.ToString();
+            (changes ??= []).Add(new DecisionLogEntry(at, DecisionKind.Tier, oldTier, traits.TierLabel,
                 $"Net spend {traits.TotalSpend:#,0.00}, expected lifetime value {traits.Clv:#,0.00}"));
             Tier = traits.Tier;
             ClvBand = traits.ClvBand;
@@ -293,14 +304,15 @@ public sealed class CustomerModel
 
         if (risk.Band != RiskBand)
         {
-            changes.Add(new DecisionLogEntry(at, DecisionKind.Risk, RiskBand.ToString(), risk.Band.ToString(), risk.Summary));
+            (changes ??= []).Add(new DecisionLogEntry(at, DecisionKind.Risk, RiskBand.ToString(), risk.Band.ToString(), risk.Summary));
             RiskBand = risk.Band;
         }
 
+        if (changes is null) return [];
         // One evaluation's entries share a time; the stage change, the most consequential, goes on top.
         DecisionLog.InsertRange(0, changes);
         if (DecisionLog.Count > capacity) DecisionLog.RemoveRange(capacity, DecisionLog.Count - capacity);
-        return changes;
+        return [.. changes];
     }
 
     private void Touch(DateTimeOffset at, double points, EngagementRules rules, string cause)

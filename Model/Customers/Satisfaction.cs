@@ -112,8 +112,9 @@ public sealed class ServiceHistory
 
     public SatisfactionSnapshot Snapshot(DateTimeOffset asOf, double overdueDays)
     {
-        var csat = RecentCsat.Where(a => a.At <= asOf).ToArray();
-        var open = Complaints
+        // Most customers have no survey answer and no complaint: nothing to filter or sort then.
+        var csat = RecentCsat.Count == 0 ? [] : RecentCsat.Where(a => a.At <= asOf).ToArray();
+        var open = Complaints.Count == 0 ? [] : Complaints
             .Where(c => c.Value.IsOpen && c.Value.OpenedAt <= asOf)
             .Select(c => (c.Key, c.Value.Severity, OpenedAt: c.Value.OpenedAt!.Value, Age: (asOf - c.Value.OpenedAt!.Value).TotalDays))
             .OrderByDescending(c => c.Severity).ThenBy(c => c.OpenedAt)
