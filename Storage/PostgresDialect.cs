@@ -28,6 +28,9 @@ internal sealed class PostgresDialect(NpgsqlDataSource dataSource) : StoreDialec
     internal override async ValueTask<DbConnection> OpenReadAsync(CancellationToken cancellationToken) =>
         await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
+    internal override async ValueTask<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+
     internal override async ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
@@ -144,7 +147,7 @@ internal sealed class PostgresDialect(NpgsqlDataSource dataSource) : StoreDialec
         // One statement cannot update a row twice: an alert changed twice in the group goes in once, at its last change.
         var latest = rows.GroupBy(c => c.Alert.AlertId, StringComparer.Ordinal).Select(g => g.Last()).ToArray();
         await using var upsert = Command(connection, transaction,
-            $"{SqlAlertStore.InsertAlertsSql} SELECT * FROM unnest(@id, @customer, @kind, @team, @state, @assigned, @sequence, @payload) {SqlAlertStore.OnAlertConflictSql}");
+            $"{SqlAlertStore.InsertAlertsSql} SELECT * FROM unnest(@id, @customer, @kind, @team, @state, @assigned, @sequence, @payload, @severity, @loss, @raised, @due) {SqlAlertStore.OnAlertConflictSql}");
         Column(upsert, "id", NpgsqlDbType.Text, latest, c => c.Alert.AlertId);
         Column(upsert, "customer", NpgsqlDbType.Text, latest, c => c.Alert.CustomerId);
         Column(upsert, "kind", NpgsqlDbType.Text, latest, c => c.Alert.Kind.ToString());
@@ -153,6 +156,10 @@ internal sealed class PostgresDialect(NpgsqlDataSource dataSource) : StoreDialec
         Column(upsert, "assigned", NpgsqlDbType.Text, latest, c => c.Alert.AssignedTo);
         Column(upsert, "sequence", NpgsqlDbType.Bigint, latest, c => c.Alert.Sequence);
         Column(upsert, "payload", NpgsqlDbType.Text, latest, c => c.Payload);
+        Column(upsert, "severity", NpgsqlDbType.Bigint, latest, c => (long)c.SeverityRank);
+        Column(upsert, "loss", NpgsqlDbType.Double, latest, c => c.ExpectedLoss);
+        Column(upsert, "raised", NpgsqlDbType.Bigint, latest, c => c.RaisedAtMilliseconds);
+        Column(upsert, "due", NpgsqlDbType.Bigint, latest, c => c.DueByMilliseconds);
         await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
