@@ -72,7 +72,7 @@ internal sealed class PostgresDialect(NpgsqlDataSource dataSource) : StoreDialec
         var rows = digests.ToArray();
         await using var upsert = Command(connection, transaction, $"""
             {GroupCommitJournal.InsertDigestsSql}
-            SELECT * FROM unnest(@customer, @bucket, @first, @last, @days, @spend, @mean, @stage, @tier, @segments, @due)
+            SELECT * FROM unnest(@customer, @bucket, @first, @last, @days, @spend, @mean, @stage, @tier, @segments, @due, @team, @name, @nameKey, @emailKey, @number, @clv, @risk, @loss)
             {GroupCommitJournal.OnDigestConflictSql}
             """);
         Column(upsert, "customer", NpgsqlDbType.Text, rows, d => d.CustomerId);
@@ -86,6 +86,14 @@ internal sealed class PostgresDialect(NpgsqlDataSource dataSource) : StoreDialec
         Column(upsert, "tier", NpgsqlDbType.Text, rows, d => d.Tier);
         Column(upsert, "segments", NpgsqlDbType.Text, rows, d => d.Segments);
         Column(upsert, "due", NpgsqlDbType.Bigint, rows, d => d.DueAtMilliseconds);
+        Column(upsert, "team", NpgsqlDbType.Text, rows, d => d.Team);
+        Column(upsert, "name", NpgsqlDbType.Text, rows, d => d.Name);
+        Column(upsert, "nameKey", NpgsqlDbType.Text, rows, d => CustomerDigest.SearchKey(d.Name));
+        Column(upsert, "emailKey", NpgsqlDbType.Text, rows, d => CustomerDigest.SearchKey(d.Email));
+        Column(upsert, "number", NpgsqlDbType.Text, rows, d => d.IdNumber);
+        Column(upsert, "clv", NpgsqlDbType.Double, rows, d => d.Clv);
+        Column(upsert, "risk", NpgsqlDbType.Double, rows, d => d.ChurnRisk);
+        Column(upsert, "loss", NpgsqlDbType.Double, rows, d => d.ExpectedLoss);
         await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -164,6 +172,9 @@ internal sealed class PostgresDialect(NpgsqlDataSource dataSource) : StoreDialec
     }
 
     internal override string JsonText(string column, string field) => $"{column}::json ->> '{field}'";
+
+    // lower(column) with text_pattern_ops, as the prefix indexes are built, so that LIKE 'prefix%' reads a range of the index.
+    internal override string PrefixLike(string column, string parameter) => $"lower({column}) LIKE @{parameter} ESCAPE '\\'";
 
     internal override string SchemaFolder => "PostgreSQL";
 

@@ -81,14 +81,17 @@ internal sealed class SqliteDialect(string connectionString) : StoreDialect
         IReadOnlyCollection<CustomerDigest> digests, CancellationToken cancellationToken)
     {
         await using var upsert = Prepared(connection, transaction,
-            $"{GroupCommitJournal.InsertDigestsSql} VALUES (@customer, @bucket, @first, @last, @days, @spend, @mean, @stage, @tier, @segments, @due) {GroupCommitJournal.OnDigestConflictSql}",
+            $"{GroupCommitJournal.InsertDigestsSql} VALUES (@customer, @bucket, @first, @last, @days, @spend, @mean, @stage, @tier, @segments, @due, @team, @name, @nameKey, @emailKey, @number, @clv, @risk, @loss) {GroupCommitJournal.OnDigestConflictSql}",
             ("customer", SqliteType.Text), ("bucket", SqliteType.Integer), ("first", SqliteType.Integer), ("last", SqliteType.Integer),
             ("days", SqliteType.Integer), ("spend", SqliteType.Real), ("mean", SqliteType.Real), ("stage", SqliteType.Text),
-            ("tier", SqliteType.Text), ("segments", SqliteType.Text), ("due", SqliteType.Integer));
+            ("tier", SqliteType.Text), ("segments", SqliteType.Text), ("due", SqliteType.Integer), ("team", SqliteType.Text),
+            ("name", SqliteType.Text), ("nameKey", SqliteType.Text), ("emailKey", SqliteType.Text), ("number", SqliteType.Text),
+            ("clv", SqliteType.Real), ("risk", SqliteType.Real), ("loss", SqliteType.Real));
         foreach (var d in digests)
         {
             Bind(upsert, d.CustomerId, d.Bucket, d.FirstPurchaseDay, d.LastPurchaseDay, d.PurchaseDays, d.TotalSpend,
-                d.MeanRepeatSpend, d.Stage, d.Tier, d.Segments, d.DueAtMilliseconds);
+                d.MeanRepeatSpend, d.Stage, d.Tier, d.Segments, d.DueAtMilliseconds, d.Team, d.Name, CustomerDigest.SearchKey(d.Name),
+                CustomerDigest.SearchKey(d.Email), d.IdNumber, d.Clv, d.ChurnRisk, d.ExpectedLoss);
             upsert.ExecuteNonQuery();
         }
     }
@@ -154,6 +157,9 @@ internal sealed class SqliteDialect(string connectionString) : StoreDialect
     }
 
     internal override string JsonText(string column, string field) => $"json_extract({column}, '$.{field}')";
+
+    // SQLite's LIKE ignores ASCII case and can use an index declared COLLATE NOCASE.
+    internal override string PrefixLike(string column, string parameter) => $"{column} LIKE @{parameter} ESCAPE '\\'";
 
     internal override string SchemaFolder => "Sqlite";
 

@@ -83,9 +83,16 @@ public abstract class StoreDialect : IAsyncDisposable
     internal abstract Task WriteAlertsAsync(DbConnection connection, DbTransaction transaction,
         IReadOnlyList<SqlAlertStore.StoredAlert> changes, CancellationToken cancellationToken);
 
-    /// <summary>The folder of this store's schema scripts under Storage/Sql/.</summary>
     /// <summary>SQL that reads the text of a top-level field of a JSON column.</summary>
     internal abstract string JsonText(string column, string field);
+
+    /// <summary>
+    /// SQL that is true where a text column starts with a lower-case prefix, case ignored: <c>@parameter</c> holds a LIKE
+    /// pattern with '\' as its escape. It matches the store's prefix indexes of 11-population.sql.
+    /// </summary>
+    internal abstract string PrefixLike(string column, string parameter);
+
+    /// <summary>The folder of this store's schema scripts under Storage/Sql/.</summary>
 
     internal abstract string SchemaFolder { get; }
 

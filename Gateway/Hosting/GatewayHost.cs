@@ -79,6 +79,7 @@ public static class GatewayHost
         app.MapEngagementHealth();
         app.MapPopulationApi();
         app.MapConsoleApi();
+        app.MapCasesApi();
         app.MapActivityApi();
         app.MapDemoApi();
         app.MapEngagementMetrics();

@@ -243,7 +243,8 @@ public sealed partial class CustomerGrain(
 
     /// <summary>Queues the population digest, with the next time the customer must be looked at without an event.</summary>
     private void RecordDigest(CustomerTraits traits, EngagementRules current) =>
-        journal.RecordDigest(CustomerDigest.Of(CustomerId, State.Model, traits, EscalationBook.NextLookAt(traits, current), current.GetCalendar()));
+        journal.RecordDigest(CustomerDigest.Of(CustomerId, State.Model, traits, EscalationBook.NextLookAt(traits, current), current.GetCalendar(),
+            AlertPolicy.TeamOf(State.Model, options.Value.Alerts)));
 
     /// <summary>
     /// Brings the contact index (phone, email -> customer) in line with the profile: released what the customer
