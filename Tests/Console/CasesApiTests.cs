@@ -33,6 +33,21 @@ public sealed class CasesEngineFixture : IAsyncLifetime
     {
         if (_host is not null) await _host.DisposeAsync();
     }
+
+    /// <summary>A customer of a team (region) answers a survey as a detractor: a satisfaction-drop alert for that team. Ids start with <paramref name="run"/>.</summary>
+    public async Task<string> DetractorAsync(string region, string run)
+    {
+        var customer = $"{run}-{region}-{Guid.NewGuid():N}";
+        var at = DateTimeOffset.UtcNow.AddMinutes(-5);
+        await Host.Client.SubmitAcceptedAsync(
+            new Event
+            {
+                EventId = Events.NewId(), CustomerId = customer, Channel = "app", OccurredAt = Timestamp.FromDateTimeOffset(at),
+                ProfileUpdate = new ProfileUpdate { Attributes = { ["region"] = region } },
+            },
+            Events.Nps(customer, 2, at.AddMinutes(1)));
+        return customer;
+    }
 }
 
 /// <summary>
@@ -52,8 +67,8 @@ public sealed class CasesApiTests(CasesEngineFixture engine) : IClassFixture<Cas
         var run = Guid.NewGuid().ToString("N")[..8];
         var team = $"north-{run}";
         var customers = new List<string>();
-        for (var i = 0; i < 3; i++) customers.Add(await DetractorAsync(team, run));
-        await DetractorAsync($"south-{run}", run);
+        for (var i = 0; i < 3; i++) customers.Add(await engine.DetractorAsync(team, run));
+        await engine.DetractorAsync($"south-{run}", run);
         using var all = Host.Http(TestKeys.Supervisor);
 
         var first = await all.GetFromJsonAsync<JsonElement>($"/api/cases?customer={run}&pageSize=2", Ct);
@@ -76,7 +91,7 @@ public sealed class CasesApiTests(CasesEngineFixture engine) : IClassFixture<Cas
         }
 
         // A new case arriving between pages shifts nothing: the second page continues after the first.
-        await DetractorAsync(team, run);
+        await engine.DetractorAsync(team, run);
         var token = first.GetProperty("nextPageToken").GetString();
         var second = await all.GetFromJsonAsync<JsonElement>($"/api/cases?customer={run}&pageSize=2&pageToken={Uri.EscapeDataString(token!)}", Ct);
         var seen = firstCases.Concat(second.GetProperty("cases").EnumerateArray()).Select(c => c.GetProperty("customerId").GetString()).ToList();
@@ -111,8 +126,8 @@ public sealed class CasesApiTests(CasesEngineFixture engine) : IClassFixture<Cas
     public async Task An_agent_acts_only_on_the_alerts_assigned_to_it()
     {
         var run = Guid.NewGuid().ToString("N")[..8];
-        var mine = await AlertIdOfAsync(await DetractorAsync("north", run));
-        var other = await AlertIdOfAsync(await DetractorAsync("north", run));
+        var mine = await AlertIdOfAsync(await engine.DetractorAsync("north", run));
+        var other = await AlertIdOfAsync(await engine.DetractorAsync("north", run));
         using var lead = Host.Http(CasesEngineFixture.NorthSupervisor);
         using var ann = Host.Http(CasesEngineFixture.Ann);
         using var bob = Host.Http(CasesEngineFixture.Bob);
@@ -153,7 +168,7 @@ public sealed class CasesApiTests(CasesEngineFixture engine) : IClassFixture<Cas
     public async Task The_outcome_endpoint_checks_its_input_and_the_caller()
     {
         var run = Guid.NewGuid().ToString("N")[..8];
-        var alert = await AlertIdOfAsync(await DetractorAsync("north", run));
+        var alert = await AlertIdOfAsync(await engine.DetractorAsync("north", run));
         using var lead = Host.Http(CasesEngineFixture.NorthSupervisor);
         using var ann = Host.Http(CasesEngineFixture.Ann);
         Assert.Equal(HttpStatusCode.OK, (await PostAsync(lead, alert, "assign", new { agentId = "ann" })).StatusCode);
@@ -186,8 +201,8 @@ public sealed class CasesApiTests(CasesEngineFixture engine) : IClassFixture<Cas
     public async Task The_agent_hub_acts_on_the_callers_own_assignments()
     {
         var run = Guid.NewGuid().ToString("N")[..8];
-        var mine = await AlertIdOfAsync(await DetractorAsync("north", run));
-        var other = await AlertIdOfAsync(await DetractorAsync("north", run));
+        var mine = await AlertIdOfAsync(await engine.DetractorAsync("north", run));
+        var other = await AlertIdOfAsync(await engine.DetractorAsync("north", run));
         using var lead = Host.Http(CasesEngineFixture.NorthSupervisor);
         Assert.Equal(HttpStatusCode.OK, (await PostAsync(lead, mine, "assign", new { agentId = "ann" })).StatusCode);
         await using var ann = PushClient.Build(new Uri(Host.WebAddress, "/hubs/agent"), CasesEngineFixture.Ann);
@@ -253,20 +268,5 @@ public sealed class CasesApiTests(CasesEngineFixture engine) : IClassFixture<Cas
     {
         var list = await Host.Client.Alerts().ListAsync(new ListAlertsRequest { PageSize = 100 }, cancellationToken: Ct);
         return list.Alerts.Single(a => a.CustomerId == customer).AlertId;
-    }
-
-    /// <summary>A customer of a team answers a survey as a detractor: a satisfaction-drop alert for that team.</summary>
-    private async Task<string> DetractorAsync(string region, string run)
-    {
-        var customer = $"{run}-{region}-{Guid.NewGuid():N}";
-        var at = DateTimeOffset.UtcNow.AddMinutes(-5);
-        await Host.Client.SubmitAcceptedAsync(
-            new Event
-            {
-                EventId = Events.NewId(), CustomerId = customer, Channel = "app", OccurredAt = Timestamp.FromDateTimeOffset(at),
-                ProfileUpdate = new ProfileUpdate { Attributes = { ["region"] = region } },
-            },
-            Events.Nps(customer, 2, at.AddMinutes(1)));
-        return customer;
     }
 }
