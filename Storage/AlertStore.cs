@@ -32,6 +32,15 @@ public interface IAlertStore
 
     /// <summary>How many alerts are not yet resolved, by kind, severity and state.</summary>
     Task<IReadOnlyList<OpenAlertCount>> OpenCountsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A page of cases, its counts and its sequence, read in one snapshot. The query's token must be one of its order
+    /// (<see cref="CasePageToken.Decode"/>) and its page size from 1 to <see cref="CaseQuery.MaxPageSize"/>.
+    /// </summary>
+    Task<CasePage> CasesAsync(CaseQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Alerts not yet resolved of the given teams, newest change first, those before a sequence when given, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<Alert>> OpenPageAsync(IReadOnlyCollection<string>? teams, long? beforeSequence, int limit, CancellationToken cancellationToken = default);
 }
 
 /// <summary>
@@ -48,11 +57,13 @@ public sealed class SqlAlertStore(StoreDialect dialect) : IAlertStore, IAsyncDis
     // What both dialects' statements share (StoreDialect.WriteAlertsAsync).
     internal const string InsertChangesSql = "INSERT INTO engagement_alert_changes (sequence, alert_id, team, payload)";
 
-    internal const string InsertAlertsSql = "INSERT INTO engagement_alerts (alert_id, customer_id, kind, team, state, assigned_to, sequence, payload)";
+    internal const string InsertAlertsSql =
+        "INSERT INTO engagement_alerts (alert_id, customer_id, kind, team, state, assigned_to, sequence, payload, severity, expected_loss, raised_at, due_by)";
 
     internal const string OnAlertConflictSql = """
         ON CONFLICT (alert_id) DO UPDATE SET team = excluded.team, state = excluded.state, assigned_to = excluded.assigned_to,
-            sequence = excluded.sequence, payload = excluded.payload
+            sequence = excluded.sequence, payload = excluded.payload, severity = excluded.severity, expected_loss = excluded.expected_loss,
+            raised_at = excluded.raised_at, due_by = excluded.due_by
         """;
 
     private readonly WriterConnection _writer = dialect.CreateWriter();
@@ -119,6 +130,142 @@ public sealed class SqlAlertStore(StoreDialect dialect) : IAlertStore, IAsyncDis
             return counts;
         });
 
+    public Task<IReadOnlyList<Alert>> OpenPageAsync(IReadOnlyCollection<string>? teams, long? beforeSequence, int limit, CancellationToken cancellationToken = default) =>
+        QueryAsync($"""
+            SELECT payload FROM engagement_alerts WHERE state IN ({UnresolvedStates}){TeamFilter(teams, out var p)}{(beforeSequence is null ? "" : " AND sequence < @before")}
+            ORDER BY sequence DESC LIMIT {Math.Clamp(limit, 1, 1000)}
+            """, [.. p, .. beforeSequence is { } before ? [("before", (object)before)] : Array.Empty<(string, object)>()], cancellationToken);
+
+    /// <remarks>
+    /// The cases are grouped and ranked by the database from the columns of <c>ix_engagement_alerts_cases</c> (never
+    /// every alert in memory); only the page's customers' alerts are read whole. A page starts after the last case of
+    /// the one before (keyset), so cases that arrive meanwhile shift nothing. The reads share one snapshot, so the
+    /// counts, the page and <see cref="CasePage.AsOfSequence"/> agree.
+    /// </remarks>
+    public Task<CasePage> CasesAsync(CaseQuery query, CancellationToken cancellationToken = default) => dialect.OffTheCaller(async () =>
+    {
+        if (query.PageSize is < 1 or > CaseQuery.MaxPageSize) throw new ArgumentOutOfRangeException(nameof(query), query.PageSize, "pageSize: from 1 to 100");
+        var after = query.PageToken is null ? null
+            : CasePageToken.Decode(query.PageToken, query.Sort) ?? throw new ArgumentException("pageToken: not a token of this order", nameof(query));
+        var filter = CaseFilter(query, out var parameters);
+        var keys = CaseSortKeys(query.Sort);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var snapshot = await dialect.BeginSnapshotAsync(connection, cancellationToken);
+
+        long asOf;
+        await using (var last = Command(connection, snapshot, LastSequenceSql))
+        {
+            asOf = Convert.ToInt64(await last.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        }
+
+        var counts = new Dictionary<AlertSeverity, long>();
+        await using (var count = Command(connection, snapshot,
+            $"SELECT sev, COUNT(*) FROM (SELECT customer_id, MAX(severity) AS sev FROM engagement_alerts WHERE {filter} GROUP BY customer_id) c GROUP BY sev",
+            parameters))
+        await using (var reader = await count.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken)) counts[(AlertSeverity)reader.GetInt64(0)] = reader.GetInt64(1);
+        }
+
+        var page = new List<(string CustomerId, double[] Keys)>();
+        (string, object)[] keysetParameters = [];
+        var keyset = after is null ? "" : "WHERE " + Keyset(keys, after, out keysetParameters);
+        await using (var rank = Command(connection, snapshot, $"""
+            SELECT customer_id, {string.Join(", ", keys.Select(k => k.Column))} FROM (
+                SELECT customer_id, MAX(expected_loss) AS loss, MAX(severity) AS sev, MIN(raised_at) AS opened, MAX(raised_at) AS newest
+                FROM engagement_alerts WHERE {filter} GROUP BY customer_id) c
+            {keyset}
+            ORDER BY {string.Join(", ", keys.Select(k => k.Column + (k.Descending ? " DESC" : "")))}, customer_id
+            LIMIT {query.PageSize + 1}
+            """, [.. parameters, .. keysetParameters]))
+        await using (var reader = await rank.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                page.Add((reader.GetString(0), [.. keys.Select((_, i) => Convert.ToDouble(reader.GetValue(i + 1), CultureInfo.InvariantCulture))]));
+            }
+        }
+        var more = page.Count > query.PageSize;
+        if (more) page.RemoveAt(page.Count - 1);
+
+        var cases = new List<CustomerCase>(page.Count);
+        if (page.Count > 0)
+        {
+            var customers = page.Select((c, i) => ($"customer{i}", (object)c.CustomerId)).ToArray();
+            var alerts = await ReadAlertsAsync(connection, snapshot,
+                $"SELECT payload FROM engagement_alerts WHERE {filter} AND customer_id IN ({string.Join(", ", customers.Select(c => "@" + c.Item1))})",
+                [.. parameters, .. customers], cancellationToken);
+            var byCustomer = alerts.ToLookup(a => a.CustomerId, StringComparer.Ordinal);
+            cases.AddRange(page.Where(c => byCustomer.Contains(c.CustomerId)).Select(c => CustomerCase.Of([.. byCustomer[c.CustomerId]])));
+        }
+        return new CasePage
+        {
+            Cases = cases,
+            NextPageToken = more ? new CasePageToken(query.Sort, page[^1].Keys, page[^1].CustomerId).Encode() : null,
+            TotalCases = counts.Values.Sum(),
+            CountsBySeverity = counts,
+            AsOfSequence = asOf,
+        };
+    });
+
+    /// <summary>The sort values of an order, by their names in the grouped query, and whether each runs high to low.</summary>
+    private static (string Column, bool Descending)[] CaseSortKeys(CaseSort sort) => sort switch
+    {
+        CaseSort.ExpectedLoss => [("loss", true), ("sev", true), ("opened", false)],
+        CaseSort.Severity => [("sev", true), ("loss", true), ("opened", false)],
+        CaseSort.Newest => [("newest", true)],
+        CaseSort.Oldest => [("opened", false)],
+        _ => throw new ArgumentOutOfRangeException(nameof(sort), sort, "Unknown case order."),
+    };
+
+    /// <summary>The cases after the token's: later in the order on the first sort value that differs, else on the customer id.</summary>
+    private static string Keyset((string Column, bool Descending)[] keys, CasePageToken after, out (string, object)[] parameters)
+    {
+        // Only the expected loss is fractional; the other values are whole numbers (rank, Unix milliseconds).
+        parameters = [.. keys.Select((k, i) => ($"after{i}", k.Column == "loss" ? after.Keys[i] : (object)(long)after.Keys[i])),
+            ("afterCustomer", after.CustomerId)];
+        var terms = new List<string>();
+        for (var i = 0; i <= keys.Length; i++)
+        {
+            var equal = keys.Take(i).Select((k, j) => $"{k.Column} = @after{j}");
+            var beyond = i < keys.Length ? $"{keys[i].Column} {(keys[i].Descending ? "<" : ">")} @after{i}" : "customer_id > @afterCustomer";
+            terms.Add("(" + string.Join(" AND ", equal.Append(beyond)) + ")");
+        }
+        return string.Join(" OR ", terms);
+    }
+
+    /// <summary>The conditions on alert rows that a case query sets (all of them on indexed columns).</summary>
+    private static string CaseFilter(CaseQuery query, out (string, object)[] parameters)
+    {
+        var sql = new System.Text.StringBuilder(query.State == CaseState.Unresolved ? $"state IN ({UnresolvedStates})" : "state = @state");
+        var list = new List<(string, object)>();
+        if (query.State != CaseState.Unresolved) list.Add(("state", query.State.ToString()));
+        sql.Append(TeamFilter(query.Teams, out var teams));
+        list.AddRange(teams);
+        if (query.Kinds.Count > 0)
+        {
+            sql.Append(" AND kind IN (").AppendJoin(", ", query.Kinds.Select((_, i) => $"@kind{i}")).Append(')');
+            list.AddRange(query.Kinds.Select((k, i) => ($"kind{i}", (object)k.ToString())));
+        }
+        if (query.Severities.Count > 0)
+        {
+            sql.Append(" AND severity IN (").AppendJoin(", ", query.Severities.Select((_, i) => $"@severity{i}")).Append(')');
+            list.AddRange(query.Severities.Select((s, i) => ($"severity{i}", (object)(long)s)));
+        }
+        if (query.AssignedTo is { } agent)
+        {
+            sql.Append(" AND assigned_to = @assignedTo");
+            list.Add(("assignedTo", agent));
+        }
+        if (query.CustomerPrefix is { Length: > 0 } prefix)
+        {
+            sql.Append(" AND substr(customer_id, 1, @prefixLength) = @prefix");
+            list.AddRange([("prefixLength", prefix.Length), ("prefix", prefix)]);
+        }
+        parameters = [.. list];
+        return sql.ToString();
+    }
+
     // The states listed rather than "<> 'Resolved'", so that the state index finds the rows; severity is not a
     // column, so it is read from the payload of those rows only.
     private static readonly string UnresolvedStates =
@@ -139,16 +286,22 @@ public sealed class SqlAlertStore(StoreDialect dialect) : IAlertStore, IAsyncDis
         dialect.OffTheCaller<IReadOnlyList<Alert>>(async () =>
         {
             await using var connection = await OpenAsync(cancellationToken);
-            await using var command = Command(connection, null, sql, parameters);
-            var alerts = new List<Alert>();
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                alerts.Add(JsonSerializer.Deserialize<Alert>(reader.GetString(0), Json)
-                    ?? throw new InvalidDataException("An alert row has an empty payload."));
-            }
-            return alerts;
+            return await ReadAlertsAsync(connection, null, sql, parameters, cancellationToken);
         });
+
+    private static async Task<IReadOnlyList<Alert>> ReadAlertsAsync(DbConnection connection, DbTransaction? transaction, string sql,
+        (string, object)[] parameters, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, sql, parameters);
+        var alerts = new List<Alert>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            alerts.Add(JsonSerializer.Deserialize<Alert>(reader.GetString(0), Json)
+                ?? throw new InvalidDataException("An alert row has an empty payload."));
+        }
+        return alerts;
+    }
 
     private static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, params (string Name, object Value)[] parameters) =>
         SqlCommands.Create(connection, transaction, sql, parameters);
@@ -156,5 +309,16 @@ public sealed class SqlAlertStore(StoreDialect dialect) : IAlertStore, IAsyncDis
     private ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) => dialect.OpenReadAsync(cancellationToken);
 
     /// <summary>A change under its sequence number, and the JSON stored for it.</summary>
-    internal readonly record struct StoredAlert(Alert Alert, string Payload);
+    internal readonly record struct StoredAlert(Alert Alert, string Payload)
+    {
+        /// <summary>The severity column: its rank, so that worst first is a plain descending order.</summary>
+        public int SeverityRank => (int)Alert.Severity;
+
+        /// <summary>The expected loss column; a value that is not a number ranks as nothing at risk.</summary>
+        public double ExpectedLoss => double.IsFinite(Alert.ExpectedLoss) ? Alert.ExpectedLoss : 0;
+
+        public long RaisedAtMilliseconds => Alert.RaisedAt.ToUnixTimeMilliseconds();
+
+        public long? DueByMilliseconds => Alert.DueBy?.ToUnixTimeMilliseconds();
+    }
 }

@@ -17,8 +17,30 @@ public sealed record CustomerDigest(
     string Stage,
     string Tier,
     string Segments,
-    DateTimeOffset? DueAt)
+    DateTimeOffset? DueAt,
+    string Team = "",
+    string? Name = null,
+    string? Email = null,
+    double Clv = 0,
+    double ChurnRisk = 0)
 {
+    /// <summary>Money at risk: CLV × churn risk (the measure alerts rank by), kept as a column so a worklist ranks by it.</summary>
+    public double ExpectedLoss => Clv * ChurnRisk is var loss && double.IsFinite(loss) ? loss : 0;
+
+    /// <summary>The digits that end the id (<c>1234</c> of <c>cdnow-1234</c>), so that an agent can search by the number alone.</summary>
+    public string? IdNumber
+    {
+        get
+        {
+            var start = CustomerId.Length;
+            while (start > 0 && char.IsAsciiDigit(CustomerId[start - 1])) start--;
+            return start < CustomerId.Length ? CustomerId[start..] : null;
+        }
+    }
+
+    /// <summary>Search keys are lower case, so that a prefix search ignores case with a plain index.</summary>
+    public static string? SearchKey(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim().ToLowerInvariant();
+
     /// <summary>Buckets spread customers evenly over shards, whatever the number of shards (a divisor of it).</summary>
     public const int Buckets = 1024;
 
@@ -43,14 +65,19 @@ public sealed record CustomerDigest(
     public static DateTimeOffset? FromMilliseconds(long? milliseconds) =>
         milliseconds is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
 
-    public static CustomerDigest Of(string customerId, CustomerModel model, CustomerTraits traits, DateTimeOffset? dueAt, PurchaseCalendar calendar)
+    /// <param name="team">The customer's team (whose agents' worklists list it when at risk).</param>
+    public static CustomerDigest Of(string customerId, CustomerModel model, CustomerTraits traits, DateTimeOffset? dueAt, PurchaseCalendar calendar,
+        string team = "")
     {
         var p = model.Purchases;
         var tier = model.ClvBand is { } band ? $"{model.Tier}/{band}" : model.Tier.ToString();
+        string? Profile(params string[] names) =>
+            names.Select(n => model.Profile.TryGetValue(n, out var a) ? a.Value : null).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v))?.Trim();
         return new CustomerDigest(customerId,
             p.FirstPurchaseAt is { } f ? calendar.DayOf(f) : null,
             p.LastPurchaseAt is { } l ? calendar.DayOf(l) : null,
-            p.PurchaseDays, (double)p.TotalSpend, (double)p.MeanRepeatSpend, model.Stage.ToString(), tier, string.Join(',', traits.Segments), dueAt);
+            p.PurchaseDays, (double)p.TotalSpend, (double)p.MeanRepeatSpend, model.Stage.ToString(), tier, string.Join(',', traits.Segments), dueAt,
+            team, Profile("name", "full_name"), Profile("email", "email_address"), traits.Clv, traits.ChurnRisk.Value);
     }
 }
 
@@ -67,4 +94,13 @@ public interface IPopulationStore
     Task FlushAsync(CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<CustomerDigest>> ReadDigestsAsync(int fromBucket, int toBucket, CancellationToken cancellationToken = default);
+
+    /// <summary>At-risk customers (AtRisk, Lapsed) of the given teams (every team when null), the most money at risk first.</summary>
+    Task<IReadOnlyList<Engagement.Contracts.Customers.AtRiskCustomer>> AtRiskAsync(IReadOnlyCollection<string>? teams, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Customers whose id, the number that ends it, name or email address starts with <paramref name="text"/> (case ignored),
+    /// at most <paramref name="limit"/>, ids first.
+    /// </summary>
+    Task<IReadOnlyList<Engagement.Contracts.Customers.CustomerSearchHit>> SearchAsync(string text, int limit, CancellationToken cancellationToken = default);
 }

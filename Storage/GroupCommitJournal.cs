@@ -1,6 +1,8 @@
 using System.Data.Common;
 using Microsoft.Extensions.Logging;
 
+using Engagement.Contracts.Customers;
+
 namespace Engagement.Storage;
 
 /// <summary>
@@ -19,14 +21,17 @@ public sealed class GroupCommitJournal : GroupCommitWriter<GroupCommitJournal.Pe
     internal const string OnEntryConflictSql = "ON CONFLICT (customer_id, event_id) DO NOTHING";
 
     internal const string InsertDigestsSql = """
-        INSERT INTO engagement_customer_digest (customer_id, bucket, first_purchase_day, last_purchase_day, purchase_days, total_spend, mean_repeat_spend, stage, tier, segments, due_at)
+        INSERT INTO engagement_customer_digest (customer_id, bucket, first_purchase_day, last_purchase_day, purchase_days, total_spend, mean_repeat_spend, stage, tier, segments, due_at,
+            team, name, name_key, email_key, id_number, clv, churn_risk, expected_loss)
         """;
 
     internal const string OnDigestConflictSql = """
         ON CONFLICT (customer_id) DO UPDATE SET
             first_purchase_day = excluded.first_purchase_day, last_purchase_day = excluded.last_purchase_day,
             purchase_days = excluded.purchase_days, total_spend = excluded.total_spend,
-            mean_repeat_spend = excluded.mean_repeat_spend, stage = excluded.stage, tier = excluded.tier, segments = excluded.segments, due_at = excluded.due_at
+            mean_repeat_spend = excluded.mean_repeat_spend, stage = excluded.stage, tier = excluded.tier, segments = excluded.segments, due_at = excluded.due_at,
+            team = excluded.team, name = excluded.name, name_key = excluded.name_key, email_key = excluded.email_key, id_number = excluded.id_number,
+            clv = excluded.clv, churn_risk = excluded.churn_risk, expected_loss = excluded.expected_loss
         """;
 
     private readonly StoreDialect _dialect;
@@ -104,6 +109,55 @@ public sealed class GroupCommitJournal : GroupCommitWriter<GroupCommitJournal.Pe
     public Task<IReadOnlyList<DueCustomer>> DueAsync(int fromBucket, int toBucket, DateTimeOffset now, int limit, CancellationToken cancellationToken = default) =>
         QueryAsync(DueSql, [("now", now.ToUnixTimeMilliseconds()), ("from", fromBucket), ("to", toBucket), ("limit", limit)],
             reader => new DueCustomer(reader.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1))), cancellationToken);
+
+    /// <remarks>Served by the partial index of at-risk customers by team and money at risk (11-population.sql).</remarks>
+    public Task<IReadOnlyList<AtRiskCustomer>> AtRiskAsync(IReadOnlyCollection<string>? teams, int limit, CancellationToken cancellationToken = default)
+    {
+        var teamParameters = (teams ?? []).Select((t, i) => ($"team{i}", (object)t)).ToArray();
+        var teamFilter = teams is null ? "" : teams.Count == 0 ? " AND 1 = 0" : $" AND team IN ({string.Join(", ", teamParameters.Select(p => "@" + p.Item1))})";
+        return QueryAsync($"""
+            SELECT customer_id, name, stage, tier, clv, churn_risk, expected_loss, last_purchase_day FROM engagement_customer_digest
+            WHERE stage IN ('AtRisk', 'Lapsed'){teamFilter}
+            ORDER BY expected_loss DESC, customer_id LIMIT {Math.Clamp(limit, 1, 1000)}
+            """, teamParameters, reader => new AtRiskCustomer
+        {
+            CustomerId = reader.GetString(0),
+            Name = reader.IsDBNull(1) ? null : reader.GetString(1),
+            Stage = reader.GetString(2),
+            Tier = reader.GetString(3),
+            Clv = reader.GetDouble(4),
+            ChurnRisk = reader.GetDouble(5),
+            ExpectedLoss = reader.GetDouble(6),
+            LastPurchaseAt = reader.IsDBNull(7) ? null : new DateTimeOffset(DateOnly.FromDayNumber(reader.GetInt32(7)), TimeOnly.MinValue, TimeSpan.Zero),
+        }, cancellationToken);
+    }
+
+    /// <remarks>
+    /// One indexed prefix read per key (id, the id's number, name, email), each bounded, in that order of precedence;
+    /// a customer found by several is listed once.
+    /// </remarks>
+    public async Task<IReadOnlyList<CustomerSearchHit>> SearchAsync(string text, int limit, CancellationToken cancellationToken = default)
+    {
+        var key = CustomerDigest.SearchKey(text);
+        if (key is null) return [];
+        // LIKE's own characters in the text are literal.
+        var pattern = key.Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal)
+            .Replace("_", @"\_", StringComparison.Ordinal) + "%";
+        var columns = key.All(char.IsAsciiDigit) ? new[] { "customer_id", "id_number" } : ["customer_id", "name_key", "email_key"];
+        var hits = new Dictionary<string, CustomerSearchHit>(StringComparer.Ordinal);
+        foreach (var column in columns)
+        {
+            var found = await QueryAsync($"""
+                SELECT customer_id, name, stage, tier FROM engagement_customer_digest
+                WHERE {_dialect.PrefixLike(column, "pattern")} ORDER BY customer_id LIMIT {Math.Clamp(limit, 1, 1000)}
+                """, [("pattern", pattern)],
+                reader => new CustomerSearchHit(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2), reader.GetString(3)),
+                cancellationToken);
+            foreach (var hit in found) hits.TryAdd(hit.CustomerId, hit);
+            if (hits.Count >= limit) break;
+        }
+        return [.. hits.Values.Take(limit)];
+    }
 
     private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, (string Name, object Value)[] parameters, Func<DbDataReader, T> map, CancellationToken cancellationToken)
     {

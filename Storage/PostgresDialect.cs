@@ -28,6 +28,9 @@ internal sealed class PostgresDialect(NpgsqlDataSource dataSource) : StoreDialec
     internal override async ValueTask<DbConnection> OpenReadAsync(CancellationToken cancellationToken) =>
         await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
+    internal override async ValueTask<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+
     internal override async ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
@@ -69,7 +72,7 @@ internal sealed class PostgresDialect(NpgsqlDataSource dataSource) : StoreDialec
         var rows = digests.ToArray();
         await using var upsert = Command(connection, transaction, $"""
             {GroupCommitJournal.InsertDigestsSql}
-            SELECT * FROM unnest(@customer, @bucket, @first, @last, @days, @spend, @mean, @stage, @tier, @segments, @due)
+            SELECT * FROM unnest(@customer, @bucket, @first, @last, @days, @spend, @mean, @stage, @tier, @segments, @due, @team, @name, @nameKey, @emailKey, @number, @clv, @risk, @loss)
             {GroupCommitJournal.OnDigestConflictSql}
             """);
         Column(upsert, "customer", NpgsqlDbType.Text, rows, d => d.CustomerId);
@@ -83,6 +86,14 @@ internal sealed class PostgresDialect(NpgsqlDataSource dataSource) : StoreDialec
         Column(upsert, "tier", NpgsqlDbType.Text, rows, d => d.Tier);
         Column(upsert, "segments", NpgsqlDbType.Text, rows, d => d.Segments);
         Column(upsert, "due", NpgsqlDbType.Bigint, rows, d => d.DueAtMilliseconds);
+        Column(upsert, "team", NpgsqlDbType.Text, rows, d => d.Team);
+        Column(upsert, "name", NpgsqlDbType.Text, rows, d => d.Name);
+        Column(upsert, "nameKey", NpgsqlDbType.Text, rows, d => CustomerDigest.SearchKey(d.Name));
+        Column(upsert, "emailKey", NpgsqlDbType.Text, rows, d => CustomerDigest.SearchKey(d.Email));
+        Column(upsert, "number", NpgsqlDbType.Text, rows, d => d.IdNumber);
+        Column(upsert, "clv", NpgsqlDbType.Double, rows, d => d.Clv);
+        Column(upsert, "risk", NpgsqlDbType.Double, rows, d => d.ChurnRisk);
+        Column(upsert, "loss", NpgsqlDbType.Double, rows, d => d.ExpectedLoss);
         await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -144,7 +155,7 @@ internal sealed class PostgresDialect(NpgsqlDataSource dataSource) : StoreDialec
         // One statement cannot update a row twice: an alert changed twice in the group goes in once, at its last change.
         var latest = rows.GroupBy(c => c.Alert.AlertId, StringComparer.Ordinal).Select(g => g.Last()).ToArray();
         await using var upsert = Command(connection, transaction,
-            $"{SqlAlertStore.InsertAlertsSql} SELECT * FROM unnest(@id, @customer, @kind, @team, @state, @assigned, @sequence, @payload) {SqlAlertStore.OnAlertConflictSql}");
+            $"{SqlAlertStore.InsertAlertsSql} SELECT * FROM unnest(@id, @customer, @kind, @team, @state, @assigned, @sequence, @payload, @severity, @loss, @raised, @due) {SqlAlertStore.OnAlertConflictSql}");
         Column(upsert, "id", NpgsqlDbType.Text, latest, c => c.Alert.AlertId);
         Column(upsert, "customer", NpgsqlDbType.Text, latest, c => c.Alert.CustomerId);
         Column(upsert, "kind", NpgsqlDbType.Text, latest, c => c.Alert.Kind.ToString());
@@ -153,10 +164,17 @@ internal sealed class PostgresDialect(NpgsqlDataSource dataSource) : StoreDialec
         Column(upsert, "assigned", NpgsqlDbType.Text, latest, c => c.Alert.AssignedTo);
         Column(upsert, "sequence", NpgsqlDbType.Bigint, latest, c => c.Alert.Sequence);
         Column(upsert, "payload", NpgsqlDbType.Text, latest, c => c.Payload);
+        Column(upsert, "severity", NpgsqlDbType.Bigint, latest, c => (long)c.SeverityRank);
+        Column(upsert, "loss", NpgsqlDbType.Double, latest, c => c.ExpectedLoss);
+        Column(upsert, "raised", NpgsqlDbType.Bigint, latest, c => c.RaisedAtMilliseconds);
+        Column(upsert, "due", NpgsqlDbType.Bigint, latest, c => c.DueByMilliseconds);
         await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     internal override string JsonText(string column, string field) => $"{column}::json ->> '{field}'";
+
+    // lower(column) with text_pattern_ops, as the prefix indexes are built, so that LIKE 'prefix%' reads a range of the index.
+    internal override string PrefixLike(string column, string parameter) => $"lower({column}) LIKE @{parameter} ESCAPE '\\'";
 
     internal override string SchemaFolder => "PostgreSQL";
 

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 
 namespace Engagement.Storage;
@@ -36,6 +37,10 @@ internal sealed class SqliteDialect(string connectionString) : StoreDialect
 
     internal override async ValueTask<DbConnection> OpenReadAsync(CancellationToken cancellationToken) =>
         await OpenAsync(connectionString, cancellationToken).ConfigureAwait(false);
+
+    // DEFERRED: a read transaction; in WAL mode its first read fixes the snapshot the later ones see.
+    internal override ValueTask<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: true));
 
     // IMMEDIATE: the write lock is taken at BEGIN, so a writer waits (busy timeout) instead of failing to upgrade.
     internal override ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
@@ -76,14 +81,17 @@ internal sealed class SqliteDialect(string connectionString) : StoreDialect
         IReadOnlyCollection<CustomerDigest> digests, CancellationToken cancellationToken)
     {
         await using var upsert = Prepared(connection, transaction,
-            $"{GroupCommitJournal.InsertDigestsSql} VALUES (@customer, @bucket, @first, @last, @days, @spend, @mean, @stage, @tier, @segments, @due) {GroupCommitJournal.OnDigestConflictSql}",
+            $"{GroupCommitJournal.InsertDigestsSql} VALUES (@customer, @bucket, @first, @last, @days, @spend, @mean, @stage, @tier, @segments, @due, @team, @name, @nameKey, @emailKey, @number, @clv, @risk, @loss) {GroupCommitJournal.OnDigestConflictSql}",
             ("customer", SqliteType.Text), ("bucket", SqliteType.Integer), ("first", SqliteType.Integer), ("last", SqliteType.Integer),
             ("days", SqliteType.Integer), ("spend", SqliteType.Real), ("mean", SqliteType.Real), ("stage", SqliteType.Text),
-            ("tier", SqliteType.Text), ("segments", SqliteType.Text), ("due", SqliteType.Integer));
+            ("tier", SqliteType.Text), ("segments", SqliteType.Text), ("due", SqliteType.Integer), ("team", SqliteType.Text),
+            ("name", SqliteType.Text), ("nameKey", SqliteType.Text), ("emailKey", SqliteType.Text), ("number", SqliteType.Text),
+            ("clv", SqliteType.Real), ("risk", SqliteType.Real), ("loss", SqliteType.Real));
         foreach (var d in digests)
         {
             Bind(upsert, d.CustomerId, d.Bucket, d.FirstPurchaseDay, d.LastPurchaseDay, d.PurchaseDays, d.TotalSpend,
-                d.MeanRepeatSpend, d.Stage, d.Tier, d.Segments, d.DueAtMilliseconds);
+                d.MeanRepeatSpend, d.Stage, d.Tier, d.Segments, d.DueAtMilliseconds, d.Team, d.Name, CustomerDigest.SearchKey(d.Name),
+                CustomerDigest.SearchKey(d.Email), d.IdNumber, d.Clv, d.ChurnRisk, d.ExpectedLoss);
             upsert.ExecuteNonQuery();
         }
     }
@@ -131,21 +139,27 @@ internal sealed class SqliteDialect(string connectionString) : StoreDialect
         await using var change = Prepared(connection, transaction, $"{SqlAlertStore.InsertChangesSql} VALUES (@sequence, @id, @team, @payload)",
             ("sequence", SqliteType.Integer), ("id", SqliteType.Text), ("team", SqliteType.Text), ("payload", SqliteType.Text));
         await using var latest = Prepared(connection, transaction,
-            $"{SqlAlertStore.InsertAlertsSql} VALUES (@id, @customer, @kind, @team, @state, @assigned, @sequence, @payload) {SqlAlertStore.OnAlertConflictSql}",
+            $"{SqlAlertStore.InsertAlertsSql} VALUES (@id, @customer, @kind, @team, @state, @assigned, @sequence, @payload, @severity, @loss, @raised, @due) {SqlAlertStore.OnAlertConflictSql}",
             ("id", SqliteType.Text), ("customer", SqliteType.Text), ("kind", SqliteType.Text), ("team", SqliteType.Text),
-            ("state", SqliteType.Text), ("assigned", SqliteType.Text), ("sequence", SqliteType.Integer), ("payload", SqliteType.Text));
+            ("state", SqliteType.Text), ("assigned", SqliteType.Text), ("sequence", SqliteType.Integer), ("payload", SqliteType.Text),
+            ("severity", SqliteType.Integer), ("loss", SqliteType.Real), ("raised", SqliteType.Integer), ("due", SqliteType.Integer));
         // In order: an alert changed twice in the group ends at its last change.
-        foreach (var (alert, payload) in changes)
+        foreach (var stored in changes)
         {
+            var (alert, payload) = stored;
             Bind(change, alert.Sequence, alert.AlertId, alert.Team, payload);
             change.ExecuteNonQuery();
             Bind(latest, alert.AlertId, alert.CustomerId, alert.Kind.ToString(), alert.Team, alert.State.ToString(),
-                alert.AssignedTo, alert.Sequence, payload);
+                alert.AssignedTo, alert.Sequence, payload, stored.SeverityRank, stored.ExpectedLoss, stored.RaisedAtMilliseconds,
+                stored.DueByMilliseconds);
             latest.ExecuteNonQuery();
         }
     }
 
     internal override string JsonText(string column, string field) => $"json_extract({column}, '$.{field}')";
+
+    // SQLite's LIKE ignores ASCII case and can use an index declared COLLATE NOCASE.
+    internal override string PrefixLike(string column, string parameter) => $"{column} LIKE @{parameter} ESCAPE '\\'";
 
     internal override string SchemaFolder => "Sqlite";
 
@@ -169,6 +183,33 @@ internal sealed class SqliteDialect(string connectionString) : StoreDialect
     }
 
     internal override string SchemaInstantType => "TEXT";
+
+    // SQLite has no "ADD COLUMN IF NOT EXISTS" (PostgreSQL has): such a statement runs only while the table lacks the column,
+    // so that a changed script (which runs again as a whole) stays idempotent, as in PostgreSQL.
+    private static readonly Regex AddColumnIfNotExists = new(
+        @"ALTER\s+TABLE\s+(?<table>\w+)\s+ADD\s+COLUMN\s+IF\s+NOT\s+EXISTS\s+(?<column>\w+)(?<definition>[^;]*);",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+    internal override async Task ExecuteScriptAsync(DbConnection connection, DbTransaction transaction, string script,
+        Func<string, CancellationToken, Task> execute, CancellationToken cancellationToken)
+    {
+        var start = 0;
+        foreach (Match match in AddColumnIfNotExists.Matches(script))
+        {
+            await ExecuteTextAsync(script[start..match.Index]);
+            start = match.Index + match.Length;
+            var (table, column) = (match.Groups["table"].Value, match.Groups["column"].Value);
+            await using var exists = SqlCommands.Create(connection, transaction,
+                "SELECT COUNT(*) FROM pragma_table_info(@table) WHERE name = @column COLLATE NOCASE", ("table", table), ("column", column));
+            if (Convert.ToInt64(exists.ExecuteScalar(), CultureInfo.InvariantCulture) == 0)
+            {
+                await execute($"ALTER TABLE {table} ADD COLUMN {column}{match.Groups["definition"].Value};", cancellationToken);
+            }
+        }
+        await ExecuteTextAsync(script[start..]);
+
+        Task ExecuteTextAsync(string text) => string.IsNullOrWhiteSpace(text) ? Task.CompletedTask : execute(text, cancellationToken);
+    }
 
     private static async Task<SqliteConnection> OpenAsync(string connectionString, CancellationToken cancellationToken)
     {

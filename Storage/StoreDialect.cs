@@ -42,6 +42,9 @@ public abstract class StoreDialect : IAsyncDisposable
     /// <summary>A connection for reads, never a writer's (on SQLite, WAL lets reads run beside the writer).</summary>
     internal abstract ValueTask<DbConnection> OpenReadAsync(CancellationToken cancellationToken);
 
+    /// <summary>A read-only transaction whose statements all see one snapshot of the store.</summary>
+    internal abstract ValueTask<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken);
+
     /// <summary>A transaction that writes: on SQLite it takes the file's write lock at once.</summary>
     internal abstract ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
 
@@ -80,9 +83,16 @@ public abstract class StoreDialect : IAsyncDisposable
     internal abstract Task WriteAlertsAsync(DbConnection connection, DbTransaction transaction,
         IReadOnlyList<SqlAlertStore.StoredAlert> changes, CancellationToken cancellationToken);
 
-    /// <summary>The folder of this store's schema scripts under Storage/Sql/.</summary>
     /// <summary>SQL that reads the text of a top-level field of a JSON column.</summary>
     internal abstract string JsonText(string column, string field);
+
+    /// <summary>
+    /// SQL that is true where a text column starts with a lower-case prefix, case ignored: <c>@parameter</c> holds a LIKE
+    /// pattern with '\' as its escape. It matches the store's prefix indexes of 11-population.sql.
+    /// </summary>
+    internal abstract string PrefixLike(string column, string parameter);
+
+    /// <summary>The folder of this store's schema scripts under Storage/Sql/.</summary>
 
     internal abstract string SchemaFolder { get; }
 
@@ -94,6 +104,13 @@ public abstract class StoreDialect : IAsyncDisposable
     /// the other.
     /// </summary>
     internal abstract Task<DbTransaction> BeginSchemaAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs a schema script through <paramref name="execute"/>: as it is, where the store understands every statement
+    /// of it (SQLite rewrites what it lacks).
+    /// </summary>
+    internal virtual Task ExecuteScriptAsync(DbConnection connection, DbTransaction transaction, string script,
+        Func<string, CancellationToken, Task> execute, CancellationToken cancellationToken) => execute(script, cancellationToken);
 
     /// <summary>The column type of the instant a schema script was applied at.</summary>
     internal abstract string SchemaInstantType { get; }

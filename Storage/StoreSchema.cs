@@ -68,7 +68,7 @@ public static class StoreSchema
                 AppliedAt  {dialect.SchemaInstantType} NOT NULL
             );
             """, cancellationToken);
-        await ApplyPendingAsync(connection, transaction, scripts, cancellationToken);
+        await ApplyPendingAsync(dialect, connection, transaction, scripts, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 
@@ -76,7 +76,7 @@ public static class StoreSchema
     /// Runs the scripts that are new or changed since they were last recorded. Unchanged scripts are
     /// skipped so a routine restart takes no DDL locks on tables that live silos are writing.
     /// </summary>
-    private static async Task ApplyPendingAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<SchemaScript> scripts, CancellationToken cancellationToken)
+    private static async Task ApplyPendingAsync(StoreDialect dialect, DbConnection connection, DbTransaction transaction, IReadOnlyList<SchemaScript> scripts, CancellationToken cancellationToken)
     {
         var applied = new Dictionary<string, string>(StringComparer.Ordinal);
         await using (var read = connection.CreateCommand())
@@ -99,7 +99,8 @@ public static class StoreSchema
 
             try
             {
-                await ExecuteAsync(connection, transaction, script.Text, cancellationToken);
+                await dialect.ExecuteScriptAsync(connection, transaction, script.Text,
+                    (sql, token) => ExecuteAsync(connection, transaction, sql, token), cancellationToken);
             }
             catch (DbException ex)
             {

@@ -58,6 +58,18 @@ public interface IAlertQueryGrain : IGrainWithIntegerKey
 
     /// <summary>How many alerts are not yet resolved, by kind, severity and state (every team).</summary>
     Task<IReadOnlyList<OpenAlertCount>> OpenCounts();
+
+    /// <summary>
+    /// A page of cases (each customer's unresolved alerts grouped), with the counts of all that match and the sequence
+    /// the page reflects. The query's page size and token must be valid (the gateways check them).
+    /// </summary>
+    Task<CasePage> Cases(CaseQuery query);
+
+    /// <summary>
+    /// Unresolved alerts of the given teams (every team when null), newest change first, after <paramref name="beforeSequence"/>
+    /// when given (keyset paging), at most <paramref name="limit"/>.
+    /// </summary>
+    Task<IReadOnlyList<Alert>> OpenPage(IReadOnlyList<string>? teams, long? beforeSequence, int limit);
 }
 
 /// <summary>Alert ids are "customerId|Kind|n": the n-th alert of that kind for that customer.</summary>

@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using Engagement.Contracts.Alerts;
+using Engagement.Contracts.Customers;
 
 namespace Engagement.Gateway.Alerts;
 
@@ -17,37 +19,94 @@ public sealed class AlertRefusedException(AlertRefusal refusal, string message) 
 }
 
 /// <summary>
-/// The supervisor's commands, shared by the supervisor hub and the gRPC Alerts service: each checks
-/// the alert exists and belongs to one of the caller's teams before the alert's grain changes it.
+/// Who acts on an alert: a supervisor (or admin) on the alerts of its teams, an agent only on the alerts assigned to it.
+/// </summary>
+public sealed record AlertActor(string Name, TeamScope Teams, bool OwnAssignmentsOnly)
+{
+    public static AlertActor Supervisor(string name, TeamScope teams) => new(name, teams, OwnAssignmentsOnly: false);
+
+    /// <summary>The caller of a request: an agent key acts on its own assignments, other roles on their teams'.</summary>
+    public static AlertActor Of(System.Security.Claims.ClaimsPrincipal user) => new(
+        user.FindFirstValue(System.Security.Claims.ClaimTypes.Name) ?? "unknown", TeamScope.Of(user),
+        OwnAssignmentsOnly: user.IsInRole(Security.Roles.Agent));
+
+    /// <summary>Why the actor may not act on the alert; null when it may.</summary>
+    public string? Refusal(Alert alert) =>
+        OwnAssignmentsOnly
+            ? alert.AssignedTo == Name ? null : $"alert {alert.AlertId} is not assigned to you"
+            : Teams.Sees(alert.Team) ? null : $"alert {alert.AlertId} belongs to team '{alert.Team}', not one of yours";
+}
+
+/// <summary>
+/// The commands on alerts, shared by the hubs, the gRPC Alerts service and the HTTP API: each checks the alert exists
+/// and that the caller may act on it (<see cref="AlertActor"/>) before the alert's grain changes it.
 /// </summary>
 public sealed class AlertCommands(IGrainFactory grains)
 {
-    public Task<Alert> AcknowledgeAsync(string alertId, string by, TeamScope scope) =>
-        RunAsync(alertId, scope, grain => grain.Acknowledge(alertId, by));
+    public const int MaxNoteLength = 4000;
+
+    public Task<Alert> AcknowledgeAsync(string alertId, string by, TeamScope scope) => AcknowledgeAsync(alertId, AlertActor.Supervisor(by, scope));
+
+    /// <remarks>
+    /// An assignment is acknowledged when it is made: the agent's own acknowledgement of it answers the alert as it
+    /// stands, changing nothing.
+    /// </remarks>
+    public Task<Alert> AcknowledgeAsync(string alertId, AlertActor actor) =>
+        RunAsync(alertId, actor, (grain, alert) => actor.OwnAssignmentsOnly && alert is { State: AlertState.Assigned, AcknowledgedAt: not null }
+            ? Task.FromResult(alert)
+            : grain.Acknowledge(alertId, actor.Name));
 
     public Task<Alert> AssignAsync(string alertId, string agentId, string by, TeamScope scope)
     {
         if (string.IsNullOrWhiteSpace(agentId)) throw new AlertRefusedException(AlertRefusal.InvalidArgument, "agent_id: required");
-        return RunAsync(alertId, scope, grain => grain.Assign(alertId, agentId, by));
+        return RunAsync(alertId, AlertActor.Supervisor(by, scope), (grain, _) => grain.Assign(alertId, agentId, by));
     }
 
-    public Task<Alert> ResolveAsync(string alertId, string note, string by, TeamScope scope)
+    public Task<Alert> ResolveAsync(string alertId, string note, string by, TeamScope scope) => ResolveAsync(alertId, note, AlertActor.Supervisor(by, scope));
+
+    public Task<Alert> ResolveAsync(string alertId, string note, AlertActor actor)
     {
-        if (note.Length > 4000) throw new AlertRefusedException(AlertRefusal.InvalidArgument, "note: longer than 4000 characters");
-        return RunAsync(alertId, scope, grain => grain.Resolve(alertId, note, by));
+        CheckNote(note);
+        return RunAsync(alertId, actor, (grain, _) => grain.Resolve(alertId, note, actor.Name));
     }
 
-    private async Task<Alert> RunAsync(string alertId, TeamScope scope, Func<ICustomerAlertGrain, Task<Alert>> command)
+    /// <summary>
+    /// Records what came of a contact as a <c>contact_outcome</c> event of the alert's customer (the customer grain
+    /// journals it, and records it on the alert); answers the alert as it stands after. <paramref name="eventId"/>
+    /// makes a retried request one event.
+    /// </summary>
+    public Task<Alert> RecordOutcomeAsync(string alertId, AlertOutcome outcome, DateTimeOffset? callbackAt, string note, string eventId,
+        DateTimeOffset at, AlertActor actor)
+    {
+        CheckNote(note);
+        return RunAsync(alertId, actor, async (grain, alert) =>
+        {
+            var payload = new ContactOutcomePayload(outcome, callbackAt, note, actor.Name, alertId);
+            await grains.GetGrain<ICustomerGrain>(alert.CustomerId).Apply([new CustomerEvent(eventId, OutcomeChannel, at, payload)]);
+            return await grain.Current() ?? alert;
+        });
+    }
+
+    /// <summary>The channel of the events agents record through the engine's own API.</summary>
+    public const string OutcomeChannel = "agent";
+
+    private static void CheckNote(string note)
+    {
+        if (note.Length > MaxNoteLength) throw new AlertRefusedException(AlertRefusal.InvalidArgument, $"note: longer than {MaxNoteLength} characters");
+    }
+
+    private async Task<Alert> RunAsync(string alertId, AlertActor actor, Func<ICustomerAlertGrain, Alert, Task<Alert>> command)
     {
         if (string.IsNullOrWhiteSpace(alertId)) throw new AlertRefusedException(AlertRefusal.InvalidArgument, "alert_id: required");
         var key = AlertIds.GrainKeyOf(alertId) ?? throw new AlertRefusedException(AlertRefusal.NotFound, $"alert_id: no alert '{alertId}'");
         var grain = grains.GetGrain<ICustomerAlertGrain>(key);
         var current = await grain.Current();
         if (current is null || current.AlertId != alertId) throw new AlertRefusedException(AlertRefusal.NotFound, $"alert_id: no alert '{alertId}'");
-        if (!scope.Sees(current.Team)) throw new AlertRefusedException(AlertRefusal.PermissionDenied, $"alert {alertId} belongs to team '{current.Team}', not one of yours");
+        if (actor.Refusal(current) is { } refusal) throw new AlertRefusedException(AlertRefusal.PermissionDenied, refusal);
+        if (current.State == AlertState.Resolved) throw new AlertRefusedException(AlertRefusal.FailedPrecondition, $"Alert {alertId} is resolved already.");
         try
         {
-            return await command(grain);
+            return await command(grain, current);
         }
         catch (AlertCommandException ex)
         {

@@ -52,4 +52,59 @@ public static class AlertMapper
         return wire;
     }
 
+    public static Proto.ListCasesResponse ToProto(this CasePage page)
+    {
+        var wire = new Proto.ListCasesResponse
+        {
+            NextPageToken = page.NextPageToken ?? "",
+            TotalCases = page.TotalCases,
+            AsOfSequence = page.AsOfSequence,
+        };
+        wire.Cases.AddRange(page.Cases.Select(ToProto));
+        foreach (var (severity, count) in page.CountsBySeverity) wire.CountsBySeverity[severity.ToString()] = count;
+        return wire;
+    }
+
+    public static Proto.Case ToProto(this CustomerCase @case)
+    {
+        var wire = new Proto.Case
+        {
+            CustomerId = @case.CustomerId,
+            Team = @case.Team,
+            Name = @case.Name ?? "",
+            Severity = @case.Severity.ToString(),
+            ExpectedLoss = @case.ExpectedLoss,
+            Currency = @case.Currency,
+            Clv = @case.Clv,
+            ChurnRisk = @case.ChurnRisk,
+            Stage = @case.Stage,
+            Tier = @case.Tier,
+            OpenedAt = Time(@case.OpenedAt),
+            DueBy = Time(@case.DueBy),
+            Escalated = @case.Escalated,
+            AssignedTo = @case.AssignedTo ?? "",
+            LastSequence = @case.LastSequence,
+        };
+        wire.Alerts.AddRange(@case.Alerts.Select(ToProto));
+        return wire;
+    }
+
+    public static Proto.CaseAlert ToProto(this CaseAlert alert)
+    {
+        var wire = new Proto.CaseAlert
+        {
+            AlertId = alert.AlertId,
+            Kind = alert.Kind.ToString(),
+            Severity = alert.Severity.ToString(),
+            State = alert.State.ToString(),
+            Title = alert.Title,
+            AssignedTo = alert.AssignedTo ?? "",
+            RaisedAt = Time(alert.RaisedAt),
+            DueBy = Time(alert.DueBy),
+            Escalated = alert.Escalated,
+            Outcome = alert.Outcome?.ToString() ?? "",
+        };
+        wire.Reasons.AddRange(alert.Reasons);
+        return wire;
+    }
 }

@@ -52,13 +52,57 @@ public sealed class AlertsService(IGrainFactory grains, AlertBroadcaster broadca
         }
     }
 
+    /// <remarks>A page ends at a sequence number, and the next starts below it: the token is that number.</remarks>
     public override async Task<Proto.ListAlertsResponse> List(Proto.ListAlertsRequest request, ServerCallContext context)
     {
+        if (request.PageSize is < 0 or > CaseQuery.MaxPageSize)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"page_size: from 1 to {CaseQuery.MaxPageSize} (0 for {CaseQuery.DefaultPageSize})"));
+        }
+        long? before = null;
+        if (request.PageToken.Length > 0)
+        {
+            before = long.TryParse(request.PageToken, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var sequence)
+                ? sequence
+                : throw new RpcException(new Status(StatusCode.InvalidArgument, "page_token: not a page token (pass the last answer's next_page_token)"));
+        }
+        var size = request.PageSize == 0 ? CaseQuery.DefaultPageSize : request.PageSize;
         var scope = TeamScope.Of(context.GetHttpContext().User);
+        // One more than the page: whether a next page exists without a count.
+        var alerts = await grains.GetGrain<IAlertQueryGrain>(0).OpenPage(scope.Teams, before, size + 1);
         var response = new Proto.ListAlertsResponse();
-        response.Alerts.AddRange((await grains.GetGrain<IAlertQueryGrain>(0).Open(scope.Teams)).Select(a => a.ToProto()));
+        response.Alerts.AddRange(alerts.Take(size).Select(a => a.ToProto()));
+        if (alerts.Count > size) response.NextPageToken = alerts[size - 1].Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return response;
     }
+
+    public override async Task<Proto.ListCasesResponse> ListCases(Proto.ListCasesRequest request, ServerCallContext context)
+    {
+        CaseQuery query;
+        try
+        {
+            query = CaseQueries.Parse(new CaseQueryInput(request.Kinds, request.Severities, request.State, request.AssignedTo, request.CustomerIdPrefix,
+                request.Sort, request.PageSize == 0 ? null : request.PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture), request.PageToken),
+                TeamScope.Of(context.GetHttpContext().User), WireField);
+        }
+        catch (AlertRefusedException ex)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, ex.Message));
+        }
+        return (await grains.GetGrain<IAlertQueryGrain>(0).Cases(query)).ToProto();
+    }
+
+    /// <summary>The request's field names: <c>pageSize</c> is <c>page_size</c>; <c>kind</c> and <c>severity</c> are lists; <c>customer</c> a prefix.</summary>
+    private static string WireField(string field) => field switch
+    {
+        "kind" => "kinds",
+        "severity" => "severities",
+        "customer" => "customer_id_prefix",
+        "assignedTo" => "assigned_to",
+        "pageSize" => "page_size",
+        "pageToken" => "page_token",
+        _ => field,
+    };
 
     public override Task<Proto.Alert> Acknowledge(Proto.AcknowledgeAlertRequest request, ServerCallContext context) =>
         RunAsync(context, (by, scope) => commands.AcknowledgeAsync(request.AlertId, by, scope));

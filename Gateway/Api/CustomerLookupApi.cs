@@ -20,13 +20,36 @@ public static class CustomerLookupApi
         var group = app.MapGroup("/api/customers").RequireAuthorization(Policies.ReadCustomers);
         group.MapGet("/lookup", Lookup);
         group.MapGet("/recent", Recent);
+        group.MapGet("/search", Search);
+    }
+
+    public const int MinSearchLength = 2;
+    public const int MaxSearchResults = 20;
+
+    /// <summary>Customers whose id, id number, name or email address starts with <c>q</c>: from the digests' indexes, at most 20.</summary>
+    private static async Task<Results<Ok<IReadOnlyList<CustomerSearchHit>>, ValidationProblem>> Search(IGrainFactory grains, string? q)
+    {
+        var text = q?.Trim() ?? "";
+        if (text.Length < MinSearchLength) return ApiProblems.Invalid("q", $"at least {MinSearchLength} characters: part of an id, a number, a name or an email address");
+        if (text.Length > MaxQueryLength) return ApiProblems.Invalid("q", $"longer than {MaxQueryLength} characters");
+        return TypedResults.Ok(await grains.GetGrain<ICustomerDirectoryGrain>(0).Search(text, MaxSearchResults));
+    }
+
+    /// <summary>The one customer whose id ends in the number (<c>1234</c>: <c>cdnow-1234</c>), when exactly one does.</summary>
+    private static async Task<CustomerMatch?> ByNumberAsync(IGrainFactory grains, string text)
+    {
+        if (text.Length == 0 || !text.All(char.IsAsciiDigit)) return null;
+        var hits = (await grains.GetGrain<ICustomerDirectoryGrain>(0).Search(text, MaxSearchResults))
+            .Where(h => h.CustomerId.EndsWith(text, StringComparison.Ordinal) && (h.CustomerId.Length == text.Length || !char.IsAsciiDigit(h.CustomerId[^(text.Length + 1)])))
+            .ToList();
+        return hits.Count == 1 ? new CustomerMatch(hits[0].CustomerId, "number") : null;
     }
 
     private static async Task<Results<Ok<CustomerMatch>, ProblemHttpResult, ValidationProblem>> Lookup(IGrainFactory grains, string? q)
     {
         if (string.IsNullOrWhiteSpace(q)) return ApiProblems.Invalid("q", "required: a customer id, an email address or a phone number");
         if (q.Length > MaxQueryLength) return ApiProblems.Invalid("q", $"longer than {MaxQueryLength} characters");
-        return await grains.GetGrain<ICustomerDirectoryGrain>(0).Lookup(q) is { } match
+        return (await grains.GetGrain<ICustomerDirectoryGrain>(0).Lookup(q) ?? await ByNumberAsync(grains, q.Trim())) is { } match
             ? TypedResults.Ok(match)
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such customer",
                 detail: $"q: no customer has the id, email address or phone number '{q.Trim()}'");

@@ -80,6 +80,7 @@ public static class GatewayHost
         app.MapEngagementHealth(settings.Options.ReflectionInForce);
         app.MapPopulationApi();
         app.MapConsoleApi();
+        app.MapCasesApi();
         app.MapActivityApi();
         app.MapDemoApi();
         app.MapEngagementMetrics();

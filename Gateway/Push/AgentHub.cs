@@ -1,6 +1,9 @@
 using System.Security.Claims;
+using Engagement.Contracts.Alerts;
+using Engagement.Gateway.Alerts;
 using Engagement.Gateway.Ingest;
 using Engagement.Gateway.Security;
+using Engagement.Grains.Hosting;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -20,7 +23,8 @@ namespace Engagement.Gateway.Push;
 /// routes to <see cref="AgentAlerts"/>, keyed by connection id.
 /// </remarks>
 [Authorize(Policy = Policies.ReadCustomers)]
-public sealed class AgentHub(AgentWatches watches, AgentAlerts alerts, IOptions<IngestOptions> ingest) : Hub<IAgentClient>
+public sealed class AgentHub(AgentWatches watches, AgentAlerts alerts, AlertCommands commands,
+    [FromKeyedServices(EngagementClock.Key)] TimeProvider businessClock, IOptions<IngestOptions> ingest) : Hub<IAgentClient>
 {
     /// <summary>The server-to-client method that carries a customer card.</summary>
     public const string CardMethod = "card";
@@ -51,6 +55,46 @@ public sealed class AgentHub(AgentWatches watches, AgentAlerts alerts, IOptions<
 
     /// <summary>Stops the cards of this customer. When it returns, no further card of it reaches the caller.</summary>
     public Task UnwatchCustomer(string customerId) => watches.UnwatchAsync(Context.ConnectionId, CheckCustomerId(customerId));
+
+    /// <summary>Acknowledges an alert assigned to the caller (a supervisor's key: one of its teams'); returns it as it stands.</summary>
+    public Task<Alert> Acknowledge(string alertId) => RunAsync(actor => commands.AcknowledgeAsync(Required(alertId, nameof(alertId)), actor));
+
+    /// <summary>Resolves an alert assigned to the caller; the note (what was done) is optional.</summary>
+    public Task<Alert> Resolve(string alertId, string? note) => RunAsync(actor => commands.ResolveAsync(Required(alertId, nameof(alertId)), note ?? "", actor));
+
+    /// <summary>
+    /// Records what came of a contact about an alert assigned to the caller: <c>Reached</c>, <c>NoAnswer</c>, <c>Retained</c>,
+    /// <c>Lost</c> or <c>Callback</c> (with <paramref name="callbackAt"/>). <paramref name="requestId"/>, when given, makes a
+    /// repeated call one event.
+    /// </summary>
+    public Task<Alert> RecordOutcome(string alertId, string outcome, DateTimeOffset? callbackAt, string? note, string? requestId) => RunAsync(actor =>
+    {
+        var id = Required(alertId, nameof(alertId));
+        var parsed = CaseQueries.Name<AlertOutcome>(outcome ?? "")
+            ?? throw new HubException($"invalid argument: outcome: '{outcome}' is not one of {string.Join(", ", Enum.GetNames<AlertOutcome>())}");
+        if ((parsed == AlertOutcome.Callback) != callbackAt.HasValue)
+        {
+            throw new HubException("invalid argument: callbackAt: " + (callbackAt.HasValue ? "only with the outcome Callback" : "required with the outcome Callback"));
+        }
+        if (requestId is { Length: > 128 }) throw new HubException("invalid argument: requestId: longer than 128 characters");
+        var eventId = string.IsNullOrEmpty(requestId) ? $"contact-outcome|{Guid.NewGuid():N}" : $"contact-outcome|{id}|{requestId}";
+        return commands.RecordOutcomeAsync(id, parsed, callbackAt, note ?? "", eventId, businessClock.GetUtcNow(), actor);
+    });
+
+    private async Task<Alert> RunAsync(Func<AlertActor, Task<Alert>> command)
+    {
+        try
+        {
+            return await command(AlertActor.Of(Context.User ?? new ClaimsPrincipal()));
+        }
+        catch (AlertRefusedException ex)
+        {
+            throw SupervisorHub.ToHubException(ex);
+        }
+    }
+
+    private static string Required(string? value, string name) =>
+        string.IsNullOrWhiteSpace(value) ? throw new HubException($"invalid argument: {name}: required") : value;
 
     private string CheckCustomerId(string? customerId) =>
         IdCheck.Problem(customerId, ingest.Value.MaxIdLength) is { } problem ? throw new HubException($"customerId: {problem}") : customerId!;

@@ -56,16 +56,21 @@ public sealed class SupervisorHub(SupervisorConnections connections, AlertComman
         }
         catch (AlertRefusedException ex)
         {
-            // HubException is the one exception whose message SignalR passes to the client.
-            var what = ex.Refusal switch
-            {
-                AlertRefusal.InvalidArgument => "invalid argument",
-                AlertRefusal.NotFound => "not found",
-                AlertRefusal.PermissionDenied => "permission denied",
-                _ => "not possible now",
-            };
-            throw new HubException($"{what}: {ex.Message}");
+            throw ToHubException(ex);
         }
+    }
+
+    /// <summary>A refusal as the client sees it: HubException is the one exception whose message SignalR passes on.</summary>
+    internal static HubException ToHubException(AlertRefusedException ex)
+    {
+        var what = ex.Refusal switch
+        {
+            AlertRefusal.InvalidArgument => "invalid argument",
+            AlertRefusal.NotFound => "not found",
+            AlertRefusal.PermissionDenied => "permission denied",
+            _ => "not possible now",
+        };
+        return new HubException($"{what}: {ex.Message}");
     }
 
     private static string Required(string? value, string name) =>

@@ -48,6 +48,9 @@ public sealed class KeyRing
 
     public KeyGrant? Find(string key) => _grants.GetValueOrDefault(Digest(key));
 
+    /// <summary>What every key grants (not the keys): who the agents are, for a supervisor's assign picker.</summary>
+    public IReadOnlyCollection<KeyGrant> Grants => [.. _grants.Values];
+
     private static string Digest(string key) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
     /// <summary>

@@ -164,4 +164,9 @@ public sealed class AlertQueryGrain(IAlertStore store) : Grain, IAlertQueryGrain
         store.ChangesSinceAsync(afterSequence, teams, Math.Clamp(limit, 1, 10_000));
 
     public Task<IReadOnlyList<OpenAlertCount>> OpenCounts() => store.OpenCountsAsync();
+
+    public Task<CasePage> Cases(CaseQuery query) => store.CasesAsync(query);
+
+    public Task<IReadOnlyList<Alert>> OpenPage(IReadOnlyList<string>? teams, long? beforeSequence, int limit) =>
+        store.OpenPageAsync(teams, beforeSequence, limit);
 }

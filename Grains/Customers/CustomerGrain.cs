@@ -257,7 +257,8 @@ public sealed partial class CustomerGrain(
     /// </summary>
     private void RecordDigest(CustomerTraits traits, EngagementRules current, bool always = false)
     {
-        var digest = CustomerDigest.Of(CustomerId, State.Model, traits, EscalationBook.NextLookAt(traits, current), current.GetCalendar());
+        var digest = CustomerDigest.Of(CustomerId, State.Model, traits, EscalationBook.NextLookAt(traits, current), current.GetCalendar(),
+            AlertPolicy.TeamOf(State.Model, options.Value.Alerts));
         if (!always && digest == _lastDigest) return;
         _lastDigest = digest;
         journal.RecordDigest(digest);

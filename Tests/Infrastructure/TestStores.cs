@@ -27,6 +27,14 @@ public sealed class TestStores : IAsyncLifetime
     /// <summary>A new, empty database with the schema applied.</summary>
     public async Task<TestStore> CreateAsync(StoreKind kind, CancellationToken cancellationToken)
     {
+        var store = await CreateEmptyAsync(kind, cancellationToken);
+        await StoreSchema.ApplyAsync(store.Dialect, cancellationToken);
+        return store;
+    }
+
+    /// <summary>A new database without any table (to build an older schema in, or to apply the schema to later).</summary>
+    public async Task<TestStore> CreateEmptyAsync(StoreKind kind, CancellationToken cancellationToken)
+    {
         var number = Interlocked.Increment(ref _databases);
         var name = kind == StoreKind.Sqlite ? Path.Combine(_folder, $"store-{number}.db") : $"store_{number}";
         var connectionString = kind == StoreKind.Sqlite
@@ -34,7 +42,6 @@ public sealed class TestStores : IAsyncLifetime
             : await _postgres!.CreateDatabaseAsync(name, cancellationToken);
         var dialect = StoreDialect.Create(kind, connectionString);
         lock (_dialects) _dialects.Add(dialect);
-        await StoreSchema.ApplyAsync(dialect, cancellationToken);
         return new TestStore(kind, connectionString, dialect, name);
     }
 

@@ -35,7 +35,11 @@ internal static class Populated
             if (Generic(type, typeof(IReadOnlyDictionary<,>)) is [var key, var value])
             {
                 var dictionary = (System.Collections.IDictionary)Activator.CreateInstance(typeof(Dictionary<,>).MakeGenericType(key, value))!;
-                for (var i = 0; i < 2; i++) dictionary.Add(Make(key, $"{name}-key"), Make(value, name));
+                // Enum keys must differ: the last two names.
+                for (var i = 0; i < 2; i++)
+                {
+                    dictionary.Add(key.IsEnum ? Enum.GetValues(key).GetValue(Enum.GetValues(key).Length - 1 - i)! : Make(key, $"{name}-key"), Make(value, name));
+                }
                 return dictionary;
             }
             if (Generic(type, typeof(IReadOnlyList<>)) is [var element])

@@ -19,3 +19,24 @@ CREATE TABLE IF NOT EXISTS engagement_customer_digest
 CREATE INDEX IF NOT EXISTS ix_engagement_customer_digest_bucket ON engagement_customer_digest (bucket);
 
 CREATE INDEX IF NOT EXISTS ix_engagement_customer_digest_due ON engagement_customer_digest (due_at) WHERE due_at IS NOT NULL;
+
+-- What an agent's worklist and search read (issue 14), filled with every digest: the customer's team, name and email,
+-- CLV and churn risk, and the money at risk (their product); the search keys are lower case, with the digits that end
+-- the id (the number alone: 1234 of cdnow-1234).
+ALTER TABLE engagement_customer_digest ADD COLUMN IF NOT EXISTS team TEXT NOT NULL DEFAULT '';
+ALTER TABLE engagement_customer_digest ADD COLUMN IF NOT EXISTS name TEXT NULL;
+ALTER TABLE engagement_customer_digest ADD COLUMN IF NOT EXISTS name_key TEXT NULL;
+ALTER TABLE engagement_customer_digest ADD COLUMN IF NOT EXISTS email_key TEXT NULL;
+ALTER TABLE engagement_customer_digest ADD COLUMN IF NOT EXISTS id_number TEXT NULL;
+ALTER TABLE engagement_customer_digest ADD COLUMN IF NOT EXISTS clv REAL NOT NULL DEFAULT 0;
+ALTER TABLE engagement_customer_digest ADD COLUMN IF NOT EXISTS churn_risk REAL NOT NULL DEFAULT 0;
+ALTER TABLE engagement_customer_digest ADD COLUMN IF NOT EXISTS expected_loss REAL NOT NULL DEFAULT 0;
+
+-- The worklist: a team's at-risk customers by money at risk.
+CREATE INDEX IF NOT EXISTS ix_engagement_customer_digest_at_risk ON engagement_customer_digest (team, expected_loss)
+    WHERE stage IN ('AtRisk', 'Lapsed');
+-- The search: prefixes of the id, its number, the name and the email address (LIKE 'text%' with case ignored).
+CREATE INDEX IF NOT EXISTS ix_engagement_customer_digest_id_search ON engagement_customer_digest (customer_id COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS ix_engagement_customer_digest_number ON engagement_customer_digest (id_number COLLATE NOCASE) WHERE id_number IS NOT NULL;
+CREATE INDEX IF NOT EXISTS ix_engagement_customer_digest_name ON engagement_customer_digest (name_key COLLATE NOCASE) WHERE name_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS ix_engagement_customer_digest_email ON engagement_customer_digest (email_key COLLATE NOCASE) WHERE email_key IS NOT NULL;

@@ -23,3 +23,24 @@ CREATE TABLE IF NOT EXISTS engagement_alerts
 CREATE INDEX IF NOT EXISTS ix_engagement_alerts_customer ON engagement_alerts (customer_id, kind, sequence);
 CREATE INDEX IF NOT EXISTS ix_engagement_alerts_open ON engagement_alerts (state, team);
 CREATE INDEX IF NOT EXISTS ix_engagement_alerts_assigned ON engagement_alerts (assigned_to, state);
+
+-- The board's cases (issue 14): what the case queries filter, group and order by, as columns filled from the alert on
+-- every save. severity is the rank (Info 0, Warning 1, Critical 2), so that "worst first" is a plain ORDER BY; times
+-- are Unix milliseconds, as the digest's due_at, so both stores compare them the same way. An existing store gains
+-- the columns here and fills them from the payload once (rows written before have raised_at 0).
+ALTER TABLE engagement_alerts ADD COLUMN IF NOT EXISTS severity INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE engagement_alerts ADD COLUMN IF NOT EXISTS expected_loss REAL NOT NULL DEFAULT 0;
+ALTER TABLE engagement_alerts ADD COLUMN IF NOT EXISTS raised_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE engagement_alerts ADD COLUMN IF NOT EXISTS due_by INTEGER NULL;
+
+UPDATE engagement_alerts
+SET severity      = CASE json_extract(payload, '$.severity') WHEN 'Critical' THEN 2 WHEN 'Warning' THEN 1 ELSE 0 END,
+    expected_loss = COALESCE(json_extract(payload, '$.expectedLoss'), 0),
+    raised_at     = CAST(ROUND((julianday(json_extract(payload, '$.raisedAt')) - 2440587.5) * 86400000) AS INTEGER),
+    due_by        = CAST(ROUND((julianday(json_extract(payload, '$.dueBy')) - 2440587.5) * 86400000) AS INTEGER)
+WHERE raised_at = 0;
+
+-- A case query reads a team's unresolved rows of this index only: grouped by customer, ranked by the columns it holds.
+CREATE INDEX IF NOT EXISTS ix_engagement_alerts_cases ON engagement_alerts (team, state, customer_id, expected_loss, severity, raised_at);
+CREATE INDEX IF NOT EXISTS ix_engagement_alerts_rank ON engagement_alerts (state, expected_loss, severity, raised_at);
+CREATE INDEX IF NOT EXISTS ix_engagement_alerts_due_by ON engagement_alerts (state, due_by) WHERE due_by IS NOT NULL;
