@@ -380,12 +380,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
         return (Path.Combine(candidates[0].Directory, "bin"), candidates[0].Name);
     }
 
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreeLoopbackPort() => Ports.Free();
 
     /// <summary>
     /// A test process killed before disposing leaves its server running; stop those whose owner is gone.
