@@ -24,3 +24,5 @@ CREATE TABLE IF NOT EXISTS engagement_alerts
 CREATE INDEX IF NOT EXISTS ix_engagement_alerts_customer ON engagement_alerts (customer_id, kind, sequence);
 CREATE INDEX IF NOT EXISTS ix_engagement_alerts_open ON engagement_alerts (state, team);
 CREATE INDEX IF NOT EXISTS ix_engagement_alerts_assigned ON engagement_alerts (assigned_to, state);
+-- The SLA sweep: open alerts by due time (read from the payload, by the expression the alert store's query uses).
+CREATE INDEX IF NOT EXISTS ix_engagement_alerts_due ON engagement_alerts (state, (payload::json ->> 'dueBy'));
