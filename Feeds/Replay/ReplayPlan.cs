@@ -61,6 +61,9 @@ public sealed class ReplayPlan : IFeedSource
 
     public long? Total => _rows.Length;
 
+    /// <summary>The engine's ids of the customers the plan feeds, each once: whom the closing check of the backfill checks.</summary>
+    public IEnumerable<string> Customers => _rows.Select(r => _options.CustomerPrefix + r.Transaction.CustomerId).Distinct(StringComparer.Ordinal);
+
     /// <summary>The first and last data day (as in the file, before any rebasing).</summary>
     public DateOnly FirstDay { get; }
 
