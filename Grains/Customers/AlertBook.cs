@@ -71,5 +71,17 @@ public static class AlertBook
         return steps;
     }
 
+    /// <summary>
+    /// When the open churn warning of a Lapsed customer expires (a day past the horizon, in whole days since the last
+    /// purchase), so that the silence schedule looks at the customer then; null when no such warning may be open.
+    /// </summary>
+    public static DateTimeOffset? ExpiresAt(CustomerState state, CustomerTraits traits, AlertOptions options)
+    {
+        var mayBeOpen = state.OpenAlerts is not { } open || Has(open, AlertKind.ChurnWarning);
+        return mayBeOpen && traits.Stage == LifecycleStage.Lapsed && state.Model.Purchases.LastPurchaseAt is { } last
+            ? last + options.LapsedExpiry + TimeSpan.FromDays(1)
+            : null;
+    }
+
     private static int Bit(AlertKind kind) => 1 << (int)kind;
 }

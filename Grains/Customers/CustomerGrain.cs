@@ -303,16 +303,20 @@ public sealed partial class CustomerGrain(
         }
     }
 
-    /// <summary>The alert book changes no card version; it is still saved with the next checkpoint.</summary>
+    /// <summary>
+    /// The alert book is part of the checkpoint, whose versions only rise: a change of it is a new version (the card's
+    /// too, though nothing on it changed), saved with the next checkpoint.
+    /// </summary>
     private void AlertBookChanged()
     {
-        _checkpoints.Changed();
+        State.Version++;
         ArmCheckpointTimer();
     }
 
     /// <summary>Queues the population digest, with the next time the customer must be looked at without an event.</summary>
     private void RecordDigest(CustomerTraits traits, EngagementRules current) =>
-        journal.RecordDigest(CustomerDigest.Of(CustomerId, State.Model, traits, EscalationBook.NextLookAt(traits, current), current.GetCalendar()));
+        journal.RecordDigest(CustomerDigest.Of(CustomerId, State.Model, traits,
+            EscalationBook.NextLookAt(traits, current, AlertBook.ExpiresAt(State, traits, options.Value.Alerts)), current.GetCalendar()));
 
     /// <summary>
     /// Brings the contact index (phone, email -> customer) in line with the profile: released what the customer
