@@ -64,9 +64,7 @@ public sealed class AlertLifecycleTests
     public async Task Value_alerts_follow_the_customer_and_close_when_their_cause_is_gone()
     {
         var clock = new FakeTimeProvider(T0);
-        await using var engine = await StartAsync(clock);
-        await engine.Client.SubmitAcceptedAsync(SimulatedPopulation.Purchases(T0));
-        await engine.RefitFittedAsync();
+        await using var engine = await StartFittedAsync(clock);
         var (vip, small) = (Id("vip"), Id("small"));
 
         // A big spender enters tier A, a small one stays in C: entering a tier is information, not work.
@@ -109,9 +107,7 @@ public sealed class AlertLifecycleTests
     public async Task A_churn_warning_closes_on_a_purchase_and_one_lapsed_beyond_the_horizon_expires()
     {
         var clock = new FakeTimeProvider(T0);
-        await using var engine = await StartAsync(clock);
-        await engine.Client.SubmitAcceptedAsync(SimulatedPopulation.Purchases(T0));
-        await engine.RefitFittedAsync();
+        await using var engine = await StartFittedAsync(clock);
         var (returning, gone) = (Id("returning"), Id("gone"));
         await engine.Client.SubmitAcceptedAsync([.. Weekly(returning, 900), .. Weekly(gone, 900)]);
 
@@ -209,6 +205,15 @@ public sealed class AlertLifecycleTests
 
     private static Task<EngineHost> StartAsync(FakeTimeProvider clock) =>
         EngineHost.StartEmbeddedAsync(settings: FastPolling, services: s => s.AddKeyedSingleton<TimeProvider>(EngagementClock.Key, clock));
+
+    /// <summary>An engine whose population is fitted, so that tiers and churn models are in force.</summary>
+    private static async Task<EngineHost> StartFittedAsync(FakeTimeProvider clock)
+    {
+        var engine = await StartAsync(clock);
+        await engine.Client.SubmitAcceptedAsync(SimulatedPopulation.Purchases(T0));
+        await engine.RefitFittedAsync();
+        return engine;
+    }
 
     private static string Id(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 
