@@ -282,7 +282,8 @@ public sealed partial class CustomerGrain(
         foreach (var outcome in outcomes)
         {
             var key = AlertIds.GrainKeyOf(outcome.AlertId!);
-            if (key is null || !key.StartsWith(CustomerId + "|", StringComparison.Ordinal))
+            var kind = key is null ? default : Enum.Parse<AlertKind>(key.AsSpan(key.LastIndexOf('|') + 1));
+            if (key is null || key != AlertIds.GrainKey(CustomerId, kind))
             {
                 LogOutcomeAlertUnknown(logger, outcome.AlertId!, CustomerId);
                 continue;
@@ -298,7 +299,7 @@ public sealed partial class CustomerGrain(
             }
             catch (Exception ex)
             {
-                LogAlertFailed(logger, ex, AlertKind.Retention, CustomerId);
+                LogAlertFailed(logger, ex, kind, CustomerId);
             }
         }
     }
