@@ -41,6 +41,12 @@ public interface IAlertStore
 
     /// <summary>Alerts not yet resolved of the given teams, newest change first, those before a sequence when given, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<Alert>> OpenPageAsync(IReadOnlyCollection<string>? teams, long? beforeSequence, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Open alerts (not acknowledged) whose due time is at or before <paramref name="now"/> and that have not escalated
+    /// yet, earliest due first, at most <paramref name="limit"/>: the SLA sweep's work. Due times are stored in UTC.
+    /// </summary>
+    Task<IReadOnlyList<Alert>> PastDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default);
 }
 
 /// <summary>
@@ -105,6 +111,17 @@ public sealed class SqlAlertStore(StoreDialect dialect) : IAlertStore, IAsyncDis
     public Task<IReadOnlyList<Alert>> ChangesSinceAsync(long afterSequence, IReadOnlyCollection<string>? teams, int limit, CancellationToken cancellationToken = default) =>
         QueryAsync($"SELECT payload FROM engagement_alert_changes WHERE sequence > @after{TeamFilter(teams, out var p)} ORDER BY sequence LIMIT {limit}",
             [("after", afterSequence), .. p], cancellationToken);
+
+    /// <remarks>
+    /// Served by the (state, due time) index of 12-alerts.sql: the due time is read from the payload by the same
+    /// expression the index holds, and compared as ISO 8601 text, which orders UTC instants as time does.
+    /// </remarks>
+    public Task<IReadOnlyList<Alert>> PastDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default) =>
+        QueryAsync($"""
+            SELECT payload FROM engagement_alerts
+            WHERE state = 'Open' AND {dialect.JsonText("payload", "dueBy")} <= @now AND {dialect.JsonText("payload", "escalatedAt")} IS NULL
+            ORDER BY {dialect.JsonText("payload", "dueBy")} LIMIT {limit}
+            """, [("now", JsonSerializer.Serialize(now.ToUniversalTime(), Json).Trim('"'))], cancellationToken);
 
     // Reads are called from grains: they run outside the calling grain's turn where the driver would block it.
     public Task<long> LastSequenceAsync(CancellationToken cancellationToken = default) => dialect.OffTheCaller(async () =>

@@ -19,6 +19,24 @@ public interface ICustomerAlertGrain : IGrainWithStringKey
     Task<Alert> Resolve(string alertId, string note, string by);
 
     Task<Alert?> Current();
+
+    /// <summary>
+    /// The customer's cause is gone: the open alert (if any) is resolved by the engine with <paramref name="reason"/>.
+    /// Returns the resolved alert, or null when none was open.
+    /// </summary>
+    Task<Alert?> Clear(string reason);
+
+    /// <summary>
+    /// An agent's contact outcome for the alert: recorded on it; <see cref="AlertOutcome.Retained"/> and
+    /// <see cref="AlertOutcome.Lost"/> resolve it with <paramref name="note"/>. Null when the alert is unknown or resolved already.
+    /// </summary>
+    Task<Alert?> RecordOutcome(string alertId, AlertOutcome outcome, string note, string by);
+
+    /// <summary>
+    /// The SLA check: an open alert past its due time at <paramref name="now"/> (and not escalated yet) rises one
+    /// severity step, once. Returns the escalated alert, or null when there was nothing to escalate.
+    /// </summary>
+    Task<Alert?> Escalate(DateTimeOffset now);
 }
 
 /// <summary>

@@ -34,6 +34,13 @@ public interface ICustomerGrain : IGrainWithStringKey
     /// open too long): a change it finds is recorded, pushed and alerted like any other.
     /// </summary>
     Task CheckSilence();
+
+    /// <summary>
+    /// The closing check of a replay or backfill that fed this customer: evaluated like <see cref="CheckSilence"/>, and
+    /// if backfill events were applied since, it raises the alerts that are true now (and closes what no longer is),
+    /// instead of what the backfilled past changed. A check in between raises nothing for them.
+    /// </summary>
+    Task CheckAfterBackfill();
 }
 
 /// <summary>Receives a customer's card after every change. One per gateway process, not per viewer.</summary>

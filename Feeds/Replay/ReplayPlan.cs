@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using Engagement.Contracts.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -21,20 +22,27 @@ public sealed record ReplayOptions
 
     /// <summary>The most events in one batch (a batch never spans two days, so progress is by day).</summary>
     public int BatchSize { get; init; } = 500;
+
+    /// <summary>
+    /// Send the batches as a backfill (the batch's <c>backfill</c> flag): the engine applies and journals them but
+    /// raises no alert about the past; the closing check of the fed customers raises what is true at the end.
+    /// </summary>
+    public bool Backfill { get; init; } = true;
 }
 
 /// <summary>
-/// A CDNOW-format file as purchase events in date order, paced by days of data per second. Event ids are
-/// the file's name and the transaction's position in it, so a replay that is run again (rebased or not) is
-/// counted as duplicates, not applied twice.
+/// A CDNOW-format file as purchase events in date order, paced by days of data per second. Event ids come from the
+/// transaction itself (customer, day, units, amount, and its ordinal among identical lines of that customer and
+/// day), not from the file: a replay run again, or another file with the same transactions (CDNOW's sample is
+/// a part of its master), is counted as duplicates, not applied twice.
 /// </summary>
 public sealed class ReplayPlan : IFeedSource
 {
-    private readonly (Transaction Transaction, int Index)[] _rows;
+    private readonly (Transaction Transaction, int Index, string EventId)[] _rows;
     private readonly string _idPrefix;
     private readonly ReplayOptions _options;
 
-    private ReplayPlan(string source, (Transaction, int)[] rows, ReplayOptions options)
+    private ReplayPlan(string source, (Transaction, int, string)[] rows, ReplayOptions options)
     {
         Source = source;
         _rows = rows;
@@ -53,6 +61,9 @@ public sealed class ReplayPlan : IFeedSource
 
     public long? Total => _rows.Length;
 
+    /// <summary>The engine's ids of the customers the plan feeds, each once: whom the closing check of the backfill checks.</summary>
+    public IEnumerable<string> Customers => _rows.Select(r => _options.CustomerPrefix + r.Transaction.CustomerId).Distinct(StringComparer.Ordinal);
+
     /// <summary>The first and last data day (as in the file, before any rebasing).</summary>
     public DateOnly FirstDay { get; }
 
@@ -65,8 +76,10 @@ public sealed class ReplayPlan : IFeedSource
     public static ReplayPlan Load(string path, ReplayOptions options)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1);
+        var identical = new Dictionary<string, int>(StringComparer.Ordinal);
         var rows = TransactionFile.Read(path)
-            .Select((transaction, index) => (Transaction: transaction, Index: index))
+            .Select((transaction, index) => (Transaction: transaction, Index: index, EventId: EventIdOf(transaction, options.CustomerPrefix, identical)))
+            .ToArray()
             .Where(r => options.Until is null || r.Transaction.Date <= options.Until)
             .OrderBy(r => r.Transaction.Date) // stable: a day's transactions keep the file's order
             .ToArray();
@@ -84,8 +97,8 @@ public sealed class ReplayPlan : IFeedSource
             while (end < _rows.Length && end - start < _options.BatchSize && _rows[end].Transaction.Date == day) end++;
 
             await pace.WaitUntilAsync(day.DayNumber - FirstDay.DayNumber, cancellationToken);
-            var batch = new EventBatch { BatchId = $"{_idPrefix}-{_rows[start].Index}" };
-            for (var i = start; i < end; i++) batch.Events.Add(Purchase(_rows[i].Transaction, _rows[i].Index));
+            var batch = new EventBatch { BatchId = $"{_idPrefix}-{_rows[start].Index}", Backfill = _options.Backfill };
+            for (var i = start; i < end; i++) batch.Events.Add(Purchase(_rows[i].Transaction, _rows[i].EventId));
             yield return new FeedBatch(batch, day);
             start = end;
         }
@@ -100,12 +113,24 @@ public sealed class ReplayPlan : IFeedSource
         return _options.RebaseTo is { } to && at > to ? to : at;
     }
 
-    private Event Purchase(Transaction transaction, int index) => new()
+    /// <summary>
+    /// The event id of a transaction: its content, and the how-manieth identical line of the customer and day it is
+    /// (counted in <paramref name="identical"/> over the file in its order), e.g. <c>cdnow-00004-19970101-2-29.33-1</c>.
+    /// </summary>
+    public static string EventIdOf(Transaction transaction, string customerPrefix, Dictionary<string, int> identical)
     {
-        EventId = $"{_idPrefix}-{index}",
+        var content = string.Create(CultureInfo.InvariantCulture,
+            $"{customerPrefix}{transaction.CustomerId}-{transaction.Date:yyyyMMdd}-{transaction.Units}-{transaction.Amount:0.00}");
+        var ordinal = identical[content] = identical.GetValueOrDefault(content) + 1;
+        return string.Create(CultureInfo.InvariantCulture, $"{content}-{ordinal}");
+    }
+
+    private Event Purchase(Transaction transaction, string eventId) => new()
+    {
+        EventId = eventId,
         CustomerId = _options.CustomerPrefix + transaction.CustomerId,
         Channel = "store",
         OccurredAt = Timestamp.FromDateTimeOffset(OccurredAt(transaction.Date)),
-        Purchase = new Purchase { Amount = (double)transaction.Amount, Currency = "USD", OrderId = $"{_idPrefix}-{index}" },
+        Purchase = new Purchase { Amount = (double)transaction.Amount, Currency = "USD", OrderId = eventId },
     };
 }

@@ -22,7 +22,10 @@ public sealed partial class EventValidator(IOptions<IngestOptions> options, [Fro
 
     private readonly FrozenSet<string> _channels = options.Value.KnownChannels.ToFrozenSet(StringComparer.Ordinal);
 
-    public CustomerEvent? Validate(Proto.Event wire, out FieldError? error)
+    public CustomerEvent? Validate(Proto.Event wire, out FieldError? error) => Validate(wire, backfill: false, out error);
+
+    /// <param name="backfill">The batch's <c>backfill</c> flag, carried by the event (applied, journaled, raising no alert).</param>
+    public CustomerEvent? Validate(Proto.Event wire, bool backfill, out FieldError? error)
     {
         error = CheckId("event_id", wire.EventId)
             ?? CheckId("customer_id", wire.CustomerId)
@@ -32,7 +35,7 @@ public sealed partial class EventValidator(IOptions<IngestOptions> options, [Fro
         if (error is not null) return null;
 
         var payload = ConvertPayload(wire, out error);
-        return payload is null ? null : new CustomerEvent(wire.EventId, wire.Channel, wire.OccurredAt.ToDateTimeOffset(), payload);
+        return payload is null ? null : new CustomerEvent(wire.EventId, wire.Channel, wire.OccurredAt.ToDateTimeOffset(), payload, backfill);
     }
 
     private EventPayload? ConvertPayload(Proto.Event wire, out FieldError? error)

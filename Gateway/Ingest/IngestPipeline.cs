@@ -26,7 +26,7 @@ public sealed class IngestPipeline(IGrainFactory grains, EventValidator validato
         for (var index = 0; index < batch.Events.Count; index++)
         {
             var wire = batch.Events[index];
-            var accepted = validator.Validate(wire, out var error);
+            var accepted = validator.Validate(wire, batch.Backfill, out var error);
             if (accepted is null)
             {
                 ack.Rejected.Add(new Rejection { Index = index, EventId = wire.EventId, Field = error!.Field, Reason = error.Reason });

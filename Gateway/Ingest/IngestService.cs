@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Engagement.Contracts.Customers;
 using Engagement.Contracts.V1;
 using Engagement.Gateway.Security;
 using Grpc.Core;
@@ -9,8 +10,29 @@ namespace Engagement.Gateway.Ingest;
 
 /// <summary>The <c>engagement.v1.Ingest</c> service: channels submit batches, one at a time or as a stream.</summary>
 [Authorize(Policy = Policies.Ingest)]
-public sealed class IngestService(IngestPipeline pipeline, IOptions<IngestOptions> options) : Contracts.V1.Ingest.IngestBase
+public sealed class IngestService(IngestPipeline pipeline, IGrainFactory grains, IOptions<IngestOptions> options) : Contracts.V1.Ingest.IngestBase
 {
+    /// <summary>Closing checks in flight at once for one call.</summary>
+    private const int CheckParallelism = 8;
+
+    /// <summary>The closing check of a backfill, for the customers it fed (see <see cref="ICustomerGrain.CheckAfterBackfill"/>).</summary>
+    public override async Task<CheckCustomersReply> CheckCustomers(CheckCustomersRequest request, ServerCallContext context)
+    {
+        var limits = options.Value;
+        if (request.CustomerIds.Count > limits.MaxEventsPerBatch)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"customer_ids: {request.CustomerIds.Count} is more than the maximum of {limits.MaxEventsPerBatch} per call"));
+        }
+        if (request.CustomerIds.FirstOrDefault(id => id.Length == 0 || id.Length > limits.MaxIdLength) is { } bad)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"customer_ids: '{bad}' is empty or longer than {limits.MaxIdLength} characters"));
+        }
+        await Parallel.ForEachAsync(request.CustomerIds.Distinct(StringComparer.Ordinal),
+            new ParallelOptions { MaxDegreeOfParallelism = CheckParallelism, CancellationToken = context.CancellationToken },
+            async (customer, _) => await grains.GetGrain<ICustomerGrain>(customer).CheckAfterBackfill());
+        return new CheckCustomersReply { Checked = request.CustomerIds.Count };
+    }
+
     public override Task<BatchAck> Submit(EventBatch request, ServerCallContext context) =>
         pipeline.ProcessAsync(request, context.CancellationToken);
 

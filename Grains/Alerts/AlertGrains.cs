@@ -17,7 +17,8 @@ namespace Engagement.Grains.Alerts;
 /// alert activations beside the customers'; the next command reads the alert back from the store.
 /// </summary>
 [CollectionAgeLimit(Minutes = 2)]
-public sealed class CustomerAlertGrain(IAlertStore store, AlertWriter writer, [FromKeyedServices(EngagementClock.Key)] TimeProvider businessClock)
+public sealed class CustomerAlertGrain(
+    IAlertStore store, AlertWriter writer, IOptions<EngagementOptions> options, [FromKeyedServices(EngagementClock.Key)] TimeProvider businessClock)
     : Grain, ICustomerAlertGrain
 {
     private Alert? _latest;
@@ -39,6 +40,7 @@ public sealed class CustomerAlertGrain(IAlertStore store, AlertWriter writer, [F
     {
         if (cause.Kind != _kind) throw new ArgumentException($"A {cause.Kind} cause was sent to the {_kind} alerts of {_customerId}.", nameof(cause));
         var opens = _latest is null or { State: AlertState.Resolved };
+        var sla = options.Value.Alerts.Sla;
         var alert = _latest is { State: not AlertState.Resolved } open
             ? open with
             {
@@ -47,6 +49,9 @@ public sealed class CustomerAlertGrain(IAlertStore store, AlertWriter writer, [F
                 Reasons = cause.Reasons,
                 Team = cause.Team,
                 Context = cause.Context,
+                ExpectedLoss = ExpectedLoss(cause.Context),
+                // A refresh that raises the severity shortens the time left to acknowledge, never lengthens it.
+                DueBy = open.State == AlertState.Open ? Earliest(open.DueBy, DueBy(cause.At, cause.Severity, sla)) : open.DueBy,
                 UpdatedAt = cause.At,
                 Occurrences = open.Occurrences + 1,
             }
@@ -61,6 +66,9 @@ public sealed class CustomerAlertGrain(IAlertStore store, AlertWriter writer, [F
                 Title = cause.Title,
                 Reasons = cause.Reasons,
                 Context = cause.Context,
+                ExpectedLoss = ExpectedLoss(cause.Context),
+                Currency = options.Value.Currency,
+                DueBy = DueBy(cause.At, cause.Severity, sla),
                 RaisedAt = cause.At,
                 UpdatedAt = cause.At,
             };
@@ -102,6 +110,46 @@ public sealed class CustomerAlertGrain(IAlertStore store, AlertWriter writer, [F
         AlertMetrics.Resolved(resolved);
         return resolved;
     }
+
+    public async Task<Alert?> Clear(string reason)
+    {
+        if (_latest is not { State: not AlertState.Resolved } open) return null;
+        return await Resolve(open.AlertId, reason, AlertPolicy.Engine);
+    }
+
+    public async Task<Alert?> RecordOutcome(string alertId, AlertOutcome outcome, string note, string by)
+    {
+        // The outcome is already the customer's event: an alert resolved meanwhile (or unknown) only misses the note.
+        if (_latest is null || _latest.AlertId != alertId || _latest.State == AlertState.Resolved) return null;
+        var now = businessClock.GetUtcNow();
+        var recorded = _latest with { Outcome = outcome, UpdatedAt = now };
+        if (outcome is not (AlertOutcome.Retained or AlertOutcome.Lost)) return await SaveAsync(recorded);
+        var text = note.Length > 0 ? note : outcome.ToString().ToLowerInvariant();
+        var resolved = await SaveAsync(recorded with { State = AlertState.Resolved, ResolvedBy = by, ResolvedAt = now, ResolutionNote = text });
+        AlertMetrics.Resolved(resolved);
+        return resolved;
+    }
+
+    public async Task<Alert?> Escalate(DateTimeOffset now)
+    {
+        if (_latest is not { State: AlertState.Open, Escalated: false, DueBy: { } due } open || due > now) return null;
+        return await SaveAsync(open with
+        {
+            Severity = open.Severity == AlertSeverity.Critical ? AlertSeverity.Critical : open.Severity + 1,
+            Escalated = true,
+            EscalatedAt = now,
+            UpdatedAt = now,
+        });
+    }
+
+    /// <summary>Money at risk: what the customer is worth (CLV) times the chance of losing them.</summary>
+    private static double ExpectedLoss(AlertContext context) => Math.Round(context.Clv * context.ChurnRisk, 2);
+
+    /// <summary>In UTC, so that the store compares due times as text in one order (see <see cref="IAlertStore.PastDueAsync"/>).</summary>
+    private static DateTimeOffset? DueBy(DateTimeOffset at, AlertSeverity severity, AlertSlaOptions sla) =>
+        sla.Of(severity) is { } within ? (at + within).ToUniversalTime() : null;
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 
     private Alert Open(string alertId)
     {
@@ -169,4 +217,62 @@ public sealed class AlertQueryGrain(IAlertStore store) : Grain, IAlertQueryGrain
 
     public Task<IReadOnlyList<Alert>> OpenPage(IReadOnlyList<string>? teams, long? beforeSequence, int limit) =>
         store.OpenPageAsync(teams, beforeSequence, limit);
+}
+
+/// <summary>
+/// The SLA sweep of a silo: every interval (machine time), the open alerts past their due time (business time, the
+/// <see cref="EngagementClock"/>) escalate, each through its own grain, which escalates an alert once and stores the
+/// change like any other. Every silo sweeps; the grain makes a second sweep of the same alert a no-op.
+/// </summary>
+public sealed partial class AlertSlaSweep(
+    IAlertStore store,
+    IGrainFactory grains,
+    IOptions<EngagementOptions> options,
+    [FromKeyedServices(EngagementClock.Key)] TimeProvider businessClock,
+    TimeProvider machineClock,
+    ILogger<AlertSlaSweep> logger) : Microsoft.Extensions.Hosting.BackgroundService
+{
+    /// <summary>The most alerts one sweep escalates; the rest wait for the next.</summary>
+    public const int BatchSize = 500;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.Alerts.Sla.SweepInterval, machineClock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    await SweepAsync(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The silo may be starting or stopping; the next tick tries again.
+                    LogSweepFailed(logger, ex);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    /// <summary>Escalates the open alerts past due now; returns how many escalated.</summary>
+    public async Task<int> SweepAsync(CancellationToken cancellationToken)
+    {
+        var now = businessClock.GetUtcNow();
+        var due = await store.PastDueAsync(now, BatchSize, cancellationToken);
+        var escalated = 0;
+        foreach (var alert in due)
+        {
+            if (AlertIds.GrainKeyOf(alert.AlertId) is not { } key) continue;
+            if (await grains.GetGrain<ICustomerAlertGrain>(key).Escalate(now) is not null) escalated++;
+        }
+        return escalated;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The alert SLA sweep failed; it tries again at the next tick")]
+    private static partial void LogSweepFailed(ILogger logger, Exception exception);
 }

@@ -55,6 +55,9 @@ public sealed class CheckpointPolicy(CheckpointOptions options, Random random)
         return version != _savedVersion;
     }
 
+    /// <summary>Something the card's version does not count changed (the alert book): the next timer or deactivation writes.</summary>
+    public void Changed() => _savedVersion = -1;
+
     /// <summary>The checkpoint at <paramref name="version"/> was written.</summary>
     public void Saved(long version)
     {

@@ -1,21 +1,21 @@
 using Engagement.Contracts.Customers;
 using Engagement.Grains.Hosting;
 using Engagement.Storage;
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 
 namespace Engagement.Grains.Customers;
 
 /// <summary>Resolves an agent's search text to a customer: an existing id first, then an email address, then a phone number.</summary>
 [StatelessWorker]
-public sealed class CustomerDirectoryGrain(IPopulationStore digests, IConfiguration configuration) : Grain, ICustomerDirectoryGrain
+public sealed class CustomerDirectoryGrain(IPopulationStore digests, IOptions<EngagementOptions> options) : Grain, ICustomerDirectoryGrain
 {
     public const int MaxResults = 100;
 
     public async Task<IReadOnlyList<AtRiskCustomer>> AtRisk(IReadOnlyList<string>? teams, int limit)
     {
-        // The engine's currency (Engagement:Currency), as on alerts.
-        var currency = configuration["Engagement:Currency"] is { Length: 3 } code ? code : "USD";
+        // The engine's currency (Engagement:Currency), as on alerts and cards.
+        var currency = options.Value.Currency;
         return [.. (await digests.AtRiskAsync(teams, Math.Clamp(limit, 1, MaxResults))).Select(d => d with { Currency = currency })];
     }
 

@@ -46,8 +46,8 @@ public sealed partial class CustomerGrain(
 
     private string CustomerId => this.GetPrimaryKeyString();
 
-    /// <summary>The currency the card's money is in. Issue 14's merge connects it to <c>Engagement:Currency</c>.</summary>
-    private const string CardCurrency = "USD";
+    /// <summary>The currency the card's money is in (<c>Engagement:Currency</c>).</summary>
+    private string CardCurrency => options.Value.Currency;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -61,6 +61,10 @@ public sealed partial class CustomerGrain(
             State.Apply(entry.Seq, EventCodec.FromEntry(entry), entry.RecordedAt, current);
         }
         _checkpoints.Activated(checkpointVersion, missed.Count);
+        // The open alert kinds are known from a checkpoint that saw every change; not behind the journal (a crash may
+        // have lost a raise), and not from a checkpoint written before they were kept (null there already).
+        if (missed.Count > 0) State.OpenAlerts = null;
+        else if (!checkpoint.RecordExists) State.OpenAlerts ??= 0;
         if (missed.Count > 0)
         {
             // The digest written after these events may have been lost with the process that wrote them.
@@ -113,12 +117,16 @@ public sealed partial class CustomerGrain(
         var facts = new List<EventFacts>();
         var contactsTouched = false;
         DateTimeOffset? causedAt = null;
+        var live = false;
+        List<ContactOutcomePayload>? outcomes = null;
         foreach (var i in slice.Fresh(fresh))
         {
             State.Apply(entries[i].Seq, candidates[i], recordedAt, current);
             if (causedAt is not { } latest || candidates[i].OccurredAt > latest) causedAt = candidates[i].OccurredAt;
             facts.Add(FactsOf(candidates[i].Payload));
             contactsTouched |= candidates[i].Payload is ProfileUpdatePayload p && ContactKeys.Touches(p.Attributes.Keys);
+            live |= !candidates[i].Backfill;
+            if (candidates[i].Payload is ContactOutcomePayload { AlertId: not null } outcome) (outcomes ??= []).Add(outcome);
         }
 
         if (facts.Count > 0)
@@ -127,7 +135,8 @@ public sealed partial class CustomerGrain(
             RecordDigest(evaluation.Traits, current);
             await CheckpointIfDueAsync(facts.Count);
             await NotifyAsync(evaluation.Traits, acceptedAt);
-            await RaiseAlertsAsync(before, evaluation, facts);
+            if (outcomes is not null) await RecordOutcomesAsync(outcomes);
+            await RaiseAlertsAsync(live ? AlertOccasion.Events : AlertOccasion.Backfill, before, evaluation, facts);
             if (contactsTouched) await IndexContactsAsync();
         }
         return slice.Result();
@@ -163,12 +172,17 @@ public sealed partial class CustomerGrain(
         if (State.Exists) await ReevaluateAsync(scheduled: true);
     }
 
+    public async Task CheckAfterBackfill()
+    {
+        if (State.Exists) await ReevaluateAsync(scheduled: true, AlertOccasion.BackfillEnded);
+    }
+
     /// <summary>
     /// Evaluates with no new event. A change found is recorded and alerted; so is every scheduled check,
     /// even without a change, since its digest carries the next due time forward and an open complaint
     /// may have become overdue. A card read with nothing changed writes nothing.
     /// </summary>
-    private async Task<CustomerEvaluation> ReevaluateAsync(bool scheduled)
+    private async Task<CustomerEvaluation> ReevaluateAsync(bool scheduled, AlertOccasion occasion = AlertOccasion.Check)
     {
         var current = rules.Current;
         var before = EscalationBook.Before(State, businessClock.GetUtcNow(), current);
@@ -176,7 +190,7 @@ public sealed partial class CustomerGrain(
         if (scheduled || evaluation.Changes.Count > 0)
         {
             RecordDigest(evaluation.Traits, current, always: scheduled);
-            await RaiseAlertsAsync(before, evaluation, []);
+            await RaiseAlertsAsync(occasion, before, evaluation, []);
         }
         return evaluation;
     }
@@ -221,33 +235,92 @@ public sealed partial class CustomerGrain(
         return evaluation;
     }
 
+    private static readonly EventFacts NoFacts = new();
+
     private static EventFacts FactsOf(EventPayload payload) => payload switch
     {
         ComplaintOpenedPayload { Severity: Contracts.V1.ComplaintSeverity.High } c => new EventFacts(c.TicketId, null),
-        SurveyPayload { Nps: { } nps } => new EventFacts(null, nps),
-        _ => new EventFacts(null, null),
+        SurveyPayload { Nps: { } nps } => new EventFacts(Nps: nps),
+        SurveyPayload { Csat: { } csat } => new EventFacts(Csat: csat),
+        ComplaintResolvedPayload r => new EventFacts(ResolvedTicket: r.TicketId),
+        CancellationPayload => new EventFacts(Cancelled: true),
+        _ => NoFacts,
     };
 
     /// <summary>
-    /// Raises the alerts this change calls for. The change itself is already durable: an alert that cannot
-    /// be stored now is logged, and does not undo or fail the change.
+    /// Raises the alerts this change calls for and closes the open ones whose cause is gone (see <see cref="AlertBook"/>).
+    /// The change itself is already durable: an alert that cannot be stored now is logged, and does not undo or fail the change.
     /// </summary>
-    private async Task RaiseAlertsAsync(AlertPolicy.Before before, CustomerEvaluation evaluation, IReadOnlyCollection<EventFacts> facts)
+    private async Task RaiseAlertsAsync(AlertOccasion occasion, AlertPolicy.Before before, CustomerEvaluation evaluation, IReadOnlyCollection<EventFacts> facts)
     {
-        var now = businessClock.GetUtcNow();
-        var causes = AlertPolicy.Causes(before, evaluation.Traits, evaluation.Changes, facts, State.Model, options.Value.Alerts, now).ToList();
+        var (pending, known) = (State.AlertsPending, State.OpenAlerts);
+        var plan = AlertBook.Plan(State, occasion, before, evaluation, facts, options.Value.Alerts, businessClock.GetUtcNow());
         EscalationBook.Remember(State, evaluation.Traits.Satisfaction.OpenComplaints);
-        foreach (var cause in causes)
+        var open = known ?? 0;
+        foreach (var step in plan ?? [])
         {
+            var alerts = GrainFactory.GetGrain<ICustomerAlertGrain>(AlertIds.GrainKey(CustomerId, step.Kind));
+            // On a failure the kind counts as open: the next evaluation tries to close it again.
+            var isOpen = true;
             try
             {
-                await GrainFactory.GetGrain<ICustomerAlertGrain>(AlertIds.GrainKey(CustomerId, cause.Kind)).Raise(cause);
+                if (step.Cause is { } cause) await alerts.Raise(cause);
+                else if (step.Reason is { } reason)
+                {
+                    await alerts.Clear(reason);
+                    isOpen = false;
+                }
+                else isOpen = await alerts.Current() is { State: not AlertState.Resolved };
             }
             catch (Exception ex)
             {
-                LogAlertFailed(logger, ex, cause.Kind, CustomerId);
+                LogAlertFailed(logger, ex, step.Kind, CustomerId);
+            }
+            open = AlertBook.With(open, step.Kind, isOpen);
+        }
+        if (plan is not null) State.OpenAlerts = open;
+        if (State.AlertsPending != pending || State.OpenAlerts != known) AlertBookChanged();
+    }
+
+    /// <summary>
+    /// Agents' contact outcomes that name one of this customer's alerts: recorded on the alert (retained or lost
+    /// resolve it). The outcome is durable as the customer's event already; a failure here is logged.
+    /// </summary>
+    private async Task RecordOutcomesAsync(List<ContactOutcomePayload> outcomes)
+    {
+        foreach (var outcome in outcomes)
+        {
+            var key = AlertIds.GrainKeyOf(outcome.AlertId!);
+            var kind = key is null ? default : Enum.Parse<AlertKind>(key.AsSpan(key.LastIndexOf('|') + 1));
+            if (key is null || key != AlertIds.GrainKey(CustomerId, kind))
+            {
+                LogOutcomeAlertUnknown(logger, outcome.AlertId!, CustomerId);
+                continue;
+            }
+            try
+            {
+                var alert = await GrainFactory.GetGrain<ICustomerAlertGrain>(key).RecordOutcome(outcome.AlertId!, outcome.Outcome, outcome.Note, outcome.AgentId);
+                if (alert is { State: AlertState.Resolved } && State.OpenAlerts is { } open)
+                {
+                    State.OpenAlerts = AlertBook.With(open, alert.Kind, false);
+                    AlertBookChanged();
+                }
+            }
+            catch (Exception ex)
+            {
+                LogAlertFailed(logger, ex, kind, CustomerId);
             }
         }
+    }
+
+    /// <summary>
+    /// The alert book is part of the checkpoint, whose versions only rise: a change of it is a new version (the card's
+    /// too, though nothing on it changed), saved with the next checkpoint.
+    /// </summary>
+    private void AlertBookChanged()
+    {
+        State.Version++;
+        ArmCheckpointTimer();
     }
 
     /// <summary>
@@ -257,7 +330,8 @@ public sealed partial class CustomerGrain(
     /// </summary>
     private void RecordDigest(CustomerTraits traits, EngagementRules current, bool always = false)
     {
-        var digest = CustomerDigest.Of(CustomerId, State.Model, traits, EscalationBook.NextLookAt(traits, current), current.GetCalendar(),
+        var digest = CustomerDigest.Of(CustomerId, State.Model, traits,
+            EscalationBook.NextLookAt(traits, current, AlertBook.ExpiresAt(State, traits, options.Value.Alerts)), current.GetCalendar(),
             AlertPolicy.TeamOf(State.Model, options.Value.Alerts));
         if (!always && digest == _lastDigest) return;
         _lastDigest = digest;
@@ -346,6 +420,9 @@ public sealed partial class CustomerGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Raising a {Kind} alert for customer {CustomerId} failed")]
     private static partial void LogAlertFailed(ILogger logger, Exception exception, AlertKind kind, string customerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A contact outcome names alert {AlertId}, which is not one of customer {CustomerId}'s; recorded on the customer only")]
+    private static partial void LogOutcomeAlertUnknown(ILogger logger, string alertId, string customerId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Updating the contact index for customer {CustomerId} failed; retried at its next profile update or activation")]
     private static partial void LogIndexFailed(ILogger logger, Exception exception, string customerId);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Engagement.Contracts.Alerts;
 using Engagement.Contracts.Customers;
 using Engagement.Storage;
 using Engagement.Model;
@@ -39,6 +40,18 @@ public sealed class CustomerState : IVersionedGrainState
     /// <summary>The contact keys (see <see cref="ContactKeys"/>) the contact index holds for this customer.</summary>
     public HashSet<string> IndexedContacts { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The kinds of alert this customer has open (see <see cref="AlertBook"/>), so that an evaluation with nothing open
+    /// calls no alert grain. Null when unknown: in a checkpoint from before it was kept, or behind the journal.
+    /// </summary>
+    public int? OpenAlerts { get; set; }
+
+    /// <summary>
+    /// Backfill events were applied and their alerts held back: the closing check (or the next live event) raises
+    /// what is true then instead of what changed.
+    /// </summary>
+    public bool AlertsPending { get; set; }
+
     public bool Exists => EventCount > 0;
 
     public void Apply(long seq, CustomerEvent @event, DateTimeOffset recordedAt, EngagementRules rules)
@@ -60,6 +73,7 @@ public sealed class CustomerState : IVersionedGrainState
             case SurveyPayload { Nps: { } nps }: model.Survey(SurveyKind.Nps, nps, at, rules); break;
             case ProfileUpdatePayload p: model.ProfileUpdate(p.Attributes, at); break;
             case CancellationPayload c: model.Cancellation(c.Reason, at); break;
+            case ContactOutcomePayload o: model.RecordContactOutcome(o.AgentId, OutcomeText(o), o.Note, at, rules.DecisionLogCapacity); break;
             default: throw new InvalidOperationException($"No model operation for {@event.Payload.GetType().Name}.");
         }
         EventCount++;
@@ -167,7 +181,16 @@ public sealed class CustomerState : IVersionedGrainState
         SurveyPayload { Nps: { } nps } => Invariant($"survey: NPS {nps}"),
         ProfileUpdatePayload p => $"profile updated: {string.Join(", ", p.Attributes.Keys.Order(StringComparer.Ordinal))}",
         CancellationPayload c => $"cancellation: {c.Reason}",
+        ContactOutcomePayload o => $"contact outcome: {OutcomeText(o)} (agent {o.AgentId})",
         _ => payload.Type,
+    };
+
+    /// <summary>An outcome in words: "retained", "no answer", "callback at 2026-03-02 14:00 UTC".</summary>
+    internal static string OutcomeText(ContactOutcomePayload outcome) => outcome.Outcome switch
+    {
+        AlertOutcome.NoAnswer => "no answer",
+        AlertOutcome.Callback when outcome.CallbackAt is { } at => Invariant($"callback at {at.UtcDateTime:yyyy-MM-dd HH:mm} UTC"),
+        var other => other.ToString().ToLowerInvariant(),
     };
 
     private static string Order(string orderId) => orderId.Length > 0 ? $" (order {orderId})" : "";

@@ -30,11 +30,13 @@ public static class EscalationBook
 
     /// <summary>
     /// When the customer must next be looked at without an event: when silence alone moves the churn risk into
-    /// the next band, or an open complaint becomes overdue, whichever is first; null when neither will happen.
+    /// the next band, an open complaint becomes overdue, or an open churn warning expires (<paramref name="expiresAt"/>),
+    /// whichever is first; null when none will happen.
     /// </summary>
-    public static DateTimeOffset? NextLookAt(CustomerTraits traits, EngagementRules rules)
+    public static DateTimeOffset? NextLookAt(CustomerTraits traits, EngagementRules rules, DateTimeOffset? expiresAt = null)
     {
         var due = traits.NextRiskCrossing;
+        if (expiresAt is { } expiry && (due is null || expiry < due)) due = expiry;
         foreach (var complaint in traits.Satisfaction.OpenComplaints.Where(c => !c.Overdue))
         {
             var overdueAt = complaint.OpenedAt.AddDays(rules.Satisfaction.ComplaintOverdueDays);

@@ -113,7 +113,11 @@ public static class EngagementHosting
         services.AddHostedService(sp => sp.GetRequiredService<PopulationFlowRecorder>());
     }
 
-    private static void AddAlerts(IServiceCollection services) => services.AddSingleton<AlertWriter>();
+    private static void AddAlerts(IServiceCollection services)
+    {
+        services.AddSingleton<AlertWriter>();
+        services.AddHostedService<AlertSlaSweep>();
+    }
 
     /// <summary>Configures an Orleans client (a gateway in cluster mode) to find the silos through the store.</summary>
     public static IClientBuilder AddEngagement(this IClientBuilder client, EngagementSettings settings)

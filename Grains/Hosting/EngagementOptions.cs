@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Engagement.Contracts.Alerts;
 using Microsoft.Extensions.Options;
 
 namespace Engagement.Grains.Hosting;
@@ -56,6 +57,10 @@ public sealed class EngagementOptions
 
     [Required, ValidateObjectMembers]
     public StoreOptions Store { get; set; } = new();
+
+    /// <summary>The ISO 4217 currency of the engine's money: alerts' expected loss, CLV and spend (<c>Engagement:Currency</c>).</summary>
+    [Required, RegularExpression("^[A-Z]{3}$")]
+    public string Currency { get; set; } = "USD";
 
     /// <summary>A JSON file (<c>{"Engagement": {"Rules": {...}}}</c>) watched for rule changes; default <c>&lt;DataDirectory&gt;/rules.json</c>.</summary>
     public string? RulesFile { get; set; }
@@ -187,6 +192,47 @@ public sealed class AlertOptions
     /// <summary>...and so is a fall of at least this much at once.</summary>
     [Range(0.1, 4)]
     public double CsatFall { get; set; } = 1;
+
+    /// <summary>
+    /// Which tier moves open a <c>TierChange</c> alert, and how severe: keys <c>FromA</c>, <c>ToA</c>, <c>FromB</c>, ...
+    /// (a move matches its "from" and its "to" key; the most severe match wins); <c>Info</c> opens none. Tier moves
+    /// are information (card, decision log, moves chart); by default only a customer leaving tier A is work.
+    /// Configured keys are added to the default; set <c>FromA</c> to <c>Info</c> to turn that one off.
+    /// </summary>
+    public Dictionary<string, AlertSeverity> TierAlerts { get; set; } = new(StringComparer.OrdinalIgnoreCase) { ["FromA"] = AlertSeverity.Warning };
+
+    /// <summary>
+    /// A churn warning of a customer lapsed longer than this (business time since the last purchase) expires: such a
+    /// customer belongs on the win-back list, not in a supervisor's queue.
+    /// </summary>
+    [Range(typeof(TimeSpan), "1.00:00:00", "3650.00:00:00")]
+    public TimeSpan LapsedExpiry { get; set; } = TimeSpan.FromDays(180);
+
+    /// <summary>How long an open alert of each severity may wait for an acknowledgement before it escalates (<c>Engagement:Alerts:Sla</c>).</summary>
+    [Required, ValidateObjectMembers]
+    public AlertSlaOptions Sla { get; set; } = new();
+}
+
+/// <summary>Acknowledgement times by severity; past it, an open alert escalates once (severity one step up).</summary>
+public sealed class AlertSlaOptions
+{
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan Critical { get; set; } = TimeSpan.FromMinutes(15);
+
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan Warning { get; set; } = TimeSpan.FromHours(4);
+
+    /// <summary>How often each silo looks for open alerts past their due time (machine time).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The acknowledgement time of a severity; null for Info (no SLA).</summary>
+    public TimeSpan? Of(AlertSeverity severity) => severity switch
+    {
+        AlertSeverity.Critical => Critical,
+        AlertSeverity.Warning => Warning,
+        _ => null,
+    };
 }
 
 /// <summary>The Orleans dashboard (<c>Engagement:Dashboard</c>), for admins at <c>/dashboard</c>.</summary>

@@ -165,6 +165,20 @@ public sealed class CustomerModel
     }
 
     /// <summary>
+    /// An agent's record of a contact (reached, retained, ...): a decision-log entry at the contact's time, so the card's
+    /// history says what was done about the customer. Not an interaction of the customer's, so it moves no score.
+    /// </summary>
+    public void RecordContactOutcome(string agent, string outcome, string detail, DateTimeOffset at, int capacity)
+    {
+        var entry = new DecisionLogEntry(at, DecisionKind.Outcome, "", outcome,
+            detail.Length > 0 ? $"Agent {agent} recorded: {outcome} ({detail})" : $"Agent {agent} recorded: {outcome}");
+        // Newest first, by time: a late record lands where it happened.
+        var index = DecisionLog.FindIndex(d => d.At <= at);
+        DecisionLog.Insert(index < 0 ? DecisionLog.Count : index, entry);
+        if (DecisionLog.Count > capacity) DecisionLog.RemoveRange(capacity, DecisionLog.Count - capacity);
+    }
+
+    /// <summary>
     /// Computes the traits as of <paramref name="asOf"/> against the population and the rules, moves the stage,
     /// tier and risk band, and records each change with its cause in the decision log. The log is in business time:
     /// a change caused by events is dated at <paramref name="causedAt"/> (the latest of those events' times, never

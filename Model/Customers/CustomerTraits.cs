@@ -2,7 +2,8 @@ using System.Globalization;
 
 namespace Engagement.Model;
 
-public enum DecisionKind { Stage, Tier, Risk }
+/// <summary>What a decision-log entry records: a move of stage, tier or risk band, or an agent's recorded contact outcome.</summary>
+public enum DecisionKind { Stage, Tier, Risk, Outcome }
 
 /// <summary>A recorded change of stage, tier or churn-risk band, with its cause.</summary>
 public sealed record DecisionLogEntry(DateTimeOffset At, DecisionKind Kind, string From, string To, string Cause);

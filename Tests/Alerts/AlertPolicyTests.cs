@@ -8,7 +8,8 @@ namespace Engagement.Tests.Alerts;
 
 /// <summary>
 /// Which changes a supervisor hears about and how loudly: each kind of alert from the change that calls for it,
-/// severity following the customer's value, nothing for changes that do not matter.
+/// severity following the customer's value, nothing for changes that do not matter, and no Info cause at all (it
+/// is not work). And when an open alert's cause is gone: the reason in words, or null while it holds.
 /// </summary>
 public sealed class AlertPolicyTests
 {
@@ -21,7 +22,8 @@ public sealed class AlertPolicyTests
     {
         { nameof(LifecycleStage.AtRisk), ValueTier.A, AlertSeverity.Critical },
         { nameof(LifecycleStage.AtRisk), ValueTier.B, AlertSeverity.Warning },
-        { nameof(LifecycleStage.Lapsed), ValueTier.C, AlertSeverity.Info },
+        // Info is not work: a tier C customer's warning opens nothing (the stage move is on the card and in the log).
+        { nameof(LifecycleStage.Lapsed), ValueTier.C, null },
         { nameof(LifecycleStage.Lapsed), ValueTier.A, AlertSeverity.Critical },
         { nameof(LifecycleStage.Repeat), ValueTier.A, null },
         { nameof(LifecycleStage.Churned), ValueTier.A, null },
@@ -48,20 +50,44 @@ public sealed class AlertPolicyTests
         Assert.Equal(Now, cause.At);
     }
 
+    /// <summary>Tier moves are information: by default only leaving tier A is an alert (Warning); entering A, moves among B and C and band changes are not.</summary>
     [Theory]
-    [InlineData("B", "A", AlertSeverity.Warning)]
+    [InlineData("A", "B", AlertSeverity.Warning)]
     [InlineData("A/Gold", "B/Silver", AlertSeverity.Warning)]
-    [InlineData("C", "B", AlertSeverity.Info)]
-    [InlineData("B", "C", AlertSeverity.Info)]
-    public void A_tier_change_is_an_alert_louder_when_tier_A_is_involved(string from, string to, AlertSeverity severity)
+    [InlineData("A/Gold", "C", AlertSeverity.Warning)]
+    [InlineData("B", "A", null)]
+    [InlineData("A/Gold", "A/Silver", null)]
+    [InlineData("C", "B", null)]
+    [InlineData("B", "C", null)]
+    public void Only_leaving_tier_A_is_a_tier_alert_by_default(string from, string to, AlertSeverity? severity)
     {
         var (model, traits) = Customer();
         var change = new DecisionLogEntry(Now, DecisionKind.Tier, from, to, "spend 600 crossed 500");
 
-        var cause = Assert.Single(AlertPolicy.Causes(Unchanged, traits, [change], [], model, Options, Now));
+        var causes = AlertPolicy.Causes(Unchanged, traits, [change], [], model, Options, Now).ToList();
 
-        Assert.Equal((AlertKind.TierChange, severity, $"Tier change: {from} → {to}"), (cause.Kind, cause.Severity, cause.Title));
+        if (severity is null)
+        {
+            Assert.Empty(causes);
+            return;
+        }
+        var cause = Assert.Single(causes);
+        Assert.Equal((AlertKind.TierChange, severity.Value, $"Tier change: {from} → {to}"), (cause.Kind, cause.Severity, cause.Title));
         Assert.Equal(["spend 600 crossed 500"], cause.Reasons);
+    }
+
+    [Fact]
+    public void The_tier_moves_that_alert_are_configured()
+    {
+        var (model, traits) = Customer();
+        var options = new AlertOptions();
+        options.TierAlerts["FromA"] = AlertSeverity.Info;
+        options.TierAlerts["ToA"] = AlertSeverity.Critical;
+        AlertSeverity? Severity(string from, string to) => AlertPolicy.Causes(Unchanged, traits,
+            [new DecisionLogEntry(Now, DecisionKind.Tier, from, to, "spend")], [], model, options, Now).SingleOrDefault()?.Severity;
+
+        Assert.Null(Severity("A", "B"));
+        Assert.Equal(AlertSeverity.Critical, Severity("B", "A"));
     }
 
     [Fact]
@@ -81,7 +107,7 @@ public sealed class AlertPolicyTests
         { ValueTier.A, true, false, false, AlertSeverity.Critical, ["high-severity complaint t-1 from a tier A customer"] },
         { ValueTier.B, true, false, false, AlertSeverity.Warning, ["high-severity complaint t-1 from a tier B customer"] },
         { ValueTier.C, true, false, false, null, [] },
-        { ValueTier.C, false, true, false, AlertSeverity.Info, ["complaint t-2 (medium) open for 9 days"] },
+        { ValueTier.C, false, true, false, null, [] },
         { ValueTier.C, false, true, true, null, [] },
         { ValueTier.A, false, false, false, null, [] },
         {
@@ -147,7 +173,8 @@ public sealed class AlertPolicyTests
             return;
         }
         var cause = Assert.Single(causes);
-        Assert.Equal((AlertKind.SatisfactionDrop, tier == ValueTier.A ? AlertSeverity.Warning : AlertSeverity.Info), (cause.Kind, cause.Severity));
+        // The customer said so: a closed-loop follow-up for every tier, critical for tier A.
+        Assert.Equal((AlertKind.SatisfactionDrop, tier == ValueTier.A ? AlertSeverity.Critical : AlertSeverity.Warning), (cause.Kind, cause.Severity));
         Assert.Equal(reasons, cause.Reasons);
     }
 
@@ -155,11 +182,11 @@ public sealed class AlertPolicyTests
     public void Several_causes_of_one_change_share_the_team_and_the_customers_context()
     {
         var (model, traits) = Customer(("region", "north"));
-        var after = traits with { Tier = ValueTier.A };
+        var after = traits with { Tier = ValueTier.B };
         DecisionLogEntry[] changes =
         [
             new(Now, DecisionKind.Stage, "Loyal", "AtRisk", "silent"),
-            new(Now, DecisionKind.Tier, "B", "A", "spend"),
+            new(Now, DecisionKind.Tier, "A", "B", "spend"),
         ];
 
         var causes = AlertPolicy.Causes(Unchanged, after, changes, [new EventFacts("t-1", 2)], model, Options, Now).ToList();
@@ -198,6 +225,123 @@ public sealed class AlertPolicyTests
         var (model, _) = Customer(("region", "north"), ("city", "Oslo"));
         Assert.Equal("Oslo", AlertPolicy.TeamOf(model, new AlertOptions { TeamAttribute = "City" }));
         Assert.Equal("nordics", AlertPolicy.TeamOf(model, new AlertOptions { TeamAttribute = "segment", DefaultTeam = "nordics" }));
+    }
+
+    [Theory]
+    [InlineData(ValueTier.A, AlertSeverity.Critical)]
+    [InlineData(ValueTier.B, AlertSeverity.Warning)]
+    [InlineData(ValueTier.C, null)]
+    public void A_cancellation_is_a_retention_alert_critical_for_tier_A(ValueTier tier, AlertSeverity? severity)
+    {
+        var (model, traits) = Customer();
+        model.Cancellation("moving abroad", Now);
+
+        var causes = AlertPolicy.Causes(Unchanged, traits with { Tier = tier }, [], [new EventFacts(Cancelled: true)], model, Options, Now).ToList();
+
+        if (severity is null)
+        {
+            Assert.Empty(causes);
+            return;
+        }
+        var cause = Assert.Single(causes);
+        Assert.Equal((AlertKind.Retention, severity.Value), (cause.Kind, cause.Severity));
+        Assert.Equal(["cancelled: moving abroad"], cause.Reasons);
+    }
+
+    [Fact]
+    public void A_cancellation_older_than_a_purchase_is_no_retention_alert()
+    {
+        var (model, traits) = Customer();
+        model.Cancellation("changed mind", Day(3));
+        Assert.Empty(AlertPolicy.Causes(Unchanged, traits with { Tier = ValueTier.A }, [], [new EventFacts(Cancelled: true)], model, Options, Now));
+    }
+
+    [Fact]
+    public void A_customer_lapsed_beyond_the_horizon_gets_no_churn_warning_and_an_open_one_expires()
+    {
+        var (model, traits) = Customer();
+        var lapsed = traits with { Tier = ValueTier.A, Stage = LifecycleStage.Lapsed, DaysSinceLastPurchase = 400 };
+        var change = new DecisionLogEntry(Now, DecisionKind.Stage, "AtRisk", "Lapsed", "silent");
+
+        Assert.Empty(AlertPolicy.Causes(Unchanged, lapsed, [change], [], model, Options, Now));
+        Assert.Empty(AlertPolicy.Standing(lapsed, model, Options, Now));
+        Assert.Equal("expired: lapsed for 400 days, moved to the win-back list", AlertPolicy.Cleared(AlertKind.ChurnWarning, lapsed, [], model, Options));
+        // Within the horizon (180 days by default) the warning stands.
+        var recent = lapsed with { DaysSinceLastPurchase = 170 };
+        Assert.Null(AlertPolicy.Cleared(AlertKind.ChurnWarning, recent, [], model, Options));
+        Assert.Equal(AlertKind.ChurnWarning, Assert.Single(AlertPolicy.Causes(Unchanged, recent, [change], [], model, Options, Now)).Kind);
+    }
+
+    /// <summary>Each kind's cause gone, in words; null while it holds.</summary>
+    [Fact]
+    public void An_open_alert_is_cleared_when_its_cause_is_gone_with_the_reason_in_words()
+    {
+        var (model, traits) = Customer();
+        var a = traits with { Tier = ValueTier.A };
+
+        // Churn warning: while at risk it holds; a stage out of AtRisk/Lapsed clears it.
+        Assert.Null(AlertPolicy.Cleared(AlertKind.ChurnWarning, a with { Stage = LifecycleStage.AtRisk }, [], model, Options));
+        Assert.Equal("condition cleared: stage Repeat again", AlertPolicy.Cleared(AlertKind.ChurnWarning, a with { Stage = LifecycleStage.Repeat }, [], model, Options));
+
+        // Complaint escalation: holds while an overdue (or, for A and B, high-severity) complaint is open.
+        OpenComplaint[] overdue = [new OpenComplaint("T-9", ComplaintSeverity.Medium, Now.AddDays(-9), 9, Overdue: true)];
+        var open = a with { Satisfaction = a.Satisfaction with { OpenComplaints = overdue } };
+        Assert.Null(AlertPolicy.Cleared(AlertKind.ComplaintEscalation, open, [], model, Options));
+        Assert.Equal("condition cleared: complaint T-9 resolved",
+            AlertPolicy.Cleared(AlertKind.ComplaintEscalation, a, [new EventFacts(ResolvedTicket: "T-9")], model, Options));
+
+        // Satisfaction drop: a promoter answer, or a CSAT answer that brings the mean back to the floor, answers it.
+        Assert.Equal("condition cleared: promoter answer (NPS 9)", AlertPolicy.Cleared(AlertKind.SatisfactionDrop, a, [new EventFacts(Nps: 9)], model, Options));
+        Assert.Null(AlertPolicy.Cleared(AlertKind.SatisfactionDrop, a, [new EventFacts(Nps: 8)], model, Options));
+        Assert.Null(AlertPolicy.Cleared(AlertKind.SatisfactionDrop, a, [], model, Options));
+        var csatBack = a with { Satisfaction = a.Satisfaction with { CsatMean = 3.5 } };
+        Assert.Equal("condition cleared: CSAT back to 3.5", AlertPolicy.Cleared(AlertKind.SatisfactionDrop, csatBack, [new EventFacts(Csat: 5)], model, Options));
+        var csatLow = a with { Satisfaction = a.Satisfaction with { CsatMean = 2.5 } };
+        Assert.Null(AlertPolicy.Cleared(AlertKind.SatisfactionDrop, csatLow, [new EventFacts(Csat: 4)], model, Options));
+
+        // Retention: holds while the cancellation is in force; a later purchase clears it.
+        model.Cancellation("too expensive", Now);
+        Assert.Null(AlertPolicy.Cleared(AlertKind.Retention, a, [], model, Options));
+        model.Purchase(Now.AddDays(1), 20, Rules);
+        Assert.Equal("condition cleared: a purchase after the cancellation", AlertPolicy.Cleared(AlertKind.Retention, a, [], model, Options));
+    }
+
+    [Fact]
+    public void A_tier_alert_for_leaving_A_holds_while_out_of_A_and_clears_back_in_A()
+    {
+        var (model, traits) = Customer();
+        model.DecisionLog.Insert(0, new DecisionLogEntry(Now, DecisionKind.Tier, "A", "B", "spend fell"));
+        var b = traits with { Tier = ValueTier.B };
+
+        Assert.Null(AlertPolicy.Cleared(AlertKind.TierChange, b, [], model, Options));
+        Assert.Equal(AlertKind.TierChange, Assert.Single(AlertPolicy.Standing(b, model, Options, Now)).Kind);
+
+        // Further down to C: still out of A.
+        model.DecisionLog.Insert(0, new DecisionLogEntry(Now, DecisionKind.Tier, "B", "C", "spend fell"));
+        Assert.Null(AlertPolicy.Cleared(AlertKind.TierChange, traits with { Tier = ValueTier.C }, [], model, Options));
+
+        // Back in A.
+        model.DecisionLog.Insert(0, new DecisionLogEntry(Now, DecisionKind.Tier, "C", "A", "spend rose"));
+        Assert.Equal("condition cleared: tier A now", AlertPolicy.Cleared(AlertKind.TierChange, traits with { Tier = ValueTier.A }, [], model, Options));
+    }
+
+    /// <summary>What the first evaluation after a backfill raises: what holds now, whatever changed on the way.</summary>
+    [Fact]
+    public void Standing_causes_are_what_is_true_now()
+    {
+        var (model, traits) = Customer();
+        Assert.Empty(AlertPolicy.Standing(traits with { Tier = ValueTier.A }, model, Options, Now));
+
+        var atRisk = traits with { Tier = ValueTier.B, Stage = LifecycleStage.AtRisk, DaysSinceLastPurchase = 30 };
+        var warning = Assert.Single(AlertPolicy.Standing(atRisk, model, Options, Now));
+        Assert.Equal((AlertKind.ChurnWarning, AlertSeverity.Warning, "Churn warning: AtRisk"), (warning.Kind, warning.Severity, warning.Title));
+
+        // A tier C customer at risk is Info: nothing.
+        Assert.Empty(AlertPolicy.Standing(atRisk with { Tier = ValueTier.C }, model, Options, Now));
+
+        model.Cancellation("moving", Now);
+        var unhappy = traits with { Tier = ValueTier.A, Satisfaction = traits.Satisfaction with { LastNps = 3 } };
+        Assert.Equal([AlertKind.SatisfactionDrop, AlertKind.Retention], AlertPolicy.Standing(unhappy, model, Options, Now).Select(c => c.Kind));
     }
 
     /// <summary>A repeat buyer evaluated now, with the given profile.</summary>

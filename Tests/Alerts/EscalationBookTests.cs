@@ -98,7 +98,8 @@ public sealed class EscalationBookTests
         var clock = new FakeTimeProvider(Start);
         var options = new AlertOptions();
         var state = new CustomerState();
-        state.Apply(1, Purchase(40, Start.AddDays(-20)), Start, Rules);
+        // Tier B (spend 140): its escalation is a Warning, work; a tier C customer's would be Info and open nothing.
+        state.Apply(1, Purchase(140, Start.AddDays(-20)), Start, Rules);
         state.Apply(2, Of(new ComplaintOpenedPayload(Contracts.V1.ComplaintSeverity.Medium, "t-7"), Start), Start, Rules);
 
         // What the grain does after every change: the policy's causes against the state before, then the book.

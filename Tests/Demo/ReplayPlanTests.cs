@@ -41,7 +41,7 @@ public sealed class ReplayPlanTests : IDisposable
     }
 
     [Fact]
-    public async Task Events_go_in_date_order_with_ids_from_the_file_and_position_one_batch_per_day()
+    public async Task Events_go_in_date_order_with_ids_from_the_transaction_one_backfill_batch_per_day()
     {
         var path = Write("mini.txt", " 00001 19970103 1 15.00", " 00002 19970101 2 20.00", " 00003 19970103 1 9.99", " 00001 19970101 1 11.77");
         var plan = ReplayPlan.Load(path, new ReplayOptions());
@@ -50,11 +50,35 @@ public sealed class ReplayPlanTests : IDisposable
 
         Assert.Equal(4, plan.Total);
         Assert.Equal([new DateOnly(1997, 1, 1), new DateOnly(1997, 1, 3)], batches.Select(b => b.DataDay!.Value));
-        Assert.Equal(["mini-1", "mini-3", "mini-0", "mini-2"], batches.SelectMany(b => b.Batch.Events).Select(e => e.EventId));
+        Assert.Equal(
+            ["cdnow-00002-19970101-2-20.00-1", "cdnow-00001-19970101-1-11.77-1", "cdnow-00001-19970103-1-15.00-1", "cdnow-00003-19970103-1-9.99-1"],
+            batches.SelectMany(b => b.Batch.Events).Select(e => e.EventId));
+        Assert.All(batches, b => Assert.True(b.Batch.Backfill, "a replay is a backfill"));
+        Assert.All(batches, b => Assert.All(b.Batch.Events, e => Assert.Equal(e.EventId, e.Purchase.OrderId)));
         var first = batches[0].Batch.Events[0];
         Assert.Equal("cdnow-00002", first.CustomerId);
         Assert.Equal(20.00, first.Purchase.Amount);
         Assert.Equal(new DateTimeOffset(1997, 1, 1, 12, 0, 0, TimeSpan.Zero), first.OccurredAt.ToDateTimeOffset());
+    }
+
+    /// <summary>
+    /// CDNOW's sample file holds some of its master's lines in another layout: the same transaction gets the same
+    /// event id from either file (so a second replay counts duplicates), and identical lines of one customer and day
+    /// stay distinct purchases by their ordinal.
+    /// </summary>
+    [Fact]
+    public async Task The_same_transaction_has_the_same_event_id_in_the_master_and_the_sample_layout()
+    {
+        var master = Write("CDNOW_master.txt", " customer_id  date number_of_cds  dollar_value",
+            " 00004 19970101  2   29.33", " 00004 19970101  2   29.33", " 00004 19970118  2   29.73", " 00005 19970101  1   11.7");
+        var sample = Write("CDNOW_sample.txt", " 00004 0001 19970101  2   29.33", " 00004 0001 19970101  2   29.33", " 00004 0001 19970118  2   29.73");
+
+        var masterIds = (await ReadAllAsync(ReplayPlan.Load(master, new ReplayOptions()))).SelectMany(b => b.Batch.Events).Select(e => e.EventId).ToList();
+        var sampleIds = (await ReadAllAsync(ReplayPlan.Load(sample, new ReplayOptions()))).SelectMany(b => b.Batch.Events).Select(e => e.EventId).ToList();
+
+        Assert.Equal(["cdnow-00004-19970101-2-29.33-1", "cdnow-00004-19970101-2-29.33-2", "cdnow-00005-19970101-1-11.70-1", "cdnow-00004-19970118-2-29.73-1"], masterIds);
+        Assert.Equal(["cdnow-00004-19970101-2-29.33-1", "cdnow-00004-19970101-2-29.33-2", "cdnow-00004-19970118-2-29.73-1"], sampleIds);
+        Assert.Subset(masterIds.ToHashSet(), sampleIds.ToHashSet());
     }
 
     [Fact]

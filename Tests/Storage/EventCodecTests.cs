@@ -40,4 +40,19 @@ public sealed class EventCodecTests
         Assert.Equal(type, @event.Payload.Type);
         Assert.Equal(stored, EventCodec.ToEntry(@event, 7, At).Payload);
     }
+
+    /// <summary>
+    /// An agent's contact outcome as the journal holds it: the outcome a number of <see cref="Engagement.Contracts.Alerts.AlertOutcome"/>
+    /// (so its members must never be renumbered), read back with its meaning and written back byte for byte.
+    /// </summary>
+    [Fact]
+    public void A_contact_outcome_reads_back_with_its_meaning_and_is_written_as_it_was_stored()
+    {
+        const string stored = """{"type":"contact_outcome","outcome":2,"callbackAt":null,"note":"stays","agentId":"ann","alertId":"c-1|ChurnWarning|1"}""";
+
+        var @event = EventCodec.FromEntry(new JournalEntry(3, "o-1", "contact_outcome", "agent", At, At, stored));
+
+        Assert.Equal(new ContactOutcomePayload(Engagement.Contracts.Alerts.AlertOutcome.Retained, null, "stays", "ann", "c-1|ChurnWarning|1"), @event.Payload);
+        Assert.Equal(stored, EventCodec.ToEntry(@event, 3, At).Payload);
+    }
 }

@@ -83,6 +83,34 @@ public sealed class SqlAlertStoreTests(TestStores stores)
         Assert.Equal(saved.OrderBy(a => a.Sequence).Select(a => (a.AlertId, a.Sequence)), Changes(log));
     }
 
+    /// <summary>
+    /// The SLA sweep's read: open alerts due by now (compared as stored, in UTC, to the tick and across fractions of
+    /// a second), earliest first, neither acknowledged nor escalated ones, nor those without a due time.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TestStores.Kinds), MemberType = typeof(TestStores))]
+    public async Task Past_due_finds_the_open_alerts_due_by_now_earliest_first(StoreKind kind)
+    {
+        var store = await stores.CreateAsync(kind, Ct);
+        await using var alerts = new SqlAlertStore(store.Dialect);
+        var now = At.AddHours(4);
+        await alerts.SaveAsync(
+        [
+            Alert("due-late", "c1", "north") with { DueBy = now.AddMilliseconds(-500) },
+            Alert("due-early", "c2", "north") with { DueBy = now.AddHours(-1) },
+            Alert("due-exactly", "c3", "north") with { DueBy = now },
+            Alert("not-yet", "c4", "north") with { DueBy = now.AddTicks(1) },
+            Alert("acknowledged", "c5", "north") with { DueBy = now.AddHours(-2), State = AlertState.Acknowledged },
+            Alert("escalated", "c6", "north") with { DueBy = now.AddHours(-2), Escalated = true, EscalatedAt = now.AddHours(-1) },
+            Alert("no-sla", "c7", "north"),
+        ], Ct);
+
+        Assert.Equal(["due-early", "due-late", "due-exactly"], (await alerts.PastDueAsync(now, 10, Ct)).Select(a => a.AlertId));
+        Assert.Equal(["due-early"], (await alerts.PastDueAsync(now, 1, Ct)).Select(a => a.AlertId));
+        // A "now" in another offset is the same instant.
+        Assert.Equal(3, (await alerts.PastDueAsync(now.ToOffset(TimeSpan.FromHours(2)), 10, Ct)).Count);
+    }
+
     private static Alert Alert(string alertId, string customerId, string team) => new()
     {
         AlertId = alertId,

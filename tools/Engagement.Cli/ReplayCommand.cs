@@ -7,8 +7,9 @@ namespace Engagement.Cli;
 /// <summary>
 /// <c>replay &lt;file&gt; [--speed N] [--until yyyy-mm-dd] [--rebase] [--target URL]</c>: streams a CDNOW-format transaction
 /// file into a running engine through the public gRPC ingest, like any channel (role <c>channel</c>), in
-/// event-time order, with a progress bar. Event ids are derived from the file and line, so a replay
-/// that is run again is counted as duplicates, not applied twice.
+/// event-time order, with a progress bar, as a backfill (no alert about the past), then the closing check of every
+/// customer it fed (the alerts true at the end). Event ids are derived from each transaction's content, so a replay run
+/// again, or of another file with the same transactions, is counted as duplicates, not applied twice.
 /// </summary>
 public static class ReplayCommand
 {
@@ -69,8 +70,41 @@ public static class ReplayCommand
             {
                 Console.WriteLine($"rebased by {plan.RebaseDays} days: {plan.FirstDay:yyyy-MM-dd}..{plan.LastDay:yyyy-MM-dd} is replayed as {plan.FirstDay.AddDays(plan.RebaseDays):yyyy-MM-dd}..{plan.LastDay.AddDays(plan.RebaseDays):yyyy-MM-dd}");
             }
-            return await FeedDisplay.RunAsync("replay", connection, parse, plan, new FeedPace(parse.GetValue(speed), TimeProvider.System), cancellationToken);
+            var fed = await FeedDisplay.RunAsync("replay", connection, parse, plan, new FeedPace(parse.GetValue(speed), TimeProvider.System), cancellationToken);
+            return fed == 1 ? fed : Math.Max(fed, await CheckCustomersAsync(connection, parse, plan));
         });
         return command;
+    }
+
+    /// <summary>Customers per closing-check call: within any sane ingest limit of events per batch.</summary>
+    private const int CheckChunk = 50;
+
+    /// <summary>
+    /// The replay's closing check: its batches were a backfill, which raises no alert about the past; each customer it
+    /// fed now raises what is true at the end. Run after a stop too, for what was fed until then.
+    /// </summary>
+    private static async Task<int> CheckCustomersAsync(EngineConnection connection, ParseResult parse, ReplayPlan plan)
+    {
+        var customers = plan.Customers.ToList();
+        Console.WriteLine($"closing check of {customers.Count:N0} customers ...");
+        try
+        {
+            var invoker = connection.Open(parse, "channel", out var channel);
+            using (channel)
+            {
+                var ingest = new Contracts.V1.Ingest.IngestClient(invoker);
+                foreach (var chunk in customers.Chunk(CheckChunk))
+                {
+                    await ingest.CheckCustomersAsync(new Contracts.V1.CheckCustomersRequest { CustomerIds = { chunk } });
+                }
+            }
+        }
+        catch (Exception ex) when (ex is Grpc.Core.RpcException or InvalidOperationException)
+        {
+            await Console.Error.WriteLineAsync($"replay: closing check: {(ex is Grpc.Core.RpcException rpc ? $"engine: {rpc.StatusCode}: {rpc.Status.Detail}" : ex.Message)}");
+            return 1;
+        }
+        Console.WriteLine($"checked {customers.Count:N0} customers: the alerts open now are what is true at the end of the replay");
+        return 0;
     }
 }

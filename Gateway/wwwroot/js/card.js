@@ -166,7 +166,7 @@ const reasonKinds = {
   Cancellation: "Cancelled",
 };
 
-const decisionKinds = { Stage: "Stage", Tier: "Value tier", Risk: "Churn risk" };
+const decisionKinds = { Stage: "Stage", Tier: "Value tier", Risk: "Churn risk", Outcome: "Contact outcome" };
 
 /** A decision's from/to in words: stages and risk bands humanized ("At risk", "Won back"), tiers as they are ("A/Gold"). */
 function decisionValue(kind, value) {

@@ -44,3 +44,5 @@ WHERE raised_at = 0;
 CREATE INDEX IF NOT EXISTS ix_engagement_alerts_cases ON engagement_alerts (team, state, customer_id, expected_loss, severity, raised_at);
 CREATE INDEX IF NOT EXISTS ix_engagement_alerts_rank ON engagement_alerts (state, expected_loss, severity, raised_at);
 CREATE INDEX IF NOT EXISTS ix_engagement_alerts_due_by ON engagement_alerts (state, due_by) WHERE due_by IS NOT NULL;
+-- The SLA sweep: open alerts by due time (read from the payload, by the expression the alert store's query uses).
+CREATE INDEX IF NOT EXISTS ix_engagement_alerts_due ON engagement_alerts (state, json_extract(payload, '$.dueBy'));
