@@ -34,10 +34,10 @@ public static class AlertPolicy
         var tier = after.Tier;
 
         if (changes.FirstOrDefault(c => c.Kind == DecisionKind.Stage && c.To is nameof(LifecycleStage.AtRisk) or nameof(LifecycleStage.Lapsed)) is { } stage
-            && Expired(after, options) is null)
+            && Expired(after, options) is null && WorthACall(after, options))
         {
             causes.Add(AlertKind.ChurnWarning, ByTier(tier, AlertSeverity.Critical, AlertSeverity.Warning, AlertSeverity.Info),
-                $"Churn warning: {stage.From} → {stage.To}", [stage.Cause, .. after.ChurnRisk.Reasons.Select(r => r.Detail)]);
+                $"Churn warning: {stage.From} → {stage.To}", ChurnReasons(after));
         }
 
         if (changes.FirstOrDefault(c => c.Kind == DecisionKind.Tier) is { } tierChange)
@@ -82,16 +82,14 @@ public static class AlertPolicy
         var causes = new CauseBuilder(after, model, options, now);
         var tier = after.Tier;
 
-        if (after.Stage is LifecycleStage.AtRisk or LifecycleStage.Lapsed && Expired(after, options) is null)
+        if (after.Stage is LifecycleStage.AtRisk or LifecycleStage.Lapsed && Expired(after, options) is null && WorthACall(after, options))
         {
             causes.Add(AlertKind.ChurnWarning, ByTier(tier, AlertSeverity.Critical, AlertSeverity.Warning, AlertSeverity.Info),
-                $"Churn warning: {after.Stage}", [.. after.ChurnRisk.Reasons.Select(r => r.Detail)]);
+                $"Churn warning: {after.Stage}", ChurnReasons(after));
         }
 
-        if (TierMoveInForce(after, model, options) is { } move)
-        {
-            causes.Add(AlertKind.TierChange, move.Severity, $"Tier change: {move.Entry.From} → {move.Entry.To}", [move.Entry.Cause]);
-        }
+        // No tier move stands after a backfill: a move is an event, and those of a replay are history (the decision log
+        // and the moves chart show them), often only the ABC thresholds settling as the population grew during it.
 
         causes.Add(AlertKind.ComplaintEscalation, ByTier(tier, AlertSeverity.Critical, AlertSeverity.Warning, AlertSeverity.Info), "Complaint escalation",
             [.. after.Satisfaction.OpenComplaints.Where(c => Escalates(c, tier)).Select(c => c.Overdue ? Overdue(c) : $"high-severity complaint {c.Ticket} from a tier {tier} customer")]);
@@ -157,6 +155,13 @@ public static class AlertPolicy
     }
 
     /// <summary>A Lapsed customer silent beyond the expiry horizon: its churn warning has become a win-back matter.</summary>
+    /// <summary>Whether the money at risk (CLV × churn risk) reaches <see cref="AlertOptions.MinExpectedLoss"/>.</summary>
+    public static bool WorthACall(CustomerTraits after, AlertOptions options) => after.Clv * after.ChurnRisk.Value >= options.MinExpectedLoss;
+
+    /// <summary>The churn risk and each of its reasons once (the stage's cause repeats them all, so it is not listed).</summary>
+    private static List<string> ChurnReasons(CustomerTraits after) =>
+        [Invariant($"Churn risk {after.ChurnRisk.Value * 100:0}%"), .. after.ChurnRisk.Reasons.Select(r => r.Detail)];
+
     public static string? Expired(CustomerTraits after, AlertOptions options) =>
         after.Stage == LifecycleStage.Lapsed && after.DaysSinceLastPurchase is { } days && days > options.LapsedExpiry.TotalDays
             ? Invariant($"expired: lapsed for {days:0} days, moved to the win-back list")

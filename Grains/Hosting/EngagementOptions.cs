@@ -208,6 +208,14 @@ public sealed class AlertOptions
     [Range(typeof(TimeSpan), "1.00:00:00", "3650.00:00:00")]
     public TimeSpan LapsedExpiry { get; set; } = TimeSpan.FromDays(180);
 
+    /// <summary>
+    /// The money at risk (CLV × churn risk, in <c>Engagement:Currency</c>) below which a churn warning is not worth an
+    /// agent's call: it stays information (the card, the decision log, the at-risk list of the worklist) and opens no
+    /// alert. Zero opens one for every customer at risk of tiers A and B.
+    /// </summary>
+    [Range(0, 1e12)]
+    public double MinExpectedLoss { get; set; } = 100;
+
     /// <summary>How long an open alert of each severity may wait for an acknowledgement before it escalates (<c>Engagement:Alerts:Sla</c>).</summary>
     [Required, ValidateObjectMembers]
     public AlertSlaOptions Sla { get; set; } = new();

@@ -14,7 +14,8 @@ namespace Engagement.Tests.Alerts;
 public sealed class AlertPolicyTests
 {
     private static readonly EngagementRules Rules = new();
-    private static readonly AlertOptions Options = new();
+    /// <summary>The defaults but the money floor, which the tests' small spenders stay below (its own test sets it).</summary>
+    private static readonly AlertOptions Options = new() { MinExpectedLoss = 0 };
     private static readonly DateTimeOffset Now = Day(14);
     private static readonly AlertPolicy.Before Unchanged = new(null, new HashSet<string>());
 
@@ -46,7 +47,9 @@ public sealed class AlertPolicyTests
         }
         var cause = Assert.Single(causes);
         Assert.Equal((AlertKind.ChurnWarning, severity.Value, $"Churn warning: Repeat → {to}"), (cause.Kind, cause.Severity, cause.Title));
-        Assert.Equal(["silent for 60 days", .. traits.ChurnRisk.Reasons.Select(r => r.Detail)], cause.Reasons);
+        // The risk, then each reason once: the stage's cause (which repeats them all) is the decision log's, not listed again.
+        Assert.Equal([$"Churn risk {traits.ChurnRisk.Value * 100:0}%", .. traits.ChurnRisk.Reasons.Select(r => r.Detail)], cause.Reasons);
+        Assert.DoesNotContain("silent for 60 days", cause.Reasons);
         Assert.Equal(Now, cause.At);
     }
 
@@ -314,7 +317,8 @@ public sealed class AlertPolicyTests
         var b = traits with { Tier = ValueTier.B };
 
         Assert.Null(AlertPolicy.Cleared(AlertKind.TierChange, b, [], model, Options));
-        Assert.Equal(AlertKind.TierChange, Assert.Single(AlertPolicy.Standing(b, model, Options, Now)).Kind);
+        // A move is an event: after a backfill it is history, not a standing cause (a replay's ABC thresholds settle as it runs).
+        Assert.DoesNotContain(AlertPolicy.Standing(b, model, Options, Now), c => c.Kind == AlertKind.TierChange);
 
         // Further down to C: still out of A.
         model.DecisionLog.Insert(0, new DecisionLogEntry(Now, DecisionKind.Tier, "B", "C", "spend fell"));
@@ -332,7 +336,8 @@ public sealed class AlertPolicyTests
         var (model, traits) = Customer();
         Assert.Empty(AlertPolicy.Standing(traits with { Tier = ValueTier.A }, model, Options, Now));
 
-        var atRisk = traits with { Tier = ValueTier.B, Stage = LifecycleStage.AtRisk, DaysSinceLastPurchase = 30 };
+        // Thirty days on, silence is a reason (on the day of a purchase it is none).
+        var atRisk = model.Peek(Day(44), Population, Rules) with { Tier = ValueTier.B, Stage = LifecycleStage.AtRisk, DaysSinceLastPurchase = 30 };
         var warning = Assert.Single(AlertPolicy.Standing(atRisk, model, Options, Now));
         Assert.Equal((AlertKind.ChurnWarning, AlertSeverity.Warning, "Churn warning: AtRisk"), (warning.Kind, warning.Severity, warning.Title));
 
@@ -342,6 +347,24 @@ public sealed class AlertPolicyTests
         model.Cancellation("moving", Now);
         var unhappy = traits with { Tier = ValueTier.A, Satisfaction = traits.Satisfaction with { LastNps = 3 } };
         Assert.Equal([AlertKind.SatisfactionDrop, AlertKind.Retention], AlertPolicy.Standing(unhappy, model, Options, Now).Select(c => c.Kind));
+    }
+
+    /// <summary>
+    /// A churn warning is work only when the money at risk (CLV × churn risk) reaches the floor: below it the customer
+    /// is on the card and the worklist's at-risk list, not in the supervisors' queue. Both the live raise and what
+    /// stands after a backfill follow it.
+    /// </summary>
+    [Fact]
+    public void A_churn_warning_opens_only_when_the_money_at_risk_reaches_the_floor()
+    {
+        var (model, _) = Customer();
+        var atRisk = model.Peek(Day(44), Population, Rules) with { Tier = ValueTier.A, Stage = LifecycleStage.AtRisk, DaysSinceLastPurchase = 30 };
+        var loss = atRisk.Clv * atRisk.ChurnRisk.Value;
+        Assert.True(loss > 0, "the customer has money at risk");
+
+        Assert.Single(AlertPolicy.Standing(atRisk, model, new AlertOptions { MinExpectedLoss = loss }, Now), c => c.Kind == AlertKind.ChurnWarning);
+        Assert.DoesNotContain(AlertPolicy.Standing(atRisk, model, new AlertOptions { MinExpectedLoss = loss + 0.01 }, Now), c => c.Kind == AlertKind.ChurnWarning);
+        Assert.Equal(100, new AlertOptions().MinExpectedLoss);
     }
 
     /// <summary>A repeat buyer evaluated now, with the given profile.</summary>

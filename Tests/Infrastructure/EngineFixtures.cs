@@ -93,5 +93,6 @@ public static class ClusterSilo
         new("Engagement:Silo:Membership:TableRefreshTimeout", "00:00:02"),
         new("Logging:LogLevel:Default", "Warning"),
         new("Logging:LogLevel:Microsoft.Hosting.Lifetime", "Information"),
+        new("Engagement:Alerts:MinExpectedLoss", "0"),
     ];
 }

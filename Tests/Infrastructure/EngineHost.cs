@@ -74,6 +74,8 @@ public sealed class EngineHost : IAsyncDisposable
         config["Kestrel:Endpoints:Grpc:Url"] = grpc.ToString();
         config["Kestrel:Endpoints:Web:Url"] = web.ToString();
         config["Logging:LogLevel:Default"] = "Warning";
+        // The tests' customers spend little: every churn warning is work here (the money floor has tests of its own).
+        config["Engagement:Alerts:MinExpectedLoss"] = "0";
         foreach (var (key, value) in TestKeys.Configuration()) config[key] = value;
         foreach (var (key, value) in settings ?? []) config[key] = value;
 
