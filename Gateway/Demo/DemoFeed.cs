@@ -166,11 +166,14 @@ public sealed partial class DemoFeed : IHostedLifecycleService, IDisposable
                 metadata.Add("authorization", $"Bearer {_key}");
                 return metadata;
             }));
-            run.End(await FeedRunner.RunAsync(ingest, run.Source, run.Pace, run.Progress, run.Stopping));
+            var result = await FeedRunner.RunAsync(ingest, run.Source, run.Pace, run.Progress, run.Stopping);
+            run.Closing = true; // before the state leaves "running", so that no reader sees it ended and not closing
+            run.End(result);
         }
         catch (Exception ex)
         {
             // Whatever ended it, the run must end (a stop waits for it), and say why.
+            run.Closing = true;
             run.Fail(ex is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : ex.Message);
             LogFailed(_logger, ex, run.Source.Kind, run.Source.Source);
         }
@@ -194,6 +197,7 @@ public sealed partial class DemoFeed : IHostedLifecycleService, IDisposable
         {
             await refitting.CancelAsync();
             await refits;
+            run.Closing = false;
         }
     }
 

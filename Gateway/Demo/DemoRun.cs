@@ -46,7 +46,10 @@ internal sealed class DemoRun(IFeedSource source, FeedPace pace, DateTimeOffset 
         _feedEnded.TrySetResult();
     }
 
+    /// <summary>True from the end of the feed until its closing refit and check are done (the alerts then stand).</summary>
+    public bool Closing { get; set; }
+
     public DemoStatus Status() => new(
         _state, Source.Kind, Source.Source, Progress.Sent, Progress.Accepted, Progress.Duplicates, Progress.Rejected, Source.Total,
-        Pace.Speed, startedAt, Progress.DataDay, _error);
+        Pace.Speed, startedAt, Progress.DataDay, _error) { Closing = Closing };
 }

@@ -29,6 +29,12 @@ public sealed record DemoStatus(
     DateOnly? CurrentDay,
     string? Error)
 {
+    /// <summary>
+    /// The feed has ended and its closing refit and check of every customer it fed are still going: until then the
+    /// tiers, stages and alerts are not yet what the replay leaves.
+    /// </summary>
+    public bool Closing { get; init; }
+
     public static DemoStatus Idle { get; } = new(DemoState.Idle, null, null, 0, 0, 0, 0, null, DemoFeed.DefaultReplaySpeed, null, null, null);
 }
 

@@ -21,10 +21,10 @@ replay() {
   curl -sf -X POST "$web/api/demo/replay" -H "authorization: Bearer $admin" -H 'content-type: application/json' \
     -d "{\"file\":\"$1\",\"speed\":100000}" > /dev/null
   local state
+  # Until the feed has ended and its closing check (which raises what stands at the end) is done.
   for _ in $(seq 1 3600); do
-    state=$(curl -sf "$web/api/demo" -H "authorization: Bearer $admin" | json "d['state']")
-    [ "$state" = running ] || break
-    sleep 1
+    state=$(curl -sf "$web/api/demo" -H "authorization: Bearer $admin" | json "d['state'] + ('/closing' if d.get('closing') else '')")
+    case $state in running|*/closing) sleep 1;; *) break;; esac
   done
   curl -sf "$web/api/demo" -H "authorization: Bearer $admin" | json "f\"{d['source']}: {d['state']}, sent {d['sent']:,}, accepted {d['accepted']:,}, duplicates {d['duplicates']:,}, rejected {d['rejected']:,}\""
 }
