@@ -23,7 +23,7 @@ internal sealed class SqliteDialect(string connectionString) : StoreDialect
     private const string WriterSettings = "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 16384; PRAGMA cache_size = -32768;";
 
     // ISO 8601 in UTC with 100 ns precision: sorts as text and reads back exactly.
-    private const string InstantFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
+    internal const string InstantFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
 
     public override StoreKind Kind => StoreKind.Sqlite;
 
@@ -52,15 +52,12 @@ internal sealed class SqliteDialect(string connectionString) : StoreDialect
     internal override DateTimeOffset ReadInstant(DbDataReader reader, int ordinal) =>
         DateTimeOffset.ParseExact(reader.GetString(ordinal), InstantFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 
-    private static string Format(DateTimeOffset instant) => instant.UtcDateTime.ToString(InstantFormat, CultureInfo.InvariantCulture);
-
-    internal override async Task<bool[][]> AppendAsync(DbConnection connection, DbTransaction transaction,
+    internal override Task<bool[][]> AppendAsync(DbConnection connection, DbTransaction transaction,
         IReadOnlyList<GroupCommitJournal.PendingAppend> group, CancellationToken cancellationToken)
     {
-        await using var insert = Prepared(connection, transaction,
-            $"{GroupCommitJournal.InsertEntriesSql} VALUES (@customer, @seq, @event, @type, @channel, @occurred, @recorded, @payload) {GroupCommitJournal.OnEntryConflictSql}",
-            ("customer", SqliteType.Text), ("seq", SqliteType.Integer), ("event", SqliteType.Text), ("type", SqliteType.Text),
-            ("channel", SqliteType.Text), ("occurred", SqliteType.Text), ("recorded", SqliteType.Text), ("payload", SqliteType.Text));
+        // Bound through SQLite's own API (SqliteRawStatement): the journal's rows are the store's hottest path.
+        using var insert = new SqliteRawStatement((SqliteConnection)connection,
+            $"{GroupCommitJournal.InsertEntriesSql} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) {GroupCommitJournal.OnEntryConflictSql}");
         var results = new bool[group.Count][];
         for (var g = 0; g < group.Count; g++)
         {
@@ -69,31 +66,49 @@ internal sealed class SqliteDialect(string connectionString) : StoreDialect
             for (var i = 0; i < fresh.Length; i++)
             {
                 var entry = pending.Entries[i];
-                Bind(insert, pending.CustomerId, entry.Seq, entry.EventId, entry.EventType, entry.Channel,
-                    Format(entry.OccurredAt), Format(entry.RecordedAt), entry.Payload);
-                fresh[i] = insert.ExecuteNonQuery() == 1;
+                insert.Text(1, pending.CustomerId);
+                insert.Int64(2, entry.Seq);
+                insert.Text(3, entry.EventId);
+                insert.Text(4, entry.EventType);
+                insert.Text(5, entry.Channel);
+                insert.Instant(6, entry.OccurredAt);
+                insert.Instant(7, entry.RecordedAt);
+                insert.Text(8, entry.Payload);
+                fresh[i] = insert.Execute() == 1;
             }
         }
-        return results;
+        return Task.FromResult(results);
     }
 
-    internal override async Task UpsertDigestsAsync(DbConnection connection, DbTransaction transaction,
+    internal override Task UpsertDigestsAsync(DbConnection connection, DbTransaction transaction,
         IReadOnlyCollection<CustomerDigest> digests, CancellationToken cancellationToken)
     {
-        await using var upsert = Prepared(connection, transaction,
-            $"{GroupCommitJournal.InsertDigestsSql} VALUES (@customer, @bucket, @first, @last, @days, @spend, @mean, @stage, @tier, @segments, @due, @team, @name, @nameKey, @emailKey, @number, @clv, @risk, @loss) {GroupCommitJournal.OnDigestConflictSql}",
-            ("customer", SqliteType.Text), ("bucket", SqliteType.Integer), ("first", SqliteType.Integer), ("last", SqliteType.Integer),
-            ("days", SqliteType.Integer), ("spend", SqliteType.Real), ("mean", SqliteType.Real), ("stage", SqliteType.Text),
-            ("tier", SqliteType.Text), ("segments", SqliteType.Text), ("due", SqliteType.Integer), ("team", SqliteType.Text),
-            ("name", SqliteType.Text), ("nameKey", SqliteType.Text), ("emailKey", SqliteType.Text), ("number", SqliteType.Text),
-            ("clv", SqliteType.Real), ("risk", SqliteType.Real), ("loss", SqliteType.Real));
+        using var upsert = new SqliteRawStatement((SqliteConnection)connection,
+            $"{GroupCommitJournal.InsertDigestsSql} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) {GroupCommitJournal.OnDigestConflictSql}");
         foreach (var d in digests)
         {
-            Bind(upsert, d.CustomerId, d.Bucket, d.FirstPurchaseDay, d.LastPurchaseDay, d.PurchaseDays, d.TotalSpend,
-                d.MeanRepeatSpend, d.Stage, d.Tier, d.Segments, d.DueAtMilliseconds, d.Team, d.Name, CustomerDigest.SearchKey(d.Name),
-                CustomerDigest.SearchKey(d.Email), d.IdNumber, d.Clv, d.ChurnRisk, d.ExpectedLoss);
-            upsert.ExecuteNonQuery();
+            upsert.Text(1, d.CustomerId);
+            upsert.Int64(2, d.Bucket);
+            upsert.Int64(3, d.FirstPurchaseDay);
+            upsert.Int64(4, d.LastPurchaseDay);
+            upsert.Int64(5, d.PurchaseDays);
+            upsert.Double(6, d.TotalSpend);
+            upsert.Double(7, d.MeanRepeatSpend);
+            upsert.Text(8, d.Stage);
+            upsert.Text(9, d.Tier);
+            upsert.Text(10, d.Segments);
+            upsert.Int64(11, d.DueAtMilliseconds);
+            upsert.Text(12, d.Team);
+            upsert.Text(13, d.Name);
+            upsert.Text(14, CustomerDigest.SearchKey(d.Name));
+            upsert.Text(15, CustomerDigest.SearchKey(d.Email));
+            upsert.Text(16, d.IdNumber);
+            upsert.Double(17, d.Clv);
+            upsert.Double(18, d.ChurnRisk);
+            upsert.Double(19, d.ExpectedLoss);
+            upsert.Execute();
         }
+        return Task.CompletedTask;
     }
 
     internal override async Task<bool[]> WriteStatesAsync(DbConnection connection, DbTransaction transaction,

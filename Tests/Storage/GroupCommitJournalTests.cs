@@ -82,6 +82,26 @@ public sealed class GroupCommitJournalTests(TestStores stores)
         Assert.Equal([new DueCustomer("c1", now.AddHours(-1))], await journal.DueAsync(0, CustomerDigest.Buckets, now, limit: 1, Ct));
     }
 
+    [Theory]
+    [MemberData(nameof(TestStores.Kinds), MemberType = typeof(TestStores))]
+    public async Task Text_of_any_length_and_script_and_instants_to_the_tick_read_back_exactly_from_one_group(StoreKind kind)
+    {
+        var store = await stores.CreateAsync(kind, Ct);
+        await using var journal = Open(store);
+        // One group of many rows through one prepared statement: short and long payloads alternate (the SQLite
+        // binding reuses one UTF-8 buffer and grows it), with multi-byte text in ids and payloads.
+        var entries = Enumerable.Range(1, 40).Select(i => new JournalEntry(i, $"é-{i}-事件", "purchase", i % 2 == 0 ? "web" : "店",
+            Occurred.AddTicks(i * 10), Occurred.AddSeconds(i),
+            i % 3 == 0 ? $$"""{"note":"{{new string('ü', 300 * i)}}"}""" : $$"""{"amount":{{i}}}""")).ToList();
+        var appends = new[] { "kunde-Ø", "c2" }.Select(customer => journal.AppendAsync(customer, entries, Ct)).ToList();
+        var twice = journal.AppendAsync("kunde-Ø", entries.Take(2).Select(e => e with { Seq = e.Seq + 100 }).ToList(), Ct);
+
+        foreach (var append in appends) Assert.All(await append, Assert.True);
+        Assert.Equal(new[] { false, false }, await twice);
+        Assert.Equal(entries, await journal.ReadAsync("kunde-Ø", 0, Ct));
+        Assert.Equal(entries, await journal.ReadAsync("c2", 0, Ct));
+    }
+
     private static GroupCommitJournal Open(TestStore store) =>
         new(store.Dialect, maxEntriesPerCommit: 1_000, NullLogger<GroupCommitJournal>.Instance);
 
