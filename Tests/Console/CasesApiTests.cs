@@ -195,6 +195,18 @@ public sealed class CasesApiTests(CasesEngineFixture engine) : IClassFixture<Cas
         using var channel = Host.Http(TestKeys.Channel);
         Assert.Equal(HttpStatusCode.Forbidden, (await PostAsync(channel, alert, "outcome", new { outcome = "Reached" })).StatusCode);
         await ConsoleAssertions.AssertProblemAsync(await PostAsync(lead, alert, "assign", new { }), HttpStatusCode.BadRequest, "agentId");
+
+        // The outcome itself: recorded on the alert; Retained resolves it with the agent's note; a repeat finds it
+        // resolved (409) and records nothing more.
+        using var reached = await PostAsync(ann, alert, "outcome", new { outcome = "Reached", note = "spoke to her" });
+        Assert.Equal(HttpStatusCode.OK, reached.StatusCode);
+        Assert.Equal("Reached", (await reached.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("outcome").GetString());
+        using var retained = await PostAsync(ann, alert, "outcome", new { outcome = "Retained", note = "voucher accepted" });
+        Assert.Equal(HttpStatusCode.OK, retained.StatusCode);
+        var resolved = await retained.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(("Resolved", "Retained", "voucher accepted"),
+            (resolved.GetProperty("state").GetString(), resolved.GetProperty("outcome").GetString(), resolved.GetProperty("resolutionNote").GetString()));
+        Assert.Equal(HttpStatusCode.Conflict, (await PostAsync(ann, alert, "outcome", new { outcome = "Retained" })).StatusCode);
     }
 
     [Fact]
