@@ -85,17 +85,7 @@ public sealed class HostingTests
         var data = Directory.CreateTempSubdirectory("engagement-badconfig-").FullName;
         try
         {
-            var (exitCode, output) = await EngineProcess.RunGatewayToExitAsync(
-            [
-                new("Engagement:DataDirectory", data),
-                new("Kestrel:Endpoints:Grpc:Url", $"http://127.0.0.1:{Ports.Free()}"),
-                new("Kestrel:Endpoints:Web:Url", $"http://127.0.0.1:{Ports.Free()}"),
-                new("Engagement:Silo:SiloPort", Ports.Free().ToString()),
-                new("Engagement:Silo:GatewayPort", Ports.Free().ToString()),
-                new("Engagement:Keys:0:Key", "a-key-long-enough-for-this"),
-                new("Engagement:Keys:0:Role", "channel"),
-                new(key, value),
-            ], TimeSpan.FromSeconds(60));
+            var (exitCode, output) = await EngineProcess.RunGatewayToExitAsync([.. StartSettings(data), new(key, value)], TimeSpan.FromSeconds(60));
 
             Assert.Equal(2, exitCode);
             var errorLines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains("configuration error", StringComparison.Ordinal)).ToList();
@@ -108,6 +98,18 @@ public sealed class HostingTests
             EngineHost.TryDelete(data);
         }
     }
+
+    /// <summary>A gateway of its own on free ports, with one key: what a start that should fail needs.</summary>
+    private static List<KeyValuePair<string, string>> StartSettings(string data) =>
+    [
+        new("Engagement:DataDirectory", data),
+        new("Kestrel:Endpoints:Grpc:Url", $"http://127.0.0.1:{Ports.Free()}"),
+        new("Kestrel:Endpoints:Web:Url", $"http://127.0.0.1:{Ports.Free()}"),
+        new("Engagement:Silo:SiloPort", Ports.Free().ToString()),
+        new("Engagement:Silo:GatewayPort", Ports.Free().ToString()),
+        new("Engagement:Keys:0:Key", "a-key-long-enough-for-this"),
+        new("Engagement:Keys:0:Role", "channel"),
+    ];
 
     /// <summary>
     /// Issue 15, item 2: a segment rule nested 100,000 deep (<c>not not … tier = A</c>) in the rules file overflowed the
@@ -123,16 +125,7 @@ public sealed class HostingTests
             await File.WriteAllTextAsync(Path.Combine(data, "rules.json"),
                 $$"""{ "Engagement": { "Rules": { "Segments": { "deep": "{{deep}}" } } } }""", TestContext.Current.CancellationToken);
 
-            var (exitCode, output) = await EngineProcess.RunGatewayToExitAsync(
-            [
-                new("Engagement:DataDirectory", data),
-                new("Kestrel:Endpoints:Grpc:Url", $"http://127.0.0.1:{Ports.Free()}"),
-                new("Kestrel:Endpoints:Web:Url", $"http://127.0.0.1:{Ports.Free()}"),
-                new("Engagement:Silo:SiloPort", Ports.Free().ToString()),
-                new("Engagement:Silo:GatewayPort", Ports.Free().ToString()),
-                new("Engagement:Keys:0:Key", "a-key-long-enough-for-this"),
-                new("Engagement:Keys:0:Role", "channel"),
-            ], TimeSpan.FromSeconds(60));
+            var (exitCode, output) = await EngineProcess.RunGatewayToExitAsync(StartSettings(data), TimeSpan.FromSeconds(60));
 
             Assert.Equal(2, exitCode);
             var line = Assert.Single(output.Split('\n'), l => l.Contains("configuration error", StringComparison.Ordinal));
