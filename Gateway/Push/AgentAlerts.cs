@@ -49,7 +49,7 @@ public sealed class AgentAlerts : IAsyncDisposable
     {
         var connectionId = context.ConnectionId;
         var outbox = new AlertOutbox(context, (alert, cancellationToken) => _hub.Clients.Client(connectionId).Alert(alert, cancellationToken), _logger);
-        if (!_connections.TryAdd(connectionId, new Connection(agentId, outbox))) return;
+        if (!_connections.TryAdd(connectionId, new Connection(agentId, outbox, TeamScope.Of(context.User ?? new System.Security.Claims.ClaimsPrincipal())))) return;
         lock (_lock)
         {
             if (!_byAgent.TryGetValue(agentId, out var connections)) _byAgent[agentId] = connections = new(StringComparer.Ordinal);
@@ -70,7 +70,7 @@ public sealed class AgentAlerts : IAsyncDisposable
         var current = await Task.WhenAll(Enum.GetValues<AlertKind>()
             .Select(kind => _grains.GetGrain<ICustomerAlertGrain>(AlertIds.GrainKey(customerId, kind)).Current()))
             .WaitAsync(cancellationToken);
-        foreach (var alert in current.OfType<Alert>().Where(a => a.State != AlertState.Resolved).OrderBy(a => a.Sequence))
+        foreach (var alert in current.OfType<Alert>().Where(a => a.State != AlertState.Resolved && connection.Teams.Sees(a.Team)).OrderBy(a => a.Sequence))
         {
             connection.Outbox.Post(alert);
         }
@@ -92,7 +92,11 @@ public sealed class AgentAlerts : IAsyncDisposable
 
     private ValueTask OnAlertChanged(Alert alert)
     {
-        IEnumerable<string> targets = _watches.ConnectionsWatching(alert.CustomerId);
+        // A watcher sees the alerts of its key's teams only (a north supervisor watching a south customer gets its card,
+        // not its alerts); what is assigned to an agent, or taken from it, reaches that agent whatever the team.
+        var watching = _watches.ConnectionsWatching(alert.CustomerId)
+            .Where(id => _connections.TryGetValue(id, out var watcher) && watcher.Teams.Sees(alert.Team));
+        IEnumerable<string> targets = watching;
         if (alert.AssignedTo is { Length: > 0 } agent) targets = targets.Union(ConnectionsOf(agent), StringComparer.Ordinal);
         // The agent it was taken from learns so, and drops it from its list.
         if (alert.ReassignedFrom is { Length: > 0 } previous) targets = targets.Union(ConnectionsOf(previous), StringComparer.Ordinal);
@@ -109,5 +113,5 @@ public sealed class AgentAlerts : IAsyncDisposable
         foreach (var connectionId in _connections.Keys) await DisconnectAsync(connectionId);
     }
 
-    private sealed record Connection(string AgentId, AlertOutbox Outbox);
+    private sealed record Connection(string AgentId, AlertOutbox Outbox, TeamScope Teams);
 }

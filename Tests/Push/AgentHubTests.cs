@@ -271,6 +271,31 @@ public sealed class AgentHubTests(PushEngineFixture engine) : IClassFixture<Push
         Assert.Equal(marker.Sequence, (await agent.NextAlertAsync()).Sequence);
     }
 
+    /// <summary>
+    /// Issue 15, item 4: a supervisor of team north watching a south customer on the agent hub was sent its alerts (with
+    /// the profile). Now it gets the card and no alert of another team, neither the open ones at the watch nor new ones.
+    /// </summary>
+    [Fact]
+    public async Task A_watcher_gets_the_alerts_of_its_teams_only()
+    {
+        var south = NewCustomer();
+        await Purchase(south, 0);
+        await AlertEvents.RaiseAsync(engine.Client, south, "south");
+        await using var southLead = await PushClient.ConnectAsync(new Uri(engine.Host.WebAddress, "/hubs/supervisor"), PushKeys.SouthSupervisor);
+        await using var north = await ConnectAsync(PushKeys.NorthSupervisor);
+        await using var everyone = await ConnectAsync(TestKeys.Supervisor);
+        await north.WatchAsync(south);
+        await everyone.WatchAsync(south);
+        Assert.Equal(south, (await north.NextCardAsync()).CustomerId);
+        var open = await everyone.NextAlertAsync();
+        Assert.Equal((south, "south"), (open.CustomerId, open.Team));
+
+        // A change of the south alert reaches the all-teams watcher; by then the north one would have had both.
+        var acknowledged = await southLead.AcknowledgeAsync(open.AlertId);
+        Assert.Equal(acknowledged.Sequence, (await everyone.NextAlertAsync()).Sequence);
+        Assert.False(north.HasAlertWaiting, "the north supervisor was sent an alert of team south");
+    }
+
     [Fact]
     public async Task Watching_a_customer_sends_its_unresolved_alerts_and_not_the_resolved_ones()
     {

@@ -107,6 +107,9 @@ internal sealed class PushClient : IAsyncDisposable
         return alerts;
     }
 
+    /// <summary>Whether an alert was sent that no read has taken yet.</summary>
+    public bool HasAlertWaiting => _alerts.Reader.TryPeek(out _);
+
     /// <summary>The error the connection was closed with (null for a clean close), once it is closed.</summary>
     public Task<Exception?> ClosedAsync() => _closed.Task.WaitAsync(Timeout, Ct);
 
