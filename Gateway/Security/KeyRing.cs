@@ -54,7 +54,7 @@ public sealed class KeyRing
     private static string Digest(string key) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
     /// <summary>
-    /// The embedded engine's keys file, <c>{"channel": "...", "agent": "...", "supervisor": "...", "admin": "..."}</c>,
+    /// The embedded engine's keys file, <c>{"channel": "...", "agent": "...", "supervisor": "...", "admin": "...", "integration": "..."}</c>,
     /// created with fresh random keys when missing. Returns whether it was created now.
     /// </summary>
     public static bool LoadOrCreateFile(string path, KeyRing ring)

@@ -8,7 +8,10 @@ public static class Roles
     public const string Supervisor = "supervisor";
     public const string Admin = "admin";
 
-    public static IReadOnlyList<string> All { get; } = [Channel, Agent, Supervisor, Admin];
+    /// <summary>Other systems (CRM, marketing, warehouse) that read the engine's decisions: the change feed, queries, exports.</summary>
+    public const string Integration = "integration";
+
+    public static IReadOnlyList<string> All { get; } = [Channel, Agent, Supervisor, Admin, Integration];
 }
 
 /// <summary>Authorization policies over the roles.</summary>
@@ -24,4 +27,7 @@ public static class Policies
 
     /// <summary>Supervisors (and admins) watch and act on alerts.</summary>
     public const string SuperviseAlerts = "supervise-alerts";
+
+    /// <summary>Other systems (and admins) read the change feed, query and export the population.</summary>
+    public const string Integrate = "integrate";
 }

@@ -36,7 +36,8 @@ public static class SecurityExtensions
                 .AddPolicy(Policies.Ingest, p => p.RequireRole(Roles.Channel))
                 .AddPolicy(Policies.ReadCustomers, p => p.RequireRole(Roles.Agent, Roles.Supervisor, Roles.Admin))
                 .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
-                .AddPolicy(Policies.SuperviseAlerts, p => p.RequireRole(Roles.Supervisor, Roles.Admin));
+                .AddPolicy(Policies.SuperviseAlerts, p => p.RequireRole(Roles.Supervisor, Roles.Admin))
+                .AddPolicy(Policies.Integrate, p => p.RequireRole(Roles.Integration, Roles.Admin));
             return new KeyRingInfo(keysFile, created);
         }
         catch (Exception ex) when (ex is ArgumentException or IOException or System.Text.Json.JsonException or UnauthorizedAccessException)

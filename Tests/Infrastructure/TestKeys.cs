@@ -7,9 +7,10 @@ public static class TestKeys
     public const string Agent = "test-agent-key-0123456789";
     public const string Supervisor = "test-supervisor-key-0123456789";
     public const string Admin = "test-admin-key-0123456789";
+    public const string Integration = "test-integration-key-0123456789";
 
     public static IEnumerable<KeyValuePair<string, string>> Configuration() =>
-        new[] { ("channel", Channel), ("agent", Agent), ("supervisor", Supervisor), ("admin", Admin) }
+        new[] { ("channel", Channel), ("agent", Agent), ("supervisor", Supervisor), ("admin", Admin), ("integration", Integration) }
             .SelectMany((k, i) => new[]
             {
                 new KeyValuePair<string, string>($"Engagement:Keys:{i}:Key", k.Item2),
