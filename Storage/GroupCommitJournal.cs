@@ -12,7 +12,7 @@ namespace Engagement.Storage;
 /// store's batched-append rate instead of its one-row-per-transaction rate. The same flow on both stores;
 /// the <see cref="StoreDialect"/> writes the rows its way and opens the connections.
 /// </summary>
-public sealed partial class GroupCommitJournal : GroupCommitWriter<GroupCommitJournal.PendingAppend, bool[]>, IEventJournal, IPopulationStore
+public sealed class GroupCommitJournal : GroupCommitWriter<GroupCommitJournal.PendingAppend, bool[]>, IEventJournal, IPopulationStore
 {
     // What both dialects' statements share; each puts its rows in its own way (StoreDialect.AppendAsync, UpsertDigestsAsync).
     internal const string InsertEntriesSql =
@@ -36,21 +36,12 @@ public sealed partial class GroupCommitJournal : GroupCommitWriter<GroupCommitJo
 
     private readonly StoreDialect _dialect;
     private readonly WriterConnection _writer;
-    private readonly DeferredDigests _digests;
-    private readonly ILogger _logger;
 
-    /// <param name="digestInterval">
-    /// How long a digest may wait for a commit that writes the digests (see <see cref="DeferredDigests"/>); zero writes
-    /// them with every commit.
-    /// </param>
-    public GroupCommitJournal(StoreDialect dialect, int maxEntriesPerCommit, ILogger<GroupCommitJournal> logger,
-        TimeSpan digestInterval = default, TimeProvider? clock = null)
+    public GroupCommitJournal(StoreDialect dialect, int maxEntriesPerCommit, ILogger<GroupCommitJournal> logger)
         : base(maxEntriesPerCommit, logger)
     {
         _dialect = dialect;
         _writer = dialect.CreateWriter();
-        _logger = logger;
-        _digests = new DeferredDigests(digestInterval, clock ?? TimeProvider.System, () => Post(DigestsDue));
     }
 
     public Task<bool[]> AppendAsync(string customerId, IReadOnlyList<JournalEntry> entries, CancellationToken cancellationToken = default) =>
@@ -58,15 +49,8 @@ public sealed partial class GroupCommitJournal : GroupCommitWriter<GroupCommitJo
 
     public void RecordDigest(CustomerDigest digest) => Post(new PendingAppend(digest.CustomerId, [], digest));
 
-    public Task WriteDigestAsync(CustomerDigest digest, CancellationToken cancellationToken = default) =>
-        EnqueueAsync(new PendingAppend(digest.CustomerId, [], digest, PendingAppend.Now), cancellationToken);
-
-    /// <summary>Returns once everything queued before the call (appends and digests, deferred ones included) is committed.</summary>
-    public Task FlushAsync(CancellationToken cancellationToken = default) =>
-        EnqueueAsync(new PendingAppend("", [], null, PendingAppend.All), cancellationToken);
-
-    // Posted by the digests' timer: the interval is up, and no append may come to carry them.
-    private static readonly PendingAppend DigestsDue = new("", [], null, PendingAppend.All);
+    /// <summary>Returns once everything queued before the call (appends and digests) is committed.</summary>
+    public Task FlushAsync(CancellationToken cancellationToken = default) => EnqueueAsync(new PendingAppend("", []), cancellationToken);
 
     protected override int WeightOf(PendingAppend write) => write.Entries.Count;
 
@@ -77,35 +61,14 @@ public sealed partial class GroupCommitJournal : GroupCommitWriter<GroupCommitJo
         await using var lease = await _writer.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await _dialect.BeginWriteAsync(lease.Connection, cancellationToken).ConfigureAwait(false);
         var results = await _dialect.AppendAsync(lease.Connection, transaction, group, cancellationToken).ConfigureAwait(false);
-        var digests = _digests.Take(group);
-        try
-        {
-            if (digests.Count > 0) await _dialect.UpsertDigestsAsync(lease.Connection, transaction, digests, cancellationToken).ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            // Best effort, as digests always were: a digest the store refuses must not fail every commit after this one.
-            _digests.Failed(digests);
-            throw;
-        }
-        _digests.Written(digests);
+        var digests = LatestDigests(group);
+        if (digests.Count > 0) await _dialect.UpsertDigestsAsync(lease.Connection, transaction, digests, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return results;
     }
 
     protected override async ValueTask DisposeCoreAsync()
     {
-        _digests.Dispose();
-        // The writer loop has stopped: the digests still deferred go in one last commit of their own.
-        try
-        {
-            if (_digests.Count > 0) await CommitGroupAsync([DigestsDue], CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            // As with a crash: each customer's digest is written again at its next change or activation.
-            LogDeferredDigestsLost(_logger, ex, _digests.Count);
-        }
         await _writer.DisposeAsync().ConfigureAwait(false);
         await base.DisposeCoreAsync().ConfigureAwait(false);
     }
@@ -206,17 +169,17 @@ public sealed partial class GroupCommitJournal : GroupCommitWriter<GroupCommitJo
         return rows;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Count} deferred customer digests at shutdown failed")]
-    private static partial void LogDeferredDigestsLost(ILogger logger, Exception exception, int count);
+    /// <summary>The latest digest per customer in a group.</summary>
+    private static Dictionary<string, CustomerDigest>.ValueCollection LatestDigests(IReadOnlyList<PendingAppend> group)
+    {
+        var latest = new Dictionary<string, CustomerDigest>(StringComparer.Ordinal);
+        foreach (var pending in group)
+        {
+            if (pending.Digest is { } digest) latest[digest.CustomerId] = digest;
+        }
+        return latest.Values;
+    }
 
     /// <summary>One grain's entries (or its digest), waiting for the commit that makes them durable.</summary>
-    /// <param name="Flush">
-    /// <see cref="Now"/>: this digest goes into this commit; <see cref="All"/>: every deferred digest does; otherwise a
-    /// digest may wait for a later commit (<see cref="DeferredDigests"/>).
-    /// </param>
-    public sealed record PendingAppend(string CustomerId, IReadOnlyList<JournalEntry> Entries, CustomerDigest? Digest = null, int Flush = 0)
-    {
-        public const int Now = 1;
-        public const int All = 2;
-    }
+    public sealed record PendingAppend(string CustomerId, IReadOnlyList<JournalEntry> Entries, CustomerDigest? Digest = null);
 }

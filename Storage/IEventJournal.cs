@@ -14,19 +14,11 @@ public interface IEventJournal
     Task<bool[]> AppendAsync(string customerId, IReadOnlyList<JournalEntry> entries, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Queues the customer's digest for the population statistics; it is written with a later group
-    /// commit, within the journal's digest interval (the latest one per customer wins). Nobody waits for it:
-    /// a digest lost in a crash is written again when the customer next changes or re-activates, and
-    /// before its next checkpoint (<see cref="WriteDigestAsync"/>).
+    /// Queues the customer's digest for the population statistics; it is written with the next group
+    /// commit (the latest one per customer wins). Nobody waits for it: a digest lost in a crash is
+    /// written again when the customer next changes or re-activates.
     /// </summary>
     void RecordDigest(CustomerDigest digest);
-
-    /// <summary>
-    /// Writes the customer's digest (and any it recorded before) in the next group commit and returns once that commit
-    /// is durable: what a customer's checkpoint waits for, since a checkpoint that covers the events behind a digest
-    /// lost in a crash would leave it unwritten.
-    /// </summary>
-    Task WriteDigestAsync(CustomerDigest digest, CancellationToken cancellationToken = default);
 
     /// <summary>The customer's entries with a sequence number above <paramref name="afterSeq"/>, in order.</summary>
     Task<IReadOnlyList<JournalEntry>> ReadAsync(string customerId, long afterSeq, CancellationToken cancellationToken = default);

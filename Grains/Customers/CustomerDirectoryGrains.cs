@@ -16,16 +16,10 @@ public sealed class CustomerDirectoryGrain(IPopulationStore digests, IOptions<En
     {
         // The engine's currency (Engagement:Currency), as on alerts and cards.
         var currency = options.Value.Currency;
-        // The journal defers digests (Engagement:Journal:DigestInterval); a worklist read after an ack sees what it acked.
-        await digests.FlushAsync();
         return [.. (await digests.AtRiskAsync(teams, Math.Clamp(limit, 1, MaxResults))).Select(d => d with { Currency = currency })];
     }
 
-    public async Task<IReadOnlyList<CustomerSearchHit>> Search(string text, int limit)
-    {
-        await digests.FlushAsync();
-        return await digests.SearchAsync(text.Trim(), Math.Clamp(limit, 1, MaxResults));
-    }
+    public Task<IReadOnlyList<CustomerSearchHit>> Search(string text, int limit) => digests.SearchAsync(text.Trim(), Math.Clamp(limit, 1, MaxResults));
 
     public async Task<CustomerMatch?> Lookup(string query)
     {

@@ -41,9 +41,6 @@ public sealed partial class CustomerGrain(
     // stage, tier, segments, due time), and an unchanged digest is not written again. Forgotten at each checkpoint,
     // so that a digest lost with a failed commit is written again within one checkpoint interval.
     private CustomerDigest? _lastDigest;
-    // The digest last queued that this activation has not seen written: the journal defers digests (up to its digest
-    // interval), and the checkpoint, which would cover for a digest lost in a crash, waits until it is written.
-    private CustomerDigest? _digestUnwritten;
 
     private CustomerState State => checkpoint.State;
 
@@ -80,11 +77,9 @@ public sealed partial class CustomerGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        // The last chance: a failure here is logged by Orleans, and the next activation replays the journal. A deferred
-        // digest is written first, even with nothing to save: it would otherwise land after the next activation's.
-        await WriteDigestAsync();
         if (_checkpoints.SaveOnDeactivation(State.Version, reason.ReasonCode == DeactivationReasonCode.ApplicationError))
         {
+            // The last chance: a failure here is logged by Orleans, and the next activation replays the journal.
             await checkpoint.WriteStateAsync(CancellationToken.None);
         }
     }
@@ -234,8 +229,6 @@ public sealed partial class CustomerGrain(
         if (evaluation.Changes.Count > 0)
         {
             State.Version++;
-            // Queued before the checkpoint, which waits for it (a digest lost behind a checkpoint would not be written again).
-            RecordDigest(evaluation.Traits, current);
             await SaveCheckpointAsync();
             await NotifyAsync(evaluation.Traits);
         }
@@ -341,16 +334,8 @@ public sealed partial class CustomerGrain(
             EscalationBook.NextLookAt(traits, current, AlertBook.ExpiresAt(State, traits, options.Value.Alerts)), current.GetCalendar(),
             AlertPolicy.TeamOf(State.Model, options.Value.Alerts));
         if (!always && digest == _lastDigest) return;
-        _lastDigest = _digestUnwritten = digest;
+        _lastDigest = digest;
         journal.RecordDigest(digest);
-    }
-
-    /// <summary>Writes the digest queued last, unless it is known written, and returns once it is durable.</summary>
-    private async Task WriteDigestAsync()
-    {
-        if (_digestUnwritten is not { } digest) return;
-        await journal.WriteDigestAsync(digest);
-        if (ReferenceEquals(_digestUnwritten, digest)) _digestUnwritten = null;
     }
 
     /// <summary>
@@ -415,7 +400,6 @@ public sealed partial class CustomerGrain(
     {
         try
         {
-            await WriteDigestAsync();
             await checkpoint.WriteStateAsync();
         }
         catch

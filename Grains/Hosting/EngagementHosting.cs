@@ -90,8 +90,7 @@ public static class EngagementHosting
             sp.GetRequiredService<StoreDatabases>().GrainState,
             new JsonGrainStorageSerializer(), options.Checkpoint.MaxWritesPerCommit, sp.GetRequiredService<ILogger<GroupedGrainStorage>>()));
         silo.Services.AddSingleton(sp => new GroupCommitJournal(
-            sp.GetRequiredService<StoreDatabases>().Journal, options.Journal.MaxEntriesPerCommit, sp.GetRequiredService<ILogger<GroupCommitJournal>>(),
-            options.Journal.DigestInterval, sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<StoreDatabases>().Journal, options.Journal.MaxEntriesPerCommit, sp.GetRequiredService<ILogger<GroupCommitJournal>>()));
         silo.Services.AddSingleton<IEventJournal>(sp => sp.GetRequiredService<GroupCommitJournal>());
         silo.Services.AddSingleton<IPopulationStore>(sp => sp.GetRequiredService<GroupCommitJournal>());
         // On SQLite, alerts are written beside the grain state, not in the journal's file: an alert save

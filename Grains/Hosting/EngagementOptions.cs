@@ -143,13 +143,6 @@ public sealed class JournalOptions
     /// <summary>The most journal entries one group commit carries.</summary>
     [Range(1, 1_000_000)]
     public int MaxEntriesPerCommit { get; set; } = 20_000;
-
-    /// <summary>
-    /// How long a customer's digest (what the population, the silence poll, worklists and search read) may wait for a
-    /// commit that writes the digests: written together once per interval, not with every commit. Zero: with every commit.
-    /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
-    public TimeSpan DigestInterval { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 public sealed class CheckpointOptions
