@@ -1,5 +1,6 @@
 using Engagement.Gateway.Alerts;
 using Engagement.Gateway.Api;
+using Engagement.Gateway.Changes;
 using Engagement.Gateway.WebConsole;
 using Engagement.Gateway.Customers;
 using Engagement.Gateway.Demo;
@@ -64,6 +65,7 @@ public static class GatewayHost
         builder.AddCustomers();
         builder.AddAlerts();
         builder.AddPush();
+        builder.AddChanges();
         builder.AddDemoFeed(ownGrpc);
         builder.AddEngagementGrpc(ingest);
 
@@ -77,6 +79,7 @@ public static class GatewayHost
         app.MapCustomers();
         app.MapAlerts();
         app.MapPush();
+        app.MapChanges();
         app.MapEngagementHealth(settings.Options.ReflectionInForce);
         app.MapPopulationApi();
         app.MapConsoleApi();
