@@ -55,7 +55,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
         var url = new Uri($"http://127.0.0.1:{Ports.Free()}/hooks/crm");
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{url.Port}");
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.ClearProviders();
         var app = builder.Build();
         var receiver = new WebhookReceiver(app, url);
         app.MapPost(url.AbsolutePath, receiver.ReceiveAsync);
