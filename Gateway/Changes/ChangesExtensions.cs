@@ -11,6 +11,8 @@ public static class ChangesExtensions
     public static void AddChanges(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<ChangeEvents>();
+        builder.Services.AddOptions<NatsSinkOptions>().BindConfiguration(NatsSinkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{NatsSinkOptions.Section}:Url"])) builder.Services.AddHostedService<NatsSink>();
         var subscribers = WebhookSubscriber.Load(builder.Configuration);
         builder.Services.AddSingleton(subscribers);
         if (subscribers.Count == 0) return;
