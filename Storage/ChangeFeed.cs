@@ -88,6 +88,12 @@ public interface IChangeFeed
     /// <summary>The subscriber's cursor: the last sequence it was given; null before its first.</summary>
     Task<long?> CursorAsync(string subscriber, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Takes or renews the lease of delivering to <paramref name="subscriber"/> for <paramref name="owner"/> until
+    /// <paramref name="duration"/> from now; false while another owner holds an unexpired lease.
+    /// </summary>
+    Task<bool> LeaseAsync(string subscriber, string owner, TimeSpan duration, CancellationToken cancellationToken = default);
+
     /// <summary>Moves the subscriber's cursor and stores its dead letters in one transaction.</summary>
     Task AdvanceAsync(string subscriber, long sequence, IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken = default);
 
@@ -127,6 +133,20 @@ public sealed class SqlChangeFeed(StoreDialect dialect, ChangeSignal signal, Tim
             [("subscriber", subscriber)], r => r.GetInt64(0), cancellationToken);
         return found.Count == 0 ? null : found[0];
     }
+
+    public Task<bool> LeaseAsync(string subscriber, string owner, TimeSpan duration, CancellationToken cancellationToken = default) =>
+        dialect.OffTheCaller(async () =>
+        {
+            var now = clock.GetUtcNow();
+            await using var connection = await dialect.OpenReadAsync(cancellationToken);
+            await using var lease = SqlCommands.Create(connection, null, """
+                INSERT INTO engagement_webhook_cursors (subscriber, sequence, updated_at, owner, lease_until) VALUES (@subscriber, 0, @now, @owner, @until)
+                ON CONFLICT (subscriber) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until
+                WHERE engagement_webhook_cursors.owner = excluded.owner OR engagement_webhook_cursors.owner IS NULL
+                    OR engagement_webhook_cursors.lease_until < @now
+                """, ("subscriber", subscriber), ("now", now.ToUnixTimeMilliseconds()), ("owner", owner), ("until", (now + duration).ToUnixTimeMilliseconds()));
+            return await lease.ExecuteNonQueryAsync(cancellationToken) == 1;
+        });
 
     public Task AdvanceAsync(string subscriber, long sequence, IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken = default) =>
         dialect.OffTheCaller(async () =>

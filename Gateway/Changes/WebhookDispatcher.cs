@@ -29,33 +29,100 @@ public sealed partial class WebhookDispatcher(
     public static string Sign(string secret, ReadOnlySpan<byte> body) =>
         "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret), body));
 
+    /// <summary>
+    /// Delivers while this gateway holds the subscriber's lease (so that the gateways of a cluster take turns, never deliver
+    /// together); waits for it otherwise. Losing the lease (a renewal refused or failing) stops the delivery under way.
+    /// </summary>
     private async Task RunAsync(WebhookSubscriber subscriber, CancellationToken stoppingToken)
     {
-        var http = clients.CreateClient(subscriber.HttpClientName);
-        var poll = options.Value.PollInterval;
-        long? cursor = null;
+        var owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+        var lease = options.Value.WebhookLease;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                cursor ??= await feed.CursorAsync(subscriber.Name, stoppingToken) ?? 0;
-                var next = feed.Signal.Next;
-                var page = await feed.ReadAsync(cursor.Value, subscriber.Kinds, subscriber.BatchSize, stoppingToken);
-                if (page.Count == 0)
+                if (!await feed.LeaseAsync(subscriber.Name, owner, lease, stoppingToken))
                 {
-                    await ChangeSignal.WaitAsync(next, poll, stoppingToken);
+                    await PauseAsync(lease / 3, stoppingToken);
                     continue;
                 }
-                var dead = await DeliverAsync(http, subscriber, page, stoppingToken);
-                await feed.AdvanceAsync(subscriber.Name, page[^1].Sequence, dead, stoppingToken);
-                cursor = page[^1].Sequence;
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogDispatchFailed(logger, ex, subscriber.Name);
+                await PauseAsync(options.Value.PollInterval, stoppingToken);
+                continue;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            using var held = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            var renewing = RenewAsync(subscriber, owner, lease, held);
+            await DeliverWhileHeldAsync(subscriber, held.Token);
+            await held.CancelAsync();
+            await renewing;
+        }
+        // Stopping: handed back, so that a restart or another gateway goes on at once rather than after the lease.
+        try
+        {
+            await feed.LeaseAsync(subscriber.Name, owner, TimeSpan.Zero, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            LogDispatchFailed(logger, ex, subscriber.Name);
+        }
+    }
+
+    private async Task RenewAsync(WebhookSubscriber subscriber, string owner, TimeSpan lease, CancellationTokenSource held)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(lease / 3, clock, held.Token);
+                if (!await feed.LeaseAsync(subscriber.Name, owner, lease, held.Token)) break;
+            }
+        }
+        catch (OperationCanceledException) when (held.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception ex)
+        {
+            LogDispatchFailed(logger, ex, subscriber.Name);
+        }
+        LogLeaseLost(logger, subscriber.Name);
+        await held.CancelAsync();
+    }
+
+    private async Task DeliverWhileHeldAsync(WebhookSubscriber subscriber, CancellationToken held)
+    {
+        var http = clients.CreateClient(subscriber.HttpClientName);
+        var poll = options.Value.PollInterval;
+        long? cursor = null;
+        while (!held.IsCancellationRequested)
+        {
+            try
+            {
+                cursor ??= await feed.CursorAsync(subscriber.Name, held) ?? 0;
+                var next = feed.Signal.Next;
+                var page = await feed.ReadAsync(cursor.Value, subscriber.Kinds, subscriber.BatchSize, held);
+                if (page.Count == 0)
+                {
+                    await ChangeSignal.WaitAsync(next, poll, held);
+                    continue;
+                }
+                var dead = await DeliverAsync(http, subscriber, page, held);
+                await feed.AdvanceAsync(subscriber.Name, page[^1].Sequence, dead, held);
+                cursor = page[^1].Sequence;
+            }
+            catch (Exception ex) when (!held.IsCancellationRequested)
             {
                 // The store, not the subscriber (whose failures DeliverAsync keeps): read the cursor again and carry on.
                 LogDispatchFailed(logger, ex, subscriber.Name);
                 cursor = null;
-                await PauseAsync(poll, stoppingToken);
+                await PauseAsync(poll, held);
             }
             catch (OperationCanceledException)
             {
@@ -119,6 +186,9 @@ public sealed partial class WebhookDispatcher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {Subscriber}: reading or moving its cursor failed; trying again")]
     private static partial void LogDispatchFailed(ILogger logger, Exception exception, string subscriber);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {Subscriber}: this gateway lost its lease (another took over, or the store did not answer); delivery stops here")]
+    private static partial void LogLeaseLost(ILogger logger, string subscriber);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {Subscriber}: the batch of changes {First} to {Last} failed every attempt ({Error}); delivering them one by one")]
     private static partial void LogBatchFailed(ILogger logger, string subscriber, long first, long last, string error);

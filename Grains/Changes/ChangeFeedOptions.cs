@@ -26,6 +26,13 @@ public sealed class ChangeFeedOptions
     [Range(1, 10_000)]
     public int PageSize { get; set; } = 500;
 
+    /// <summary>
+    /// How long a gateway holds a webhook subscriber's delivery (renewed every third of it while it runs): another gateway of
+    /// the cluster takes it over this long after the holder stopped.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan WebhookLease { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The CloudEvents <c>source</c>; by default <c>/engagement/</c> and the cluster id.</summary>
     public string? Source { get; set; }
 }

@@ -95,6 +95,14 @@ public sealed class ChangeFeedStoreTests(TestStores stores)
         Assert.Equal((all[1].Sequence, "old", 3, "HTTP 400"), (dead.Sequence, dead.CustomerId, dead.Attempts, dead.Error));
         Assert.Empty(await feed.DeadLettersAsync("other", 0, 10, Ct));
 
+        // One gateway delivers to a subscriber at a time; another takes over once the lease ran out or was handed back.
+        Assert.True(await feed.LeaseAsync("crm", "gateway-a", TimeSpan.FromSeconds(30), Ct));
+        Assert.False(await feed.LeaseAsync("crm", "gateway-b", TimeSpan.FromSeconds(30), Ct));
+        Assert.True(await feed.LeaseAsync("crm", "gateway-a", TimeSpan.FromSeconds(30), Ct));
+        clock.Advance(TimeSpan.FromSeconds(31));
+        Assert.True(await feed.LeaseAsync("crm", "gateway-b", TimeSpan.FromSeconds(30), Ct));
+        Assert.Equal(all[1].Sequence, await feed.CursorAsync("crm", Ct));
+
         Assert.Equal(3, await feed.DeleteBeforeAsync(clock.GetUtcNow() - TimeSpan.FromDays(7), 1_000, Ct));
         var kept = await feed.ReadAsync(0, [], 100, Ct);
         Assert.All(kept, c => Assert.Equal("new", c.CustomerId));

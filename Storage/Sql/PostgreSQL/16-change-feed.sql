@@ -34,12 +34,15 @@ CREATE TABLE IF NOT EXISTS engagement_change_relay
     sequence bigint NOT NULL
 );
 
--- Each webhook subscriber's cursor: the last sequence it has been given (or dead-lettered).
+-- Each webhook subscriber's cursor: the last sequence it has been given (or dead-lettered); and which gateway delivers
+-- to it (owner) until when (lease_until, Unix milliseconds), so that the gateways of a cluster do not deliver twice.
 CREATE TABLE IF NOT EXISTS engagement_webhook_cursors
 (
     subscriber text   NOT NULL PRIMARY KEY,
-    sequence   bigint NOT NULL,
-    updated_at bigint NOT NULL
+    sequence    bigint NOT NULL,
+    updated_at  bigint NOT NULL,
+    owner       text   NULL,
+    lease_until bigint NOT NULL DEFAULT 0
 );
 
 CREATE TABLE IF NOT EXISTS engagement_webhook_dead_letters

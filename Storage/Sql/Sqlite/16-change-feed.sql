@@ -33,12 +33,15 @@ CREATE TABLE IF NOT EXISTS engagement_change_relay
     sequence INTEGER NOT NULL
 ) WITHOUT ROWID;
 
--- Each webhook subscriber's cursor: the last sequence it has been given (or dead-lettered).
+-- Each webhook subscriber's cursor: the last sequence it has been given (or dead-lettered); and which gateway delivers
+-- to it (owner) until when (lease_until, Unix milliseconds), so that the gateways of a cluster do not deliver twice.
 CREATE TABLE IF NOT EXISTS engagement_webhook_cursors
 (
     subscriber TEXT    NOT NULL PRIMARY KEY,
-    sequence   INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL
+    sequence    INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    owner       TEXT    NULL,
+    lease_until INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS engagement_webhook_dead_letters
