@@ -99,7 +99,7 @@ public static class GatewayHost
         var mode = settings.Options.Mode == EngagementMode.Embedded ? "embedded: co-hosted silo, SQLite" : "cluster gateway: PostgreSQL";
         Console.WriteLine($"Engagement is running ({mode}).");
         Console.WriteLine($"  listening  {string.Join("  ", addresses)}");
-        Console.WriteLine("             gRPC engagement.v1 (Ingest, Customers, Alerts) with reflection; /health; /dashboard (admin)");
+        Console.WriteLine("             gRPC engagement.v1 (Ingest, Customers, Alerts, Changes) with reflection; /health; /dashboard (admin)");
         if (settings.Options.Mode == EngagementMode.Embedded) Console.WriteLine($"  data       {settings.DataDirectory}");
         if (keys.KeysFile is not null) Console.WriteLine($"  keys       {keys.KeysFile}{(keys.Created ? " (created now: one key per role)" : "")}");
     }
