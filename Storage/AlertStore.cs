@@ -39,8 +39,11 @@ public interface IAlertStore
     /// </summary>
     Task<CasePage> CasesAsync(CaseQuery query, CancellationToken cancellationToken = default);
 
-    /// <summary>Alerts not yet resolved of the given teams, newest change first, those before a sequence when given, at most <paramref name="limit"/>.</summary>
-    Task<IReadOnlyList<Alert>> OpenPageAsync(IReadOnlyCollection<string>? teams, long? beforeSequence, int limit, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Alerts not yet resolved of the given teams, newest raised first (ties by id), those after <paramref name="after"/>
+    /// when given, at most <paramref name="limit"/>.
+    /// </summary>
+    Task<IReadOnlyList<Alert>> OpenPageAsync(IReadOnlyCollection<string>? teams, AlertPageKey? after, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Open alerts (not acknowledged) whose due time is at or before <paramref name="now"/> and that have not escalated
@@ -147,11 +150,17 @@ public sealed class SqlAlertStore(StoreDialect dialect) : IAlertStore, IAsyncDis
             return counts;
         });
 
-    public Task<IReadOnlyList<Alert>> OpenPageAsync(IReadOnlyCollection<string>? teams, long? beforeSequence, int limit, CancellationToken cancellationToken = default) =>
+    /// <remarks>
+    /// Keyset over (raised_at, alert_id), which an alert's changes never touch (<c>ix_engagement_alerts_raised</c>): the
+    /// sequence column is that of the latest change, and paging by it skipped an alert changed between two pages.
+    /// </remarks>
+    public Task<IReadOnlyList<Alert>> OpenPageAsync(IReadOnlyCollection<string>? teams, AlertPageKey? after, int limit, CancellationToken cancellationToken = default) =>
         QueryAsync($"""
-            SELECT payload FROM engagement_alerts WHERE state IN ({UnresolvedStates}){TeamFilter(teams, out var p)}{(beforeSequence is null ? "" : " AND sequence < @before")}
-            ORDER BY sequence DESC LIMIT {Math.Clamp(limit, 1, 1000)}
-            """, [.. p, .. beforeSequence is { } before ? [("before", (object)before)] : Array.Empty<(string, object)>()], cancellationToken);
+            SELECT payload FROM engagement_alerts WHERE state IN ({UnresolvedStates}){TeamFilter(teams, out var p)}{(after is null ? "" :
+                " AND (raised_at < @afterRaised OR (raised_at = @afterRaised AND alert_id < @afterAlert))")}
+            ORDER BY raised_at DESC, alert_id DESC LIMIT {Math.Clamp(limit, 1, 1000)}
+            """, [.. p, .. after is null ? Array.Empty<(string, object)>() : [("afterRaised", after.RaisedAtMilliseconds), ("afterAlert", after.AlertId)]],
+            cancellationToken);
 
     /// <remarks>
     /// The cases are grouped and ranked by the database from the columns of <c>ix_engagement_alerts_cases</c> (never

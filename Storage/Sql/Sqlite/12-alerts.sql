@@ -46,3 +46,5 @@ CREATE INDEX IF NOT EXISTS ix_engagement_alerts_rank ON engagement_alerts (state
 CREATE INDEX IF NOT EXISTS ix_engagement_alerts_due_by ON engagement_alerts (state, due_by) WHERE due_by IS NOT NULL;
 -- The SLA sweep: open alerts by due time (read from the payload, by the expression the alert store's query uses).
 CREATE INDEX IF NOT EXISTS ix_engagement_alerts_due ON engagement_alerts (state, json_extract(payload, '$.dueBy'));
+-- Alerts.List pages newest raised first over what an alert's changes never touch (raised time, then id).
+CREATE INDEX IF NOT EXISTS ix_engagement_alerts_raised ON engagement_alerts (raised_at, alert_id);
