@@ -255,6 +255,35 @@ public sealed class CasesApiTests(CasesEngineFixture engine) : IClassFixture<Cas
     }
 
     [Fact]
+    public async Task An_outcome_begun_but_never_answered_is_finished_by_its_retry_as_one_event()
+    {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var customer = await engine.DetractorAsync("north", run);
+        var alert = await AlertIdOfAsync(customer);
+        using var lead = Host.Http(CasesEngineFixture.NorthSupervisor);
+        using var ann = Host.Http(CasesEngineFixture.Ann);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(lead, alert, "assign", new { agentId = "ann" })).StatusCode);
+
+        // A first request got past its checks and its event landed (the alert is resolved), and then its gateway stopped
+        // before it kept the answer.
+        var grains = Host.Services.GetRequiredService<IGrainFactory>();
+        var eventId = $"contact-outcome|{alert}|key-1";
+        await grains.GetGrain<Engagement.Contracts.Alerts.IOutcomeRequestGrain>(0).Begin(eventId, alert);
+        var payload = new Engagement.Contracts.Customers.ContactOutcomePayload(Engagement.Contracts.Alerts.AlertOutcome.Retained, null, "stays", "ann", alert);
+        await grains.GetGrain<Engagement.Contracts.Customers.ICustomerGrain>(customer)
+            .Apply([new Engagement.Contracts.Customers.CustomerEvent(eventId, "agent", DateTimeOffset.UtcNow, payload)]);
+
+        // Its retry answers the alert as the first request left it, and adds no event.
+        using var retry = await OutcomeAsync(ann, alert, "key-1", new { outcome = "Retained", note = "stays" });
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        var answer = await retry.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(("Resolved", "Retained", "stays"), (answer.GetProperty("state").GetString(), answer.GetProperty("outcome").GetString(),
+            answer.GetProperty("resolutionNote").GetString()));
+        var journal = await Host.Services.GetRequiredService<Engagement.Storage.IEventJournal>().ReadAsync(customer, 0, Ct);
+        Assert.Single(journal, e => e.EventType == Engagement.Contracts.Customers.EventTypes.ContactOutcome);
+    }
+
+    [Fact]
     public async Task An_outcome_retried_with_its_key_after_a_restart_gets_the_answer_given_before()
     {
         var data = Directory.CreateTempSubdirectory("engagement-outcome-").FullName;

@@ -156,6 +156,30 @@ public sealed class CaseQueryTests(TestStores stores)
 
     [Theory]
     [MemberData(nameof(TestStores.Kinds), MemberType = typeof(TestStores))]
+    public async Task An_outcome_request_is_known_once_begun_and_keeps_its_first_answer(StoreKind kind)
+    {
+        var store = await stores.CreateAsync(kind, Ct);
+        await using var alerts = new SqlAlertStore(store.Dialect);
+        var first = Alert("c1", AlertKind.ChurnWarning, AlertSeverity.Critical, 100, 1) with { State = AlertState.Resolved, Outcome = AlertOutcome.Retained };
+        var later = first with { Outcome = AlertOutcome.Lost, ResolutionNote = "another answer" };
+
+        Assert.Null(await alerts.OutcomeRequestAsync("contact-outcome|c1|ChurnWarning|1|k", Ct));
+        await alerts.BeginOutcomeRequestAsync("contact-outcome|c1|ChurnWarning|1|k", first.AlertId, Ct);
+        await alerts.BeginOutcomeRequestAsync("contact-outcome|c1|ChurnWarning|1|k", first.AlertId, Ct);
+        Assert.Equal(new OutcomeRequest(first.AlertId, null), await alerts.OutcomeRequestAsync("contact-outcome|c1|ChurnWarning|1|k", Ct));
+
+        // The first answer stays: a racing second request with the same key answers what the first kept.
+        Assert.Equal(AlertOutcome.Retained, (await alerts.AnswerOutcomeRequestAsync("contact-outcome|c1|ChurnWarning|1|k", first, Ct)).Outcome);
+        Assert.Equal(AlertOutcome.Retained, (await alerts.AnswerOutcomeRequestAsync("contact-outcome|c1|ChurnWarning|1|k", later, Ct)).Outcome);
+        var kept = await alerts.OutcomeRequestAsync("contact-outcome|c1|ChurnWarning|1|k", Ct);
+        Assert.Equal((first.AlertId, first.Outcome, first.State), (kept!.AlertId, kept.Answer!.Outcome, kept.Answer.State));
+
+        // Answered without a begin (a request whose begin is older than this store's table) is kept too.
+        Assert.Equal(AlertOutcome.Lost, (await alerts.AnswerOutcomeRequestAsync("contact-outcome|c1|ChurnWarning|1|other", later, Ct)).Outcome);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Kinds), MemberType = typeof(TestStores))]
     public async Task An_older_store_gains_the_case_columns_filled_from_its_alerts(StoreKind kind)
     {
         var store = await stores.CreateEmptyAsync(kind, Ct);
