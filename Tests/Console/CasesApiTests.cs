@@ -219,13 +219,9 @@ public sealed class CasesApiTests(CasesEngineFixture engine) : IClassFixture<Cas
     [Fact]
     public async Task An_outcome_retried_with_its_key_gets_the_first_answer_and_is_one_event_though_the_first_resolved_the_alert()
     {
-        var run = Guid.NewGuid().ToString("N")[..8];
-        var customer = await engine.DetractorAsync("north", run);
-        var alert = await AlertIdOfAsync(customer);
-        using var lead = Host.Http(CasesEngineFixture.NorthSupervisor);
+        var (customer, alert) = await AssignedToAnnAsync();
         using var ann = Host.Http(CasesEngineFixture.Ann);
         using var bob = Host.Http(CasesEngineFixture.Bob);
-        Assert.Equal(HttpStatusCode.OK, (await PostAsync(lead, alert, "assign", new { agentId = "ann" })).StatusCode);
 
         // The first answer resolves the alert; the retry (a lost answer, a double click) gets the same answer, not 409.
         using var first = await OutcomeAsync(ann, alert, "key-1", new { outcome = "Retained", note = "voucher accepted" });
@@ -241,8 +237,7 @@ public sealed class CasesApiTests(CasesEngineFixture engine) : IClassFixture<Cas
         Assert.Equal(HttpStatusCode.Conflict, (await OutcomeAsync(ann, alert, "key-2", new { outcome = "Lost" })).StatusCode);
 
         // The agent hub's requestId is the same key: a repeated call answers as the first (resolving) one did.
-        var other = await AlertIdOfAsync(await engine.DetractorAsync("north", run));
-        Assert.Equal(HttpStatusCode.OK, (await PostAsync(lead, other, "assign", new { agentId = "ann" })).StatusCode);
+        var (_, other) = await AssignedToAnnAsync();
         await using var hub = PushClient.Build(new Uri(Host.WebAddress, "/hubs/agent"), CasesEngineFixture.Ann);
         await hub.StartAsync(Ct);
         var lost = await hub.InvokeAsync<Engagement.Contracts.Alerts.Alert>("RecordOutcome", other, "Lost", null, "moved abroad", "request-1", Ct);
@@ -250,19 +245,14 @@ public sealed class CasesApiTests(CasesEngineFixture engine) : IClassFixture<Cas
         Assert.Equal((Engagement.Contracts.Alerts.AlertState.Resolved, lost.Sequence), (again.State, again.Sequence));
 
         // One event in the customer's journal for the two requests.
-        var journal = await Host.Services.GetRequiredService<Engagement.Storage.IEventJournal>().ReadAsync(customer, 0, Ct);
-        Assert.Single(journal, e => e.EventType == Engagement.Contracts.Customers.EventTypes.ContactOutcome);
+        Assert.Equal(1, await ContactOutcomesOfAsync(customer));
     }
 
     [Fact]
     public async Task An_outcome_begun_but_never_answered_is_finished_by_its_retry_as_one_event()
     {
-        var run = Guid.NewGuid().ToString("N")[..8];
-        var customer = await engine.DetractorAsync("north", run);
-        var alert = await AlertIdOfAsync(customer);
-        using var lead = Host.Http(CasesEngineFixture.NorthSupervisor);
+        var (customer, alert) = await AssignedToAnnAsync();
         using var ann = Host.Http(CasesEngineFixture.Ann);
-        Assert.Equal(HttpStatusCode.OK, (await PostAsync(lead, alert, "assign", new { agentId = "ann" })).StatusCode);
 
         // A first request got past its checks and its event landed (the alert is resolved), and then its gateway stopped
         // before it kept the answer.
@@ -279,8 +269,7 @@ public sealed class CasesApiTests(CasesEngineFixture engine) : IClassFixture<Cas
         var answer = await retry.Content.ReadFromJsonAsync<JsonElement>(Ct);
         Assert.Equal(("Resolved", "Retained", "stays"), (answer.GetProperty("state").GetString(), answer.GetProperty("outcome").GetString(),
             answer.GetProperty("resolutionNote").GetString()));
-        var journal = await Host.Services.GetRequiredService<Engagement.Storage.IEventJournal>().ReadAsync(customer, 0, Ct);
-        Assert.Single(journal, e => e.EventType == Engagement.Contracts.Customers.EventTypes.ContactOutcome);
+        Assert.Equal(1, await ContactOutcomesOfAsync(customer));
     }
 
     [Fact]
@@ -388,6 +377,20 @@ public sealed class CasesApiTests(CasesEngineFixture engine) : IClassFixture<Cas
     }
 
     private Task<string> AlertIdOfAsync(string customer) => AlertIdOfAsync(Host, customer);
+
+    /// <summary>A new north customer's satisfaction-drop alert, assigned to ann by the north supervisor.</summary>
+    private async Task<(string Customer, string AlertId)> AssignedToAnnAsync()
+    {
+        var customer = await engine.DetractorAsync("north", Guid.NewGuid().ToString("N")[..8]);
+        var alert = await AlertIdOfAsync(customer);
+        using var lead = Host.Http(CasesEngineFixture.NorthSupervisor);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(lead, alert, "assign", new { agentId = "ann" })).StatusCode);
+        return (customer, alert);
+    }
+
+    private async Task<int> ContactOutcomesOfAsync(string customer) =>
+        (await Host.Services.GetRequiredService<Engagement.Storage.IEventJournal>().ReadAsync(customer, 0, Ct))
+        .Count(e => e.EventType == Engagement.Contracts.Customers.EventTypes.ContactOutcome);
 
     private static async Task<string> AlertIdOfAsync(EngineHost host, string customer)
     {
