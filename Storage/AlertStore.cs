@@ -39,14 +39,26 @@ public interface IAlertStore
     /// </summary>
     Task<CasePage> CasesAsync(CaseQuery query, CancellationToken cancellationToken = default);
 
-    /// <summary>Alerts not yet resolved of the given teams, newest change first, those before a sequence when given, at most <paramref name="limit"/>.</summary>
-    Task<IReadOnlyList<Alert>> OpenPageAsync(IReadOnlyCollection<string>? teams, long? beforeSequence, int limit, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Alerts not yet resolved of the given teams, newest raised first (ties by id), those after <paramref name="after"/>
+    /// when given, at most <paramref name="limit"/>.
+    /// </summary>
+    Task<IReadOnlyList<Alert>> OpenPageAsync(IReadOnlyCollection<string>? teams, AlertPageKey? after, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Open alerts (not acknowledged) whose due time is at or before <paramref name="now"/> and that have not escalated
     /// yet, earliest due first, at most <paramref name="limit"/>: the SLA sweep's work. Due times are stored in UTC.
     /// </summary>
     Task<IReadOnlyList<Alert>> PastDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>The outcome request of an event id (see <see cref="OutcomeRequest"/>), or null when none was begun.</summary>
+    Task<OutcomeRequest?> OutcomeRequestAsync(string eventId, CancellationToken cancellationToken = default);
+
+    /// <summary>Notes an outcome request about to record its event; a second begin of the same event id changes nothing.</summary>
+    Task BeginOutcomeRequestAsync(string eventId, string alertId, CancellationToken cancellationToken = default);
+
+    /// <summary>Keeps the answer of an outcome request unless one is kept already, and returns the one kept.</summary>
+    Task<Alert> AnswerOutcomeRequestAsync(string eventId, Alert answer, CancellationToken cancellationToken = default);
 }
 
 /// <summary>
@@ -125,6 +137,46 @@ public sealed class SqlAlertStore(StoreDialect dialect, ChangeSignal? committed 
             ORDER BY {dialect.JsonText("payload", "dueBy")} LIMIT {limit}
             """, [("now", JsonSerializer.Serialize(now.ToUniversalTime(), Json).Trim('"'))], cancellationToken);
 
+    public Task<OutcomeRequest?> OutcomeRequestAsync(string eventId, CancellationToken cancellationToken = default) => dialect.OffTheCaller(async () =>
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await ReadOutcomeRequestAsync(connection, null, eventId, cancellationToken);
+    });
+
+    public Task BeginOutcomeRequestAsync(string eventId, string alertId, CancellationToken cancellationToken = default) =>
+        WriteOutcomeRequestAsync(
+            "INSERT INTO engagement_alert_outcome_requests (event_id, alert_id) VALUES (@event, @alert) ON CONFLICT (event_id) DO NOTHING",
+            [("event", eventId), ("alert", alertId)], eventId, cancellationToken);
+
+    /// <remarks>The first answer stays: two requests racing with one key both answer what the first of them kept.</remarks>
+    public async Task<Alert> AnswerOutcomeRequestAsync(string eventId, Alert answer, CancellationToken cancellationToken = default) =>
+        (await WriteOutcomeRequestAsync("""
+            INSERT INTO engagement_alert_outcome_requests (event_id, alert_id, answer) VALUES (@event, @alert, @answer)
+            ON CONFLICT (event_id) DO UPDATE SET answer = COALESCE(engagement_alert_outcome_requests.answer, excluded.answer)
+            """, [("event", eventId), ("alert", answer.AlertId), ("answer", JsonSerializer.Serialize(answer, Json))], eventId, cancellationToken))?.Answer
+        ?? answer;
+
+    private Task<OutcomeRequest?> WriteOutcomeRequestAsync(string sql, (string, object)[] parameters, string eventId, CancellationToken cancellationToken) =>
+        dialect.OffTheCaller(async () =>
+        {
+            await using var lease = await _writer.OpenAsync(cancellationToken);
+            await using var transaction = await dialect.BeginWriteAsync(lease.Connection, cancellationToken);
+            await using (var command = Command(lease.Connection, transaction, sql, parameters)) await command.ExecuteNonQueryAsync(cancellationToken);
+            var kept = await ReadOutcomeRequestAsync(lease.Connection, transaction, eventId, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return kept;
+        });
+
+    private static async Task<OutcomeRequest?> ReadOutcomeRequestAsync(DbConnection connection, DbTransaction? transaction, string eventId,
+        CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, "SELECT alert_id, answer FROM engagement_alert_outcome_requests WHERE event_id = @event",
+            ("event", eventId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken)) return null;
+        return new OutcomeRequest(reader.GetString(0), reader.IsDBNull(1) ? null : JsonSerializer.Deserialize<Alert>(reader.GetString(1), Json));
+    }
+
     // Reads are called from grains: they run outside the calling grain's turn where the driver would block it.
     public Task<long> LastSequenceAsync(CancellationToken cancellationToken = default) => dialect.OffTheCaller(async () =>
     {
@@ -149,11 +201,17 @@ public sealed class SqlAlertStore(StoreDialect dialect, ChangeSignal? committed 
             return counts;
         });
 
-    public Task<IReadOnlyList<Alert>> OpenPageAsync(IReadOnlyCollection<string>? teams, long? beforeSequence, int limit, CancellationToken cancellationToken = default) =>
+    /// <remarks>
+    /// Keyset over (raised_at, alert_id), which an alert's changes never touch (<c>ix_engagement_alerts_raised</c>): the
+    /// sequence column is that of the latest change, and paging by it skipped an alert changed between two pages.
+    /// </remarks>
+    public Task<IReadOnlyList<Alert>> OpenPageAsync(IReadOnlyCollection<string>? teams, AlertPageKey? after, int limit, CancellationToken cancellationToken = default) =>
         QueryAsync($"""
-            SELECT payload FROM engagement_alerts WHERE state IN ({UnresolvedStates}){TeamFilter(teams, out var p)}{(beforeSequence is null ? "" : " AND sequence < @before")}
-            ORDER BY sequence DESC LIMIT {Math.Clamp(limit, 1, 1000)}
-            """, [.. p, .. beforeSequence is { } before ? [("before", (object)before)] : Array.Empty<(string, object)>()], cancellationToken);
+            SELECT payload FROM engagement_alerts WHERE state IN ({UnresolvedStates}){TeamFilter(teams, out var p)}{(after is null ? "" :
+                " AND (raised_at < @afterRaised OR (raised_at = @afterRaised AND alert_id < @afterAlert))")}
+            ORDER BY raised_at DESC, alert_id DESC LIMIT {Math.Clamp(limit, 1, 1000)}
+            """, [.. p, .. after is null ? Array.Empty<(string, object)>() : [("afterRaised", after.RaisedAtMilliseconds), ("afterAlert", after.AlertId)]],
+            cancellationToken);
 
     /// <remarks>
     /// The cases are grouped and ranked by the database from the columns of <c>ix_engagement_alerts_cases</c> (never

@@ -84,10 +84,10 @@ public interface IAlertQueryGrain : IGrainWithIntegerKey
     Task<CasePage> Cases(CaseQuery query);
 
     /// <summary>
-    /// Unresolved alerts of the given teams (every team when null), newest change first, after <paramref name="beforeSequence"/>
-    /// when given (keyset paging), at most <paramref name="limit"/>.
+    /// Unresolved alerts of the given teams (every team when null), newest raised first (ties by id), those after
+    /// <paramref name="after"/> when given (keyset paging over what never changes), at most <paramref name="limit"/>.
     /// </summary>
-    Task<IReadOnlyList<Alert>> OpenPage(IReadOnlyList<string>? teams, long? beforeSequence, int limit);
+    Task<IReadOnlyList<Alert>> OpenPage(IReadOnlyList<string>? teams, AlertPageKey? after, int limit);
 }
 
 /// <summary>Alert ids are "customerId|Kind|n": the n-th alert of that kind for that customer.</summary>

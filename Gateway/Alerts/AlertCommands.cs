@@ -72,20 +72,46 @@ public sealed class AlertCommands(IGrainFactory grains)
 
     /// <summary>
     /// Records what came of a contact as a <c>contact_outcome</c> event of the alert's customer (the customer grain
-    /// journals it, and records it on the alert); answers the alert as it stands after. <paramref name="eventId"/>
-    /// makes a retried request one event.
+    /// journals it, and records it on the alert); answers the alert as it stands after.
     /// </summary>
-    public Task<Alert> RecordOutcomeAsync(string alertId, AlertOutcome outcome, DateTimeOffset? callbackAt, string note, string eventId,
+    /// <remarks>
+    /// With an <paramref name="idempotencyKey"/>, the request is one event (its id comes from the alert and the key, and
+    /// the journal takes an event id once) and one answer: the store keeps the first answer (<see cref="IOutcomeRequestGrain"/>),
+    /// and a retry with the same key gets it again, also once the outcome has resolved the alert and after a restart,
+    /// instead of "resolved already". A retry of a request that was begun but not answered (the gateway stopped in
+    /// between) records the event again (the journal drops it if it landed) and answers the alert as it stands.
+    /// </remarks>
+    public async Task<Alert> RecordOutcomeAsync(string alertId, AlertOutcome outcome, DateTimeOffset? callbackAt, string note, string? idempotencyKey,
         DateTimeOffset at, AlertActor actor)
     {
         CheckNote(note);
-        return RunAsync(alertId, actor, async (grain, alert) =>
+        var payload = new ContactOutcomePayload(outcome, callbackAt, note, actor.Name, alertId);
+        if (string.IsNullOrEmpty(idempotencyKey)) return await RunAsync(alertId, actor, Record($"{OutcomeEventPrefix}{Guid.NewGuid():N}", payload, at, null));
+
+        var eventId = $"{OutcomeEventPrefix}{alertId}|{idempotencyKey}";
+        var requests = grains.GetGrain<IOutcomeRequestGrain>(0);
+        var earlier = await requests.Find(eventId);
+        if (earlier?.Answer is { } answered)
         {
-            var payload = new ContactOutcomePayload(outcome, callbackAt, note, actor.Name, alertId);
-            await grains.GetGrain<ICustomerGrain>(alert.CustomerId).Apply([new CustomerEvent(eventId, OutcomeChannel, at, payload)]);
-            return await grain.Current() ?? alert;
-        });
+            if (actor.Refusal(answered) is { } refusal) throw new AlertRefusedException(AlertRefusal.PermissionDenied, refusal);
+            return answered;
+        }
+        // Begun before (and past its checks then): it may have resolved the alert itself.
+        var answer = await RunAsync(alertId, actor, Record(eventId, payload, at, earlier is null ? requests : null), resolvedIsAnswer: earlier is not null);
+        return await requests.Answer(eventId, answer);
     }
+
+    /// <summary>Records the outcome's event (noting the request begun first, when given) and answers the alert as it stands after.</summary>
+    private Func<ICustomerAlertGrain, Alert, Task<Alert>> Record(string eventId, ContactOutcomePayload payload, DateTimeOffset at, IOutcomeRequestGrain? begin) =>
+        async (grain, alert) =>
+        {
+            if (begin is not null) await begin.Begin(eventId, alert.AlertId);
+            await grains.GetGrain<ICustomerGrain>(alert.CustomerId).Apply([new CustomerEvent(eventId, OutcomeChannel, at, payload)]);
+            return await grain.Current() is { } now && now.AlertId == alert.AlertId ? now : alert;
+        };
+
+    /// <summary>How the ids of outcome events begin; a keyed one goes on with the alert id and the key.</summary>
+    public const string OutcomeEventPrefix = "contact-outcome|";
 
     /// <summary>The channel of the events agents record through the engine's own API.</summary>
     public const string OutcomeChannel = "agent";
@@ -95,7 +121,8 @@ public sealed class AlertCommands(IGrainFactory grains)
         if (note.Length > MaxNoteLength) throw new AlertRefusedException(AlertRefusal.InvalidArgument, $"note: longer than {MaxNoteLength} characters");
     }
 
-    private async Task<Alert> RunAsync(string alertId, AlertActor actor, Func<ICustomerAlertGrain, Alert, Task<Alert>> command)
+    /// <param name="resolvedIsAnswer">A resolved alert is the answer (the command does not run) rather than a refusal.</param>
+    private async Task<Alert> RunAsync(string alertId, AlertActor actor, Func<ICustomerAlertGrain, Alert, Task<Alert>> command, bool resolvedIsAnswer = false)
     {
         if (string.IsNullOrWhiteSpace(alertId)) throw new AlertRefusedException(AlertRefusal.InvalidArgument, "alert_id: required");
         var key = AlertIds.GrainKeyOf(alertId) ?? throw new AlertRefusedException(AlertRefusal.NotFound, $"alert_id: no alert '{alertId}'");
@@ -103,7 +130,10 @@ public sealed class AlertCommands(IGrainFactory grains)
         var current = await grain.Current();
         if (current is null || current.AlertId != alertId) throw new AlertRefusedException(AlertRefusal.NotFound, $"alert_id: no alert '{alertId}'");
         if (actor.Refusal(current) is { } refusal) throw new AlertRefusedException(AlertRefusal.PermissionDenied, refusal);
-        if (current.State == AlertState.Resolved) throw new AlertRefusedException(AlertRefusal.FailedPrecondition, $"Alert {alertId} is resolved already.");
+        if (current.State == AlertState.Resolved)
+        {
+            return resolvedIsAnswer ? current : throw new AlertRefusedException(AlertRefusal.FailedPrecondition, $"Alert {alertId} is resolved already.");
+        }
         try
         {
             return await command(grain, current);

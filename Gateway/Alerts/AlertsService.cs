@@ -52,27 +52,29 @@ public sealed class AlertsService(IGrainFactory grains, AlertBroadcaster broadca
         }
     }
 
-    /// <remarks>A page ends at a sequence number, and the next starts below it: the token is that number.</remarks>
+    /// <remarks>
+    /// Newest raised first; the token names the page's last alert by what never changes (its raised time and id), so an
+    /// alert that changes between pages is neither skipped nor listed twice.
+    /// </remarks>
     public override async Task<Proto.ListAlertsResponse> List(Proto.ListAlertsRequest request, ServerCallContext context)
     {
         if (request.PageSize is < 0 or > CaseQuery.MaxPageSize)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"page_size: from 1 to {CaseQuery.MaxPageSize} (0 for {CaseQuery.DefaultPageSize})"));
         }
-        long? before = null;
+        AlertPageKey? after = null;
         if (request.PageToken.Length > 0)
         {
-            before = long.TryParse(request.PageToken, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var sequence)
-                ? sequence
-                : throw new RpcException(new Status(StatusCode.InvalidArgument, "page_token: not a page token (pass the last answer's next_page_token)"));
+            after = AlertPageKey.Decode(request.PageToken)
+                ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "page_token: not a page token (pass the last answer's next_page_token)"));
         }
         var size = request.PageSize == 0 ? CaseQuery.DefaultPageSize : request.PageSize;
         var scope = TeamScope.Of(context.GetHttpContext().User);
         // One more than the page: whether a next page exists without a count.
-        var alerts = await grains.GetGrain<IAlertQueryGrain>(0).OpenPage(scope.Teams, before, size + 1);
+        var alerts = await grains.GetGrain<IAlertQueryGrain>(0).OpenPage(scope.Teams, after, size + 1);
         var response = new Proto.ListAlertsResponse();
         response.Alerts.AddRange(alerts.Take(size).Select(a => a.ToProto()));
-        if (alerts.Count > size) response.NextPageToken = alerts[size - 1].Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (alerts.Count > size) response.NextPageToken = AlertPageKey.After(alerts[size - 1]).Encode();
         return response;
     }
 

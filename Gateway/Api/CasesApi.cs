@@ -20,7 +20,7 @@ public static class CasesApi
     /// <summary>At most this many cases in each part of a worklist.</summary>
     public const int WorklistSize = 50;
 
-    /// <summary>The header that makes a retried outcome one event: the same key for the same alert is the same event.</summary>
+    /// <summary>The header that makes a retried outcome one event with one answer: the same key for the same alert is the same request.</summary>
     public const string IdempotencyHeader = "Idempotency-Key";
 
     public const int MaxIdempotencyKeyLength = 128;
@@ -108,9 +108,8 @@ public static class CasesApi
         }
         var key = request.Headers[IdempotencyHeader].ToString();
         if (key.Length > MaxIdempotencyKeyLength) throw Invalid(IdempotencyHeader, $"longer than {MaxIdempotencyKeyLength} characters");
-        // The same key for the same alert is the same event, which the customer applies once however often it is sent.
-        var eventId = key.Length > 0 ? $"contact-outcome|{alertId}|{key}" : $"contact-outcome|{Guid.NewGuid():N}";
-        return Results.Json(await commands.RecordOutcomeAsync(alertId, outcome, callbackAt, body.Note ?? "", eventId,
+        // The same key for the same alert is the same event and the same answer, however often it is sent.
+        return Results.Json(await commands.RecordOutcomeAsync(alertId, outcome, callbackAt, body.Note ?? "", key,
             businessClock.GetUtcNow(), AlertActor.Of(user)), Json);
     });
 

@@ -65,7 +65,7 @@ public sealed class AgentHub(AgentWatches watches, AgentAlerts alerts, AlertComm
     /// <summary>
     /// Records what came of a contact about an alert assigned to the caller: <c>Reached</c>, <c>NoAnswer</c>, <c>Retained</c>,
     /// <c>Lost</c> or <c>Callback</c> (with <paramref name="callbackAt"/>). <paramref name="requestId"/>, when given, makes a
-    /// repeated call one event.
+    /// repeated call one event with the first call's answer.
     /// </summary>
     public Task<Alert> RecordOutcome(string alertId, string outcome, DateTimeOffset? callbackAt, string? note, string? requestId) => RunAsync(actor =>
     {
@@ -77,8 +77,7 @@ public sealed class AgentHub(AgentWatches watches, AgentAlerts alerts, AlertComm
             throw new HubException("invalid argument: callbackAt: " + (callbackAt.HasValue ? "only with the outcome Callback" : "required with the outcome Callback"));
         }
         if (requestId is { Length: > 128 }) throw new HubException("invalid argument: requestId: longer than 128 characters");
-        var eventId = string.IsNullOrEmpty(requestId) ? $"contact-outcome|{Guid.NewGuid():N}" : $"contact-outcome|{id}|{requestId}";
-        return commands.RecordOutcomeAsync(id, parsed, callbackAt, note ?? "", eventId, businessClock.GetUtcNow(), actor);
+        return commands.RecordOutcomeAsync(id, parsed, callbackAt, note ?? "", requestId, businessClock.GetUtcNow(), actor);
     });
 
     private async Task<Alert> RunAsync(Func<AlertActor, Task<Alert>> command)

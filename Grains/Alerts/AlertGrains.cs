@@ -215,8 +215,8 @@ public sealed class AlertQueryGrain(IAlertStore store) : Grain, IAlertQueryGrain
 
     public Task<CasePage> Cases(CaseQuery query) => store.CasesAsync(query);
 
-    public Task<IReadOnlyList<Alert>> OpenPage(IReadOnlyList<string>? teams, long? beforeSequence, int limit) =>
-        store.OpenPageAsync(teams, beforeSequence, limit);
+    public Task<IReadOnlyList<Alert>> OpenPage(IReadOnlyList<string>? teams, AlertPageKey? after, int limit) =>
+        store.OpenPageAsync(teams, after, limit);
 }
 
 /// <summary>

@@ -100,6 +100,43 @@ public sealed class AlertsServiceTests
     }
 
     [Fact]
+    public async Task Listing_in_pages_lists_every_open_alert_once_while_alerts_change_and_arrive_between_pages()
+    {
+        await using var engine = await EngineHost.StartEmbeddedAsync(settings: Settings);
+        var open = new List<string>();
+        for (var i = 0; i < 6; i++) open.Add(await DetractorAsync(engine, "north"));
+        var alerts = engine.Client.Alerts(NorthSupervisor);
+
+        var first = await alerts.ListAsync(new ListAlertsRequest { PageSize = 2 }, cancellationToken: Ct);
+        Assert.Equal(2, first.Alerts.Count);
+        // Between pages every alert not listed yet changes (its latest change is now newer than any listed), one listed
+        // alert changes too, and a new alert arrives.
+        var listed = first.Alerts.Select(a => a.AlertId).ToHashSet();
+        foreach (var customer in open)
+        {
+            var alertId = (await alerts.ListAsync(new ListAlertsRequest { PageSize = 100 }, cancellationToken: Ct)).Alerts.Single(a => a.CustomerId == customer).AlertId;
+            if (!listed.Contains(alertId)) await alerts.AcknowledgeAsync(new AcknowledgeAlertRequest { AlertId = alertId }, cancellationToken: Ct);
+        }
+        await alerts.AssignAsync(new AssignAlertRequest { AlertId = first.Alerts[0].AlertId, AgentId = "agent-7" }, cancellationToken: Ct);
+        var arrived = await DetractorAsync(engine, "north");
+
+        var seen = first.Alerts.Select(a => a.CustomerId).ToList();
+        var token = first.NextPageToken;
+        while (token.Length > 0)
+        {
+            var page = await alerts.ListAsync(new ListAlertsRequest { PageSize = 2, PageToken = token }, cancellationToken: Ct);
+            seen.AddRange(page.Alerts.Select(a => a.CustomerId));
+            token = page.NextPageToken;
+        }
+
+        // Every alert open from the start, once; the one that arrived meanwhile at most once (it belongs before the first page).
+        Assert.Equal(open.Order(StringComparer.Ordinal), seen.Where(c => c != arrived).Order(StringComparer.Ordinal));
+        Assert.Equal(seen.Distinct().Count(), seen.Count);
+        var again = await Assert.ThrowsAsync<RpcException>(() => alerts.ListAsync(new ListAlertsRequest { PageToken = "42" }, cancellationToken: Ct).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, again.StatusCode);
+    }
+
+    [Fact]
     public async Task The_alerts_service_refuses_the_wrong_role()
     {
         await using var engine = await EngineHost.StartEmbeddedAsync(settings: Settings);

@@ -7,6 +7,7 @@ using Engagement.Tests.Push;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Engagement.Tests.Console;
 
@@ -21,13 +22,16 @@ public sealed class CasesEngineFixture : IAsyncLifetime
 
     public EngineHost Host => _host ?? throw new InvalidOperationException("Not started.");
 
-    public async ValueTask InitializeAsync() => _host = await EngineHost.StartEmbeddedAsync(settings:
+    /// <summary>The keys of the north supervisor and the two agents.</summary>
+    public static readonly KeyValuePair<string, string>[] Keys =
     [
         new("Engagement:Keys:4:Key", NorthSupervisor), new("Engagement:Keys:4:Role", "supervisor"), new("Engagement:Keys:4:Name", "north-lead"),
         new("Engagement:Keys:4:Teams:0", "north"),
         new("Engagement:Keys:5:Key", Ann), new("Engagement:Keys:5:Role", "agent"), new("Engagement:Keys:5:Name", "ann"), new("Engagement:Keys:5:Teams:0", "north"),
         new("Engagement:Keys:6:Key", Bob), new("Engagement:Keys:6:Role", "agent"), new("Engagement:Keys:6:Name", "bob"), new("Engagement:Keys:6:Teams:0", "south"),
-    ]);
+    ];
+
+    public async ValueTask InitializeAsync() => _host = await EngineHost.StartEmbeddedAsync(settings: Keys);
 
     public async ValueTask DisposeAsync()
     {
@@ -35,11 +39,14 @@ public sealed class CasesEngineFixture : IAsyncLifetime
     }
 
     /// <summary>A customer of a team (region) answers a survey as a detractor: a satisfaction-drop alert for that team. Ids start with <paramref name="run"/>.</summary>
-    public async Task<string> DetractorAsync(string region, string run)
+    public Task<string> DetractorAsync(string region, string run) => DetractorAsync(Host, region, run);
+
+    /// <inheritdoc cref="DetractorAsync(string, string)"/>
+    public static async Task<string> DetractorAsync(EngineHost host, string region, string run)
     {
         var customer = $"{run}-{region}-{Guid.NewGuid():N}";
         var at = DateTimeOffset.UtcNow.AddMinutes(-5);
-        await Host.Client.SubmitAcceptedAsync(
+        await host.Client.SubmitAcceptedAsync(
             new Event
             {
                 EventId = Events.NewId(), CustomerId = customer, Channel = "app", OccurredAt = Timestamp.FromDateTimeOffset(at),
@@ -210,6 +217,92 @@ public sealed class CasesApiTests(CasesEngineFixture engine) : IClassFixture<Cas
     }
 
     [Fact]
+    public async Task An_outcome_retried_with_its_key_gets_the_first_answer_and_is_one_event_though_the_first_resolved_the_alert()
+    {
+        var (customer, alert) = await AssignedToAnnAsync();
+        using var ann = Host.Http(CasesEngineFixture.Ann);
+        using var bob = Host.Http(CasesEngineFixture.Bob);
+
+        // The first answer resolves the alert; the retry (a lost answer, a double click) gets the same answer, not 409.
+        using var first = await OutcomeAsync(ann, alert, "key-1", new { outcome = "Retained", note = "voucher accepted" });
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        var answer = await first.Content.ReadAsStringAsync(Ct);
+        Assert.Equal("Resolved", JsonDocument.Parse(answer).RootElement.GetProperty("state").GetString());
+        using var retry = await OutcomeAsync(ann, alert, "key-1", new { outcome = "Retained", note = "voucher accepted" });
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Equal(answer, await retry.Content.ReadAsStringAsync(Ct));
+
+        // The key is no pass: another agent's retry is refused; another key is a new request, which finds the alert resolved.
+        Assert.Equal(HttpStatusCode.Forbidden, (await OutcomeAsync(bob, alert, "key-1", new { outcome = "Retained" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await OutcomeAsync(ann, alert, "key-2", new { outcome = "Lost" })).StatusCode);
+
+        // The agent hub's requestId is the same key: a repeated call answers as the first (resolving) one did.
+        var (_, other) = await AssignedToAnnAsync();
+        await using var hub = PushClient.Build(new Uri(Host.WebAddress, "/hubs/agent"), CasesEngineFixture.Ann);
+        await hub.StartAsync(Ct);
+        var lost = await hub.InvokeAsync<Engagement.Contracts.Alerts.Alert>("RecordOutcome", other, "Lost", null, "moved abroad", "request-1", Ct);
+        var again = await hub.InvokeAsync<Engagement.Contracts.Alerts.Alert>("RecordOutcome", other, "Lost", null, "moved abroad", "request-1", Ct);
+        Assert.Equal((Engagement.Contracts.Alerts.AlertState.Resolved, lost.Sequence), (again.State, again.Sequence));
+
+        // One event in the customer's journal for the two requests.
+        Assert.Equal(1, await ContactOutcomesOfAsync(customer));
+    }
+
+    [Fact]
+    public async Task An_outcome_begun_but_never_answered_is_finished_by_its_retry_as_one_event()
+    {
+        var (customer, alert) = await AssignedToAnnAsync();
+        using var ann = Host.Http(CasesEngineFixture.Ann);
+
+        // A first request got past its checks and its event landed (the alert is resolved), and then its gateway stopped
+        // before it kept the answer.
+        var grains = Host.Services.GetRequiredService<IGrainFactory>();
+        var eventId = $"contact-outcome|{alert}|key-1";
+        await grains.GetGrain<Engagement.Contracts.Alerts.IOutcomeRequestGrain>(0).Begin(eventId, alert);
+        var payload = new Engagement.Contracts.Customers.ContactOutcomePayload(Engagement.Contracts.Alerts.AlertOutcome.Retained, null, "stays", "ann", alert);
+        await grains.GetGrain<Engagement.Contracts.Customers.ICustomerGrain>(customer)
+            .Apply([new Engagement.Contracts.Customers.CustomerEvent(eventId, "agent", DateTimeOffset.UtcNow, payload)]);
+
+        // Its retry answers the alert as the first request left it, and adds no event.
+        using var retry = await OutcomeAsync(ann, alert, "key-1", new { outcome = "Retained", note = "stays" });
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        var answer = await retry.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(("Resolved", "Retained", "stays"), (answer.GetProperty("state").GetString(), answer.GetProperty("outcome").GetString(),
+            answer.GetProperty("resolutionNote").GetString()));
+        Assert.Equal(1, await ContactOutcomesOfAsync(customer));
+    }
+
+    [Fact]
+    public async Task An_outcome_retried_with_its_key_after_a_restart_gets_the_answer_given_before()
+    {
+        var data = Directory.CreateTempSubdirectory("engagement-outcome-").FullName;
+        try
+        {
+            string alert, answer;
+            await using (var before = await EngineHost.StartEmbeddedAsync(data, CasesEngineFixture.Keys))
+            {
+                alert = await AlertIdOfAsync(before, await CasesEngineFixture.DetractorAsync(before, "north", "restart"));
+                using var lead = before.Http(CasesEngineFixture.NorthSupervisor);
+                Assert.Equal(HttpStatusCode.OK, (await PostAsync(lead, alert, "assign", new { agentId = "ann" })).StatusCode);
+                using var ann = before.Http(CasesEngineFixture.Ann);
+                using var first = await OutcomeAsync(ann, alert, "key-1", new { outcome = "Lost", note = "moved abroad" });
+                Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+                answer = await first.Content.ReadAsStringAsync(Ct);
+            }
+
+            await using var after = await EngineHost.StartEmbeddedAsync(data, CasesEngineFixture.Keys);
+            using var again = after.Http(CasesEngineFixture.Ann);
+            using var retry = await OutcomeAsync(again, alert, "key-1", new { outcome = "Lost", note = "moved abroad" });
+            Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+            Assert.Equal(answer, await retry.Content.ReadAsStringAsync(Ct));
+        }
+        finally
+        {
+            EngineHost.TryDelete(data);
+        }
+    }
+
+    [Fact]
     public async Task The_agent_hub_acts_on_the_callers_own_assignments()
     {
         var run = Guid.NewGuid().ToString("N")[..8];
@@ -276,9 +369,32 @@ public sealed class CasesApiTests(CasesEngineFixture engine) : IClassFixture<Cas
     private static Task<HttpResponseMessage> PostAsync(HttpClient http, string alertId, string action, object? body = null) =>
         http.PostAsync($"/api/alerts/{Uri.EscapeDataString(alertId)}/{action}", body is null ? null : JsonContent.Create(body), Ct);
 
-    private async Task<string> AlertIdOfAsync(string customer)
+    private static async Task<HttpResponseMessage> OutcomeAsync(HttpClient http, string alertId, string key, object body)
     {
-        var list = await Host.Client.Alerts().ListAsync(new ListAlertsRequest { PageSize = 100 }, cancellationToken: Ct);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/alerts/{Uri.EscapeDataString(alertId)}/outcome") { Content = JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", key);
+        return await http.SendAsync(request, Ct);
+    }
+
+    private Task<string> AlertIdOfAsync(string customer) => AlertIdOfAsync(Host, customer);
+
+    /// <summary>A new north customer's satisfaction-drop alert, assigned to ann by the north supervisor.</summary>
+    private async Task<(string Customer, string AlertId)> AssignedToAnnAsync()
+    {
+        var customer = await engine.DetractorAsync("north", Guid.NewGuid().ToString("N")[..8]);
+        var alert = await AlertIdOfAsync(customer);
+        using var lead = Host.Http(CasesEngineFixture.NorthSupervisor);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(lead, alert, "assign", new { agentId = "ann" })).StatusCode);
+        return (customer, alert);
+    }
+
+    private async Task<int> ContactOutcomesOfAsync(string customer) =>
+        (await Host.Services.GetRequiredService<Engagement.Storage.IEventJournal>().ReadAsync(customer, 0, Ct))
+        .Count(e => e.EventType == Engagement.Contracts.Customers.EventTypes.ContactOutcome);
+
+    private static async Task<string> AlertIdOfAsync(EngineHost host, string customer)
+    {
+        var list = await host.Client.Alerts().ListAsync(new ListAlertsRequest { PageSize = 100 }, cancellationToken: Ct);
         return list.Alerts.Single(a => a.CustomerId == customer).AlertId;
     }
 }

@@ -126,18 +126,56 @@ public sealed class CaseQueryTests(TestStores stores)
 
     [Theory]
     [MemberData(nameof(TestStores.Kinds), MemberType = typeof(TestStores))]
-    public async Task Open_alerts_page_by_sequence(StoreKind kind)
+    public async Task Open_alerts_page_newest_raised_first_and_an_alert_changed_between_pages_keeps_its_place(StoreKind kind)
     {
         var store = await stores.CreateAsync(kind, Ct);
         await using var alerts = new SqlAlertStore(store.Dialect);
-        await alerts.SaveAsync([.. Enumerable.Range(0, 5).Select(i => Alert($"c{i}", AlertKind.ChurnWarning, AlertSeverity.Warning, 1, 1))], Ct);
+        // c0 raised 10 hours ago … c4 6 hours ago; c5 and c6 at the same time (the id breaks the tie).
+        await alerts.SaveAsync([.. Enumerable.Range(0, 5).Select(i => Alert($"c{i}", AlertKind.ChurnWarning, AlertSeverity.Warning, 1, hoursAgo: 10 - i)),
+            Alert("c5", AlertKind.ChurnWarning, AlertSeverity.Warning, 1, hoursAgo: 3), Alert("c6", AlertKind.ChurnWarning, AlertSeverity.Warning, 1, hoursAgo: 3)], Ct);
 
-        var first = await alerts.OpenPageAsync(["north"], null, 2, Ct);
-        var second = await alerts.OpenPageAsync(["north"], first[^1].Sequence, 2, Ct);
+        var first = await alerts.OpenPageAsync(["north"], null, 3, Ct);
+        // Between pages: an alert not listed yet and a listed one change (each now the latest change), and one is raised.
+        var changed = await alerts.SaveAsync([
+            Alert("c1", AlertKind.ChurnWarning, AlertSeverity.Critical, 1, hoursAgo: 9) with { State = AlertState.Acknowledged },
+            Alert("c5", AlertKind.ChurnWarning, AlertSeverity.Warning, 1, hoursAgo: 3) with { State = AlertState.Assigned, AssignedTo = "ann" },
+            Alert("c7", AlertKind.ChurnWarning, AlertSeverity.Warning, 1, hoursAgo: 0)], Ct);
+        var second = await alerts.OpenPageAsync(["north"], AlertPageKey.After(first[^1]), 3, Ct);
+        var third = await alerts.OpenPageAsync(["north"], AlertPageKey.After(second[^1]), 3, Ct);
 
-        Assert.Equal([5L, 4], first.Select(a => a.Sequence));
-        Assert.Equal([3L, 2], second.Select(a => a.Sequence));
+        Assert.Equal(["c6", "c5", "c4"], first.Select(a => a.CustomerId));
+        Assert.Equal(["c3", "c2", "c1"], second.Select(a => a.CustomerId));
+        Assert.Equal(AlertState.Acknowledged, second[^1].State);
+        Assert.Equal(["c0"], third.Select(a => a.CustomerId));
+        Assert.Equal(["c7", "c6", "c5"], (await alerts.OpenPageAsync(["north"], null, 3, Ct)).Select(a => a.CustomerId));
+        Assert.True(changed.All(c => c.Sequence > first.Max(a => a.Sequence)));
         Assert.Empty(await alerts.OpenPageAsync(["south"], null, 2, Ct));
+        Assert.Equal(new AlertPageKey(At.AddHours(-9).ToUnixTimeMilliseconds(), "c1|ChurnWarning|1"), AlertPageKey.Decode(AlertPageKey.After(second[^1]).Encode()));
+        Assert.Null(AlertPageKey.Decode("42"));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Kinds), MemberType = typeof(TestStores))]
+    public async Task An_outcome_request_is_known_once_begun_and_keeps_its_first_answer(StoreKind kind)
+    {
+        var store = await stores.CreateAsync(kind, Ct);
+        await using var alerts = new SqlAlertStore(store.Dialect);
+        var first = Alert("c1", AlertKind.ChurnWarning, AlertSeverity.Critical, 100, 1) with { State = AlertState.Resolved, Outcome = AlertOutcome.Retained };
+        var later = first with { Outcome = AlertOutcome.Lost, ResolutionNote = "another answer" };
+
+        Assert.Null(await alerts.OutcomeRequestAsync("contact-outcome|c1|ChurnWarning|1|k", Ct));
+        await alerts.BeginOutcomeRequestAsync("contact-outcome|c1|ChurnWarning|1|k", first.AlertId, Ct);
+        await alerts.BeginOutcomeRequestAsync("contact-outcome|c1|ChurnWarning|1|k", first.AlertId, Ct);
+        Assert.Equal(new OutcomeRequest(first.AlertId, null), await alerts.OutcomeRequestAsync("contact-outcome|c1|ChurnWarning|1|k", Ct));
+
+        // The first answer stays: a racing second request with the same key answers what the first kept.
+        Assert.Equal(AlertOutcome.Retained, (await alerts.AnswerOutcomeRequestAsync("contact-outcome|c1|ChurnWarning|1|k", first, Ct)).Outcome);
+        Assert.Equal(AlertOutcome.Retained, (await alerts.AnswerOutcomeRequestAsync("contact-outcome|c1|ChurnWarning|1|k", later, Ct)).Outcome);
+        var kept = await alerts.OutcomeRequestAsync("contact-outcome|c1|ChurnWarning|1|k", Ct);
+        Assert.Equal((first.AlertId, first.Outcome, first.State), (kept!.AlertId, kept.Answer!.Outcome, kept.Answer.State));
+
+        // Answered without a begin (a request whose begin is older than this store's table) is kept too.
+        Assert.Equal(AlertOutcome.Lost, (await alerts.AnswerOutcomeRequestAsync("contact-outcome|c1|ChurnWarning|1|other", later, Ct)).Outcome);
     }
 
     [Theory]

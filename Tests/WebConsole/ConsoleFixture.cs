@@ -25,7 +25,10 @@ public sealed class ConsoleFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var clock = new FakeTimeProvider(Now);
-        _engine = await EngineHost.StartEmbeddedAsync(settings: [.. TestLimits.Configuration(), .. PushKeys.Configuration()],
+        // The SLA sweep (tested on its own) at its slowest: the board tests count every change, and an escalation in the
+        // middle of one would be news they did not make.
+        _engine = await EngineHost.StartEmbeddedAsync(settings: [.. TestLimits.Configuration(), .. PushKeys.Configuration(),
+                new("Engagement:Alerts:Sla:SweepInterval", "01:00:00")],
             services: s => s.AddKeyedSingleton<TimeProvider>(EngagementClock.Key, clock));
         await _engine.Client.SubmitAcceptedAsync(SimulatedPopulation.Purchases(Now));
         await _engine.RefitFittedAsync();

@@ -46,3 +46,16 @@ CREATE INDEX IF NOT EXISTS ix_engagement_alerts_rank ON engagement_alerts (state
 CREATE INDEX IF NOT EXISTS ix_engagement_alerts_due_by ON engagement_alerts (state, due_by) WHERE due_by IS NOT NULL;
 -- The SLA sweep: open alerts by due time (read from the payload, by the expression the alert store's query uses).
 CREATE INDEX IF NOT EXISTS ix_engagement_alerts_due ON engagement_alerts (state, json_extract(payload, '$.dueBy'));
+-- Alerts.List pages newest raised first over what an alert's changes never touch (raised time, then id).
+CREATE INDEX IF NOT EXISTS ix_engagement_alerts_raised ON engagement_alerts (raised_at, alert_id);
+
+-- Contact outcomes recorded with an idempotency key (HTTP Idempotency-Key, the agent hub's requestId), by the event id
+-- the key gives: the alert, and the alert as the first answer gave it (null while the first request is under way). A
+-- retry gets that answer again, after a restart too. Kept like the alert history: one row per keyed outcome, at the
+-- rate agents call.
+CREATE TABLE IF NOT EXISTS engagement_alert_outcome_requests
+(
+    event_id TEXT NOT NULL PRIMARY KEY,
+    alert_id TEXT NOT NULL,
+    answer   TEXT NULL
+) WITHOUT ROWID;
