@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Engagement.Contracts.Alerts;
+using Engagement.Model;
 using Microsoft.Extensions.Options;
 
 namespace Engagement.Grains.Hosting;
@@ -57,6 +58,9 @@ public sealed class EngagementOptions
 
     [Required, ValidateObjectMembers]
     public StoreOptions Store { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public LimitsOptions Limits { get; set; } = new();
 
     /// <summary>The ISO 4217 currency of the engine's money: alerts' expected loss, CLV and spend (<c>Engagement:Currency</c>).</summary>
     [Required, RegularExpression("^[A-Z]{3}$")]
@@ -181,6 +185,17 @@ public sealed class AlertOptions
     /// <summary>Attribute values mapped to team names (a value not listed is its own team).</summary>
     public Dictionary<string, string> Teams { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// The profile attributes an alert's context carries besides the team attribute (<c>Engagement:Alerts:ContextAttributes</c>;
+    /// unset: <c>name</c>): what a supervisor needs to know who it is, not the whole profile, which the card shows.
+    /// </summary>
+    public string[]? ContextAttributes { get; set; }
+
+    /// <summary>The context attributes in force: as configured, or <c>name</c>; the team attribute always.</summary>
+    public IReadOnlyList<string> ContextAttributesInForce => _contextAttributes ??= [.. (ContextAttributes is { Length: > 0 } configured ? configured : ["name"]).Append(TeamAttribute).Distinct(StringComparer.OrdinalIgnoreCase)];
+
+    private IReadOnlyList<string>? _contextAttributes;
+
     /// <summary>The team of a customer without the attribute.</summary>
     [Required]
     public string DefaultTeam { get; set; } = "unassigned";
@@ -271,4 +286,28 @@ public sealed class SilenceOptions
     /// <summary>Customers a shard checks per poll at most (the rest wait for the next poll).</summary>
     [Range(1, 100_000)]
     public int BatchSize { get; set; } = 2000;
+}
+
+/// <summary>
+/// What one customer, one key and one connection may take at most (<c>Engagement:Limits</c>), so that no channel or
+/// client can exhaust memory or every supervisor's bandwidth. docs/operations.md, "Limits", has the worst cases.
+/// </summary>
+public sealed class LimitsOptions
+{
+    /// <summary>Profile attributes one customer keeps; past it the attribute updated longest ago is evicted.</summary>
+    [Range(1, 10_000)]
+    public int MaxProfileAttributes { get; set; } = CustomerLimits.DefaultMaxProfileAttributes;
+
+    /// <summary>The longest profile attribute value an event may set; a longer one refuses the event at the edge.</summary>
+    [Range(1, 65_536)]
+    public int MaxAttributeValueLength { get; set; } = 1024;
+
+    /// <summary>Open complaint tickets one customer keeps; past it the least pressing (lowest severity, opened last) is forgotten.</summary>
+    [Range(1, 10_000)]
+    public int MaxOpenComplaints { get; set; } = CustomerLimits.DefaultMaxOpenComplaints;
+
+    /// <summary>The customer limits as the model takes them (made once: read for every applied event).</summary>
+    public CustomerLimits Customer => _customer ??= new(MaxProfileAttributes, MaxOpenComplaints);
+
+    private CustomerLimits? _customer;
 }
