@@ -4,6 +4,7 @@ using Engagement.Gateway.WebConsole;
 using Engagement.Gateway.Customers;
 using Engagement.Gateway.Demo;
 using Engagement.Gateway.Ingest;
+using Engagement.Gateway.Limits;
 using Engagement.Gateway.Metrics;
 using Engagement.Gateway.Push;
 using Engagement.Gateway.Security;
@@ -66,6 +67,7 @@ public static class GatewayHost
         builder.AddPush();
         builder.AddDemoFeed(ownGrpc);
         builder.AddEngagementGrpc(ingest);
+        builder.AddEngagementLimits(settings.Options.Limits);
 
         var app = builder.Build();
         app.UseOneSurfacePerEndpoint();
@@ -73,6 +75,7 @@ public static class GatewayHost
         app.UseConsoleFiles();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseEngagementLimits();
         app.MapIngest();
         app.MapCustomers();
         app.MapAlerts();

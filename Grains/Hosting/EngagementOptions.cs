@@ -306,6 +306,29 @@ public sealed class LimitsOptions
     [Range(1, 10_000)]
     public int MaxOpenComplaints { get; set; } = CustomerLimits.DefaultMaxOpenComplaints;
 
+    /// <summary>
+    /// The most alerts a supervisor connection (<c>/hubs/supervisor</c>, <c>Alerts.Watch</c>) is sent before the live changes:
+    /// the newest open ones, or the changes it missed when they are no more; past it the client is told and pages the rest.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int SupervisorBacklog { get; set; } = 1000;
+
+    /// <summary>HTTP API requests (<c>/api/*</c>) one key may make per second, on average...</summary>
+    [Range(1, 1_000_000)]
+    public int HttpRequestsPerSecond { get; set; } = 100;
+
+    /// <summary>...and at once (the bucket's size); past it the answer is 429 with <c>Retry-After</c>.</summary>
+    [Range(1, 1_000_000)]
+    public int HttpBurst { get; set; } = 200;
+
+    /// <summary>gRPC streams (ingest streams, card and alert watches) one key may hold open at once on a gateway.</summary>
+    [Range(1, 100_000)]
+    public int StreamsPerKey { get; set; } = 32;
+
+    /// <summary>SignalR connections (<c>/hubs/*</c>) one key may hold open at once on a gateway.</summary>
+    [Range(1, 100_000)]
+    public int HubConnectionsPerKey { get; set; } = 32;
+
     /// <summary>The customer limits as the model takes them (made once: read for every applied event).</summary>
     public CustomerLimits Customer => _customer ??= new(MaxProfileAttributes, MaxOpenComplaints);
 
