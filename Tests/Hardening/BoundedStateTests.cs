@@ -5,7 +5,11 @@ using Engagement.Grains.Alerts;
 using Engagement.Grains.Customers;
 using Engagement.Grains.Hosting;
 using Engagement.Model;
+using Engagement.Gateway.Ingest;
 using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using WireSeverity = Engagement.Contracts.V1.ComplaintSeverity;
 
 namespace Engagement.Tests.Hardening;
@@ -56,6 +60,27 @@ public sealed class BoundedStateTests
         // The newest update is whole; what went is the oldest.
         Assert.All(Enumerable.Range(0, 64), i => Assert.True(customer.Profile.ContainsKey($"a69-{i}")));
         Assert.DoesNotContain(customer.Profile.Keys, name => name.StartsWith("a0-", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_profile_value_longer_than_the_limit_is_refused_at_the_edge_naming_the_attribute()
+    {
+        var engagement = new EngagementOptions { Limits = { MaxAttributeValueLength = 100 } };
+        var validator = new EventValidator(Options.Create(new IngestOptions()), new FakeTimeProvider(Day), Options.Create(engagement));
+        var update = new Contracts.V1.ProfileUpdate();
+        update.Attributes["region"] = "north";
+        update.Attributes["notes"] = new string('n', 101);
+        var wire = new Contracts.V1.Event
+        {
+            EventId = "e-1", CustomerId = "c-1", Channel = "crm", OccurredAt = Timestamp.FromDateTimeOffset(Day), ProfileUpdate = update,
+        };
+
+        Assert.Null(validator.Validate(wire, out var error));
+        Assert.Equal("profile_update.attributes[notes]", error!.Field);
+        Assert.Equal("longer than 100 characters (Engagement:Limits:MaxAttributeValueLength)", error.Reason);
+
+        update.Attributes["notes"] = new string('n', 100);
+        Assert.NotNull(validator.Validate(wire, out error));
     }
 
     [Fact]
