@@ -121,6 +121,34 @@ public sealed class SiloEndpointOptions
 
     /// <summary>The address other silos and clients reach this silo at (cluster mode); loopback when unset.</summary>
     public string? AdvertisedAddress { get; set; }
+
+    /// <summary>TLS with mutual certificates on the silo and gateway ports (cluster mode; set it alike on silos and gateways).</summary>
+    [Required]
+    public SiloTlsOptions Tls { get; set; } = new();
+
+    /// <summary>
+    /// Lets a cluster silo listen beyond loopback without TLS, on a network only silos and gateways reach: a loud warning
+    /// at start instead of a refusal (whoever reaches the ports calls grains past every key).
+    /// </summary>
+    public bool AllowInsecure { get; set; }
+}
+
+/// <summary>
+/// Orleans TLS (<c>Engagement:Silo:Tls</c>): each silo and gateway presents <see cref="CertificatePath"/> and requires
+/// the peer's certificate, which must chain to <see cref="TrustedCaPath"/> when set, else be the same certificate (one
+/// cluster certificate) or one the machine trusts.
+/// </summary>
+public sealed class SiloTlsOptions
+{
+    /// <summary>A PKCS#12 (.pfx) file with the certificate and its private key; unset: no TLS.</summary>
+    public string? CertificatePath { get; set; }
+
+    public string? CertificatePassword { get; set; }
+
+    /// <summary>A CA certificate (PEM or DER) the peers' certificates must chain to.</summary>
+    public string? TrustedCaPath { get; set; }
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(CertificatePath);
 }
 
 /// <summary>
