@@ -2,6 +2,8 @@ using System.Security.Claims;
 using System.Threading.Channels;
 using Engagement.Contracts.Alerts;
 using Engagement.Gateway.Security;
+using Engagement.Grains.Hosting;
+using Microsoft.Extensions.Options;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Proto = Engagement.Contracts.V1;
@@ -10,10 +12,17 @@ namespace Engagement.Gateway.Alerts;
 
 /// <summary>The <c>engagement.v1.Alerts</c> service: alert changes as a stream, and the supervisor's commands.</summary>
 [Authorize(Policy = Policies.SuperviseAlerts)]
-public sealed class AlertsService(IGrainFactory grains, AlertBroadcaster broadcaster, AlertCommands commands) : Proto.Alerts.AlertsBase
+public sealed class AlertsService(IGrainFactory grains, AlertBroadcaster broadcaster, AlertCommands commands, IOptions<EngagementOptions> options)
+    : Proto.Alerts.AlertsBase
 {
     /// <summary>Live changes a watch may hold for a slow client before it is ended (to catch up by sequence).</summary>
     public const int MaxQueuedAlerts = 10_000;
+
+    /// <summary>
+    /// The response header of a new watch whose backlog was cut (<c>Engagement:Limits:SupervisorBacklog</c>): <c>more</c>
+    /// (older open alerts exist: page them through <c>List</c>); with <c>-message</c>, the same in words.
+    /// </summary>
+    public const string BacklogHeader = "engagement-backlog";
 
     public override async Task Watch(Proto.WatchAlertsRequest request, IServerStreamWriter<Proto.Alert> responseStream, ServerCallContext context)
     {
@@ -36,7 +45,18 @@ public sealed class AlertsService(IGrainFactory grains, AlertBroadcaster broadca
         var last = request.AfterSequence;
         try
         {
-            await foreach (var alert in AlertBacklog.ReadAsync(grains.GetGrain<IAlertQueryGrain>(0), request.AfterSequence == 0 ? null : request.AfterSequence, scope, cancellation))
+            // A resumed watch gets every change it missed, a page at a time as it is written; a new one the newest open
+            // alerts up to the limit, and a header (before the first alert: a stream of alerts has no room for it) when there are more.
+            var query = grains.GetGrain<IAlertQueryGrain>(0);
+            IAsyncEnumerable<Alert> backlog;
+            if (request.AfterSequence > 0) backlog = AlertBacklog.ChangesAsync(query, request.AfterSequence, scope, cancellation);
+            else
+            {
+                var open = await AlertBacklog.ReadAsync(query, null, scope, options.Value.Limits.SupervisorBacklog, cancellation);
+                if (open.Cut) await context.WriteResponseHeadersAsync(new Metadata { { BacklogHeader, "more" }, { BacklogHeader + "-message", open.Message } });
+                backlog = open.Alerts.ToAsyncEnumerable();
+            }
+            await foreach (var alert in backlog.WithCancellation(cancellation))
             {
                 if (!sent.FirstTime(alert.Sequence)) continue;
                 await responseStream.WriteAsync(alert.ToProto(), cancellation);

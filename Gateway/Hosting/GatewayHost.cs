@@ -5,6 +5,7 @@ using Engagement.Gateway.WebConsole;
 using Engagement.Gateway.Customers;
 using Engagement.Gateway.Demo;
 using Engagement.Gateway.Ingest;
+using Engagement.Gateway.Limits;
 using Engagement.Gateway.Metrics;
 using Engagement.Gateway.Push;
 using Engagement.Gateway.Security;
@@ -68,6 +69,7 @@ public static class GatewayHost
         builder.AddChanges();
         builder.AddDemoFeed(ownGrpc);
         builder.AddEngagementGrpc(ingest);
+        builder.AddEngagementLimits(settings.Options.Limits);
 
         var app = builder.Build();
         app.UseOneSurfacePerEndpoint();
@@ -75,6 +77,7 @@ public static class GatewayHost
         app.UseConsoleFiles();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseEngagementLimits();
         app.MapIngest();
         app.MapCustomers();
         app.MapAlerts();

@@ -13,12 +13,16 @@ namespace Engagement.Gateway.Ingest;
 /// Checks one wire event and turns it into the domain's event, or says which field is wrong and why.
 /// Nothing that fails here reaches a grain.
 /// </summary>
-public sealed partial class EventValidator(IOptions<IngestOptions> options, [FromKeyedServices(EngagementClock.Key)] TimeProvider businessClock)
+public sealed partial class EventValidator(
+    IOptions<IngestOptions> options, [FromKeyedServices(EngagementClock.Key)] TimeProvider businessClock, IOptions<EngagementOptions>? engagement = null)
 {
     /// <summary>Event times before this are refused as mistakes; historical backfill (CDNOW's 1997) is later.</summary>
     public static readonly DateTimeOffset EarliestEventTime = new(1900, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     private readonly IngestOptions _limits = options.Value;
+
+    // A profile value is state the customer keeps (Engagement:Limits), beyond a text that passes through.
+    private readonly int _maxAttributeValue = Math.Min(options.Value.MaxTextLength, (engagement?.Value ?? new EngagementOptions()).Limits.MaxAttributeValueLength);
 
     private readonly FrozenSet<string> _channels = options.Value.KnownChannels.ToFrozenSet(StringComparer.Ordinal);
 
@@ -196,7 +200,7 @@ public sealed partial class EventValidator(IOptions<IngestOptions> options, [Fro
         foreach (var (key, value) in profile.Attributes)
         {
             if (!TokenPattern().IsMatch(key) || key.Length > 64) return new("profile_update.attributes", $"attribute name '{Truncate(key)}' must be 1..64 letters, digits, '.', '_', '-' or '/'");
-            if (value.Length > _limits.MaxTextLength) return new($"profile_update.attributes[{key}]", $"longer than {_limits.MaxTextLength} characters");
+            if (value.Length > _maxAttributeValue) return new($"profile_update.attributes[{key}]", $"longer than {_maxAttributeValue} characters (Engagement:Limits:MaxAttributeValueLength)");
         }
         return null;
     }

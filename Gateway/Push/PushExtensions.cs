@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.SignalR;
+
 namespace Engagement.Gateway.Push;
 
 public static class PushExtensions
@@ -8,7 +10,7 @@ public static class PushExtensions
         builder.Services.AddSingleton<AgentWatches>();
         builder.Services.AddSingleton<AgentAlerts>();
         builder.Services.AddSingleton<SupervisorConnections>();
-        builder.Services.AddSignalR().AddEngagementProtocols();
+        builder.Services.AddSignalR(o => o.AddFilter<Limits.HubConnectionLimitFilter>()).AddEngagementProtocols();
     }
 
     /// <summary><c>/hubs/agent</c> and <c>/hubs/supervisor</c>.</summary>

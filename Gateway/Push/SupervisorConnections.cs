@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using Engagement.Contracts.Alerts;
 using Engagement.Gateway.Alerts;
+using Engagement.Grains.Hosting;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 
 namespace Engagement.Gateway.Push;
 
@@ -18,17 +20,19 @@ namespace Engagement.Gateway.Push;
 /// </remarks>
 public sealed class SupervisorConnections : IAsyncDisposable
 {
-    /// <summary>The most changes a reconnecting client is sent in one page of its catch-up.</summary>
-
     private readonly ConcurrentDictionary<string, Connection> _connections = new(StringComparer.Ordinal);
     private readonly IGrainFactory _grains;
     private readonly IHubContext<SupervisorHub, IAlertClient> _hub;
     private readonly ILogger<SupervisorConnections> _logger;
     private readonly IDisposable _listening;
 
+    private readonly int _backlogLimit;
+
     public SupervisorConnections(
-        AlertBroadcaster broadcaster, IGrainFactory grains, IHubContext<SupervisorHub, IAlertClient> hub, ILogger<SupervisorConnections> logger)
+        AlertBroadcaster broadcaster, IGrainFactory grains, IHubContext<SupervisorHub, IAlertClient> hub, IOptions<EngagementOptions> options,
+        ILogger<SupervisorConnections> logger)
     {
+        _backlogLimit = options.Value.Limits.SupervisorBacklog;
         _grains = grains;
         _hub = hub;
         _logger = logger;
@@ -56,8 +60,14 @@ public sealed class SupervisorConnections : IAsyncDisposable
         _connections[connectionId] = connection;
         try
         {
-            var backlog = await AlertBacklog.ReadAsync(_grains.GetGrain<IAlertQueryGrain>(0), afterSequence, scope, context.ConnectionAborted).ToListAsync(context.ConnectionAborted);
-            outbox.Start(backlog, afterSequence ?? 0);
+            // Bounded, however long the history: a connection is sent at most the limit, and told when there is more.
+            var backlog = await AlertBacklog.ReadAsync(_grains.GetGrain<IAlertQueryGrain>(0), afterSequence, scope, _backlogLimit, context.ConnectionAborted);
+            if (backlog.Cut)
+            {
+                await _hub.Clients.Client(connectionId).Backlog(
+                    new AlertBacklogNotice(backlog.Alerts.Count, backlog.More, backlog.Reset, backlog.OldestSequence, backlog.Message));
+            }
+            outbox.Start(backlog.Alerts, afterSequence ?? 0);
         }
         catch
         {

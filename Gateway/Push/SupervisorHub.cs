@@ -20,6 +20,9 @@ public sealed class SupervisorHub(SupervisorConnections connections, AlertComman
     /// <summary>The server-to-client method that carries an alert.</summary>
     public const string AlertMethod = "alert";
 
+    /// <summary>The server-to-client method that says the backlog was cut (see <see cref="AlertBacklogNotice"/>).</summary>
+    public const string BacklogMethod = "backlog";
+
     /// <summary>The query parameter of a reconnecting client: the highest sequence it has seen.</summary>
     public const string AfterParameter = "after";
 

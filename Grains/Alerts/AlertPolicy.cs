@@ -177,7 +177,14 @@ public static class AlertPolicy
             ? options.Teams.GetValueOrDefault(attribute.Value, attribute.Value)
             : options.DefaultTeam;
 
-    public static AlertContext ContextOf(CustomerTraits traits, CustomerModel model) => new()
+    /// <summary>The reasons one alert lists at most: a batch of a thousand complaints makes one reason that counts the rest.</summary>
+    public const int MaxReasons = 20;
+
+    /// <summary>
+    /// The customer as a supervisor needs it on the alert: stage, tier, value, risk, next action, and of the profile only
+    /// <see cref="AlertOptions.ContextAttributesInForce"/> (who it is, its team); the card has the rest.
+    /// </summary>
+    public static AlertContext ContextOf(CustomerTraits traits, CustomerModel model, AlertOptions options) => new()
     {
         Stage = traits.Stage.ToString(),
         Tier = traits.TierLabel,
@@ -187,8 +194,18 @@ public static class AlertPolicy
         TotalSpend = traits.TotalSpend,
         LastPurchaseAt = model.Purchases.LastPurchaseAt,
         NextBestAction = $"{traits.NextBestAction.Action}: {traits.NextBestAction.Reason}",
-        Profile = model.ProfileValues(),
+        Profile = ContextProfile(model, options),
     };
+
+    private static Dictionary<string, string> ContextProfile(CustomerModel model, AlertOptions options)
+    {
+        var profile = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in options.ContextAttributesInForce)
+        {
+            if (model.Profile.TryGetValue(name, out var attribute) && attribute.Value.Length > 0) profile[name] = attribute.Value;
+        }
+        return profile;
+    }
 
     /// <summary>
     /// How severe a tier move is as an alert (<see cref="AlertOptions.TierAlerts"/>: the "From" and "To" keys of the
@@ -253,7 +270,8 @@ public static class AlertPolicy
         public void Add(AlertKind kind, AlertSeverity severity, string title, List<string> reasons)
         {
             if (severity < AlertSeverity.Warning || reasons.Count == 0) return;
-            Causes.Add(new AlertCause(kind, severity, title, reasons, _team ??= TeamOf(model, options), _context ??= ContextOf(after, model), now));
+            if (reasons.Count > MaxReasons) reasons = [.. reasons.Take(MaxReasons - 1), Invariant($"and {reasons.Count - MaxReasons + 1} more")];
+            Causes.Add(new AlertCause(kind, severity, title, reasons, _team ??= TeamOf(model, options), _context ??= ContextOf(after, model, options), now));
         }
     }
 }

@@ -58,7 +58,7 @@ public sealed partial class CustomerGrain(
         var current = rules.Current;
         foreach (var entry in missed)
         {
-            State.Apply(entry.Seq, EventCodec.FromEntry(entry), entry.RecordedAt, current);
+            State.Apply(entry.Seq, EventCodec.FromEntry(entry), entry.RecordedAt, current, options.Value.Limits.Customer);
         }
         _checkpoints.Activated(checkpointVersion, missed.Count);
         // The open alert kinds are known from a checkpoint that saw every change; not behind the journal (a crash may
@@ -121,7 +121,7 @@ public sealed partial class CustomerGrain(
         List<ContactOutcomePayload>? outcomes = null;
         foreach (var i in slice.Fresh(fresh))
         {
-            State.Apply(entries[i].Seq, candidates[i], recordedAt, current);
+            State.Apply(entries[i].Seq, candidates[i], recordedAt, current, options.Value.Limits.Customer);
             if (causedAt is not { } latest || candidates[i].OccurredAt > latest) causedAt = candidates[i].OccurredAt;
             facts.Add(FactsOf(candidates[i].Payload));
             contactsTouched |= candidates[i].Payload is ProfileUpdatePayload p && ContactKeys.Touches(p.Attributes.Keys);

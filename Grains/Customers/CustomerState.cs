@@ -54,7 +54,8 @@ public sealed class CustomerState : IVersionedGrainState
 
     public bool Exists => EventCount > 0;
 
-    public void Apply(long seq, CustomerEvent @event, DateTimeOffset recordedAt, EngagementRules rules)
+    /// <param name="limits">What one customer may hold (<c>Engagement:Limits</c>); the defaults when null.</param>
+    public void Apply(long seq, CustomerEvent @event, DateTimeOffset recordedAt, EngagementRules rules, CustomerLimits? limits = null)
     {
         var at = @event.OccurredAt;
         var model = Model;
@@ -67,11 +68,11 @@ public sealed class CustomerState : IVersionedGrainState
             case ChatPayload c: model.Contact(at, ContactChannel.Chat, c.Duration, ToModel(c.Outcome), rules); break;
             case EmailOpenPayload: model.EmailOpen(at, rules); break;
             case EmailClickPayload: model.EmailClick(at, rules); break;
-            case ComplaintOpenedPayload c: model.ComplaintOpened(c.TicketId, ToModel(c.Severity), at, rules); break;
+            case ComplaintOpenedPayload c: model.ComplaintOpened(c.TicketId, ToModel(c.Severity), at, rules, limits); break;
             case ComplaintResolvedPayload c: model.ComplaintResolved(c.TicketId, at); break;
             case SurveyPayload { Csat: { } csat }: model.Survey(SurveyKind.Csat, csat, at, rules); break;
             case SurveyPayload { Nps: { } nps }: model.Survey(SurveyKind.Nps, nps, at, rules); break;
-            case ProfileUpdatePayload p: model.ProfileUpdate(p.Attributes, at); break;
+            case ProfileUpdatePayload p: model.ProfileUpdate(p.Attributes, at, limits); break;
             case CancellationPayload c: model.Cancellation(c.Reason, at); break;
             case ContactOutcomePayload o: model.RecordContactOutcome(o.AgentId, OutcomeText(o), o.Note, at, rules.DecisionLogCapacity); break;
             default: throw new InvalidOperationException($"No model operation for {@event.Payload.GetType().Name}.");

@@ -66,6 +66,7 @@ public static class EngagementHosting
         {
             var address = string.IsNullOrWhiteSpace(options.Silo.AdvertisedAddress) ? IPAddress.Loopback : IPAddress.Parse(options.Silo.AdvertisedAddress);
             silo.ConfigureEndpoints(address, options.Silo.SiloPort, options.Silo.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(address));
+            ClusterTls.Configure(silo, options.Silo);
             silo.UseAdoNetClustering(o =>
             {
                 o.Invariant = StoreSchema.InvariantOf(settings.Store);
@@ -148,6 +149,7 @@ public static class EngagementHosting
             o.Invariant = StoreSchema.InvariantOf(settings.Store);
             o.ConnectionString = settings.OrleansConnectionString;
         });
+        ClusterTls.Configure(client, settings.Options.Silo);
         if (settings.Options.Dashboard.Enabled)
         {
             client.AddDashboard(o => Configure(o, settings.Options.Dashboard));

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Engagement.Contracts.Alerts;
+using Engagement.Model;
 using Microsoft.Extensions.Options;
 
 namespace Engagement.Grains.Hosting;
@@ -57,6 +58,9 @@ public sealed class EngagementOptions
 
     [Required, ValidateObjectMembers]
     public StoreOptions Store { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public LimitsOptions Limits { get; set; } = new();
 
     /// <summary>The ISO 4217 currency of the engine's money: alerts' expected loss, CLV and spend (<c>Engagement:Currency</c>).</summary>
     [Required, RegularExpression("^[A-Z]{3}$")]
@@ -117,6 +121,34 @@ public sealed class SiloEndpointOptions
 
     /// <summary>The address other silos and clients reach this silo at (cluster mode); loopback when unset.</summary>
     public string? AdvertisedAddress { get; set; }
+
+    /// <summary>TLS with mutual certificates on the silo and gateway ports (cluster mode; set it alike on silos and gateways).</summary>
+    [Required]
+    public SiloTlsOptions Tls { get; set; } = new();
+
+    /// <summary>
+    /// Lets a cluster silo listen beyond loopback without TLS, on a network only silos and gateways reach: a loud warning
+    /// at start instead of a refusal (whoever reaches the ports calls grains past every key).
+    /// </summary>
+    public bool AllowInsecure { get; set; }
+}
+
+/// <summary>
+/// Orleans TLS (<c>Engagement:Silo:Tls</c>): each silo and gateway presents <see cref="CertificatePath"/> and requires
+/// the peer's certificate, which must chain to <see cref="TrustedCaPath"/> when set, else be the same certificate (one
+/// cluster certificate) or one the machine trusts.
+/// </summary>
+public sealed class SiloTlsOptions
+{
+    /// <summary>A PKCS#12 (.pfx) file with the certificate and its private key; unset: no TLS.</summary>
+    public string? CertificatePath { get; set; }
+
+    public string? CertificatePassword { get; set; }
+
+    /// <summary>A CA certificate (PEM or DER) the peers' certificates must chain to.</summary>
+    public string? TrustedCaPath { get; set; }
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(CertificatePath);
 }
 
 /// <summary>
@@ -180,6 +212,17 @@ public sealed class AlertOptions
 
     /// <summary>Attribute values mapped to team names (a value not listed is its own team).</summary>
     public Dictionary<string, string> Teams { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The profile attributes an alert's context carries besides the team attribute (<c>Engagement:Alerts:ContextAttributes</c>;
+    /// unset: <c>name</c>): what a supervisor needs to know who it is, not the whole profile, which the card shows.
+    /// </summary>
+    public string[]? ContextAttributes { get; set; }
+
+    /// <summary>The context attributes in force: as configured, or <c>name</c>; the team attribute always.</summary>
+    public IReadOnlyList<string> ContextAttributesInForce => _contextAttributes ??= [.. (ContextAttributes is { Length: > 0 } configured ? configured : ["name"]).Append(TeamAttribute).Distinct(StringComparer.OrdinalIgnoreCase)];
+
+    private IReadOnlyList<string>? _contextAttributes;
 
     /// <summary>The team of a customer without the attribute.</summary>
     [Required]
@@ -271,4 +314,51 @@ public sealed class SilenceOptions
     /// <summary>Customers a shard checks per poll at most (the rest wait for the next poll).</summary>
     [Range(1, 100_000)]
     public int BatchSize { get; set; } = 2000;
+}
+
+/// <summary>
+/// What one customer, one key and one connection may take at most (<c>Engagement:Limits</c>), so that no channel or
+/// client can exhaust memory or every supervisor's bandwidth. docs/operations.md, "Limits", has the worst cases.
+/// </summary>
+public sealed class LimitsOptions
+{
+    /// <summary>Profile attributes one customer keeps; past it the attribute updated longest ago is evicted.</summary>
+    [Range(1, 10_000)]
+    public int MaxProfileAttributes { get; set; } = CustomerLimits.DefaultMaxProfileAttributes;
+
+    /// <summary>The longest profile attribute value an event may set; a longer one refuses the event at the edge.</summary>
+    [Range(1, 65_536)]
+    public int MaxAttributeValueLength { get; set; } = 1024;
+
+    /// <summary>Open complaint tickets one customer keeps; past it the least pressing (lowest severity, opened last) is forgotten.</summary>
+    [Range(1, 10_000)]
+    public int MaxOpenComplaints { get; set; } = CustomerLimits.DefaultMaxOpenComplaints;
+
+    /// <summary>
+    /// The most alerts a supervisor connection (<c>/hubs/supervisor</c>, <c>Alerts.Watch</c>) is sent before the live changes:
+    /// the newest open ones, or the changes it missed when they are no more; past it the client is told and pages the rest.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int SupervisorBacklog { get; set; } = 1000;
+
+    /// <summary>HTTP API requests (<c>/api/*</c>) one key may make per second, on average...</summary>
+    [Range(1, 1_000_000)]
+    public int HttpRequestsPerSecond { get; set; } = 100;
+
+    /// <summary>...and at once (the bucket's size); past it the answer is 429 with <c>Retry-After</c>.</summary>
+    [Range(1, 1_000_000)]
+    public int HttpBurst { get; set; } = 200;
+
+    /// <summary>gRPC streams (ingest streams, card and alert watches) one key may hold open at once on a gateway.</summary>
+    [Range(1, 100_000)]
+    public int StreamsPerKey { get; set; } = 32;
+
+    /// <summary>SignalR connections (<c>/hubs/*</c>) one key may hold open at once on a gateway.</summary>
+    [Range(1, 100_000)]
+    public int HubConnectionsPerKey { get; set; } = 32;
+
+    /// <summary>The customer limits as the model takes them (made once: read for every applied event).</summary>
+    public CustomerLimits Customer => _customer ??= new(MaxProfileAttributes, MaxOpenComplaints);
+
+    private CustomerLimits? _customer;
 }

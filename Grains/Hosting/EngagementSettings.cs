@@ -29,6 +29,23 @@ public sealed record EngagementSettings(EngagementOptions Options, StoreKind Sto
 
     public const string ConnectionStringName = "Engagement";
 
+    /// <summary>
+    /// A cluster silo that listens beyond loopback without TLS lets anyone who reaches its ports call grains past every
+    /// key: refused, unless <see cref="SiloEndpointOptions.AllowInsecure"/> says the network is private (then warned at start).
+    /// </summary>
+    private static void CheckSiloExposure(SiloEndpointOptions silo)
+    {
+        if (silo.Tls.Enabled || silo.AllowInsecure || !ListensBeyondLoopback(silo)) return;
+        throw new EngagementConfigurationException(
+            $"Engagement:Silo:AdvertisedAddress is {silo.AdvertisedAddress}: the silo listens beyond loopback (ports {silo.SiloPort}, {silo.GatewayPort}) " +
+            "without TLS, so whoever reaches them calls grains past every key. Set Engagement:Silo:Tls:CertificatePath (mutual TLS), " +
+            "or Engagement:Silo:AllowInsecure=true on a network only silos and gateways reach.");
+    }
+
+    /// <summary>Whether a cluster silo with these settings listens on more than loopback.</summary>
+    public static bool ListensBeyondLoopback(SiloEndpointOptions silo) =>
+        !string.IsNullOrWhiteSpace(silo.AdvertisedAddress) && !(System.Net.IPAddress.TryParse(silo.AdvertisedAddress, out var address) && System.Net.IPAddress.IsLoopback(address));
+
     public static EngagementSettings Load(IConfiguration configuration)
     {
         var options = Bind(configuration, EngagementOptions.Section, new EngagementOptionsValidator());
@@ -57,6 +74,7 @@ public sealed record EngagementSettings(EngagementOptions Options, StoreKind Sto
             throw new EngagementConfigurationException(
                 $"Engagement:Mode is Cluster, so ConnectionStrings:{ConnectionStringName} must name the PostgreSQL database.");
         }
+        CheckSiloExposure(options.Silo);
         var store = options.Store;
         if (store.OrleansConnections >= store.MaxConnections)
         {

@@ -3,7 +3,10 @@ using Engagement.Model.Clv;
 
 namespace Engagement.Model;
 
-/// <summary>A profile attribute with the event time of its last update (late updates do not overwrite newer ones).</summary>
+/// <summary>
+/// A profile attribute with the event time of its last update (late updates do not overwrite newer ones). An empty
+/// value marks a removed attribute: kept with its time, so that an update older than the removal does not bring it back.
+/// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "A profile attribute is the domain's word (age band, region, ...), not a .NET attribute.")]
 public sealed record ProfileAttribute(string Value, DateTimeOffset At);
 
@@ -26,8 +29,16 @@ public sealed class CustomerModel
     [JsonObjectCreationHandling(JsonObjectCreationHandling.Populate)]
     public Dictionary<string, ProfileAttribute> Profile { get; init; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>The profile's values by attribute name (case-insensitive, as the profile), as segments, cards and alerts see them.</summary>
-    public Dictionary<string, string> ProfileValues() => Profile.ToDictionary(a => a.Key, a => a.Value.Value, StringComparer.OrdinalIgnoreCase);
+    /// <summary>The profile's values by attribute name (case-insensitive, as the profile), as segments, cards and alerts see them; removed ones left out.</summary>
+    public Dictionary<string, string> ProfileValues()
+    {
+        var values = new Dictionary<string, string>(Profile.Count, StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, attribute) in Profile)
+        {
+            if (attribute.Value.Length > 0) values[name] = attribute.Value;
+        }
+        return values;
+    }
 
     public DateTimeOffset? FirstSeenAt { get; set; }
 
@@ -116,9 +127,9 @@ public sealed class CustomerModel
         Touch(at, rules.Engagement.EmailClick, rules, "email clicked");
     }
 
-    public void ComplaintOpened(string ticket, ComplaintSeverity severity, DateTimeOffset at, EngagementRules rules)
+    public void ComplaintOpened(string ticket, ComplaintSeverity severity, DateTimeOffset at, EngagementRules rules, CustomerLimits? limits = null)
     {
-        Service.OpenComplaint(ticket, severity, at);
+        Service.OpenComplaint(ticket, severity, at, (limits ?? CustomerLimits.Default).MaxOpenComplaints);
         var e = rules.Engagement;
         Touch(at, severity switch
         {
@@ -141,8 +152,11 @@ public sealed class CustomerModel
         Touch(at);
     }
 
-    /// <summary>Sets profile attributes; an empty value removes one. An update older than the stored value is ignored.</summary>
-    public void ProfileUpdate(IReadOnlyDictionary<string, string> attributes, DateTimeOffset at)
+    /// <summary>
+    /// Sets profile attributes; an empty value removes one. An update older than the stored value is ignored. Past
+    /// <see cref="CustomerLimits.MaxProfileAttributes"/> the attribute updated longest ago is evicted (removal markers first).
+    /// </summary>
+    public void ProfileUpdate(IReadOnlyDictionary<string, string> attributes, DateTimeOffset at, CustomerLimits? limits = null)
     {
         foreach (var (name, value) in attributes)
         {
@@ -150,7 +164,29 @@ public sealed class CustomerModel
             Profile[name] = new ProfileAttribute(value, at);
         }
 
+        var max = (limits ?? CustomerLimits.Default).MaxProfileAttributes;
+        while (Profile.Count > max) Profile.Remove(EvictionCandidate());
         Touch(at);
+    }
+
+    /// <summary>The attribute to evict: a removal marker before a value, then the oldest update, then by name (so a replay evicts the same).</summary>
+    private string EvictionCandidate()
+    {
+        string? victim = null;
+        ProfileAttribute? oldest = null;
+        foreach (var (name, attribute) in Profile)
+        {
+            if (oldest is null || IsEvictedBefore(attribute, name, oldest, victim!))
+            {
+                (victim, oldest) = (name, attribute);
+            }
+        }
+        return victim!;
+
+        static bool IsEvictedBefore(ProfileAttribute a, string aName, ProfileAttribute b, string bName) =>
+            (a.Value.Length == 0) != (b.Value.Length == 0) ? a.Value.Length == 0
+            : a.At != b.At ? a.At < b.At
+            : StringComparer.OrdinalIgnoreCase.Compare(aName, bName) < 0;
     }
 
     public void Cancellation(string reason, DateTimeOffset at)

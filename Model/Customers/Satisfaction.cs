@@ -79,11 +79,28 @@ public sealed class ServiceHistory
         }
     }
 
-    public void OpenComplaint(string ticket, ComplaintSeverity severity, DateTimeOffset at)
+    /// <summary>Opens a ticket; past <paramref name="maxOpen"/> open ones, the least pressing (lowest severity, then opened last) is forgotten.</summary>
+    public void OpenComplaint(string ticket, ComplaintSeverity severity, DateTimeOffset at, int maxOpen = CustomerLimits.DefaultMaxOpenComplaints)
     {
         var complaint = Ticket(ticket);
         complaint.Severity = severity;
         complaint.OpenedAt = complaint.OpenedAt is { } earlier && earlier < at ? earlier : at;
+        if (!complaint.IsOpen || Complaints.Count <= maxOpen) return;
+
+        string? victim = null;
+        Complaint? least = null;
+        var open = 0;
+        foreach (var (id, c) in Complaints)
+        {
+            if (!c.IsOpen) continue;
+            open++;
+            if (least is null || c.Severity < least.Severity
+                || (c.Severity == least.Severity && (c.OpenedAt > least.OpenedAt || (c.OpenedAt == least.OpenedAt && string.CompareOrdinal(id, victim) > 0))))
+            {
+                (victim, least) = (id, c);
+            }
+        }
+        if (open > maxOpen) Complaints.Remove(victim!);
     }
 
     public void ResolveComplaint(string ticket, DateTimeOffset at)

@@ -1,5 +1,6 @@
 using Engagement.Contracts.V1;
 using Engagement.Tests.Infrastructure;
+using Engagement.Tests.Push;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 
@@ -75,8 +76,11 @@ public sealed class AlertsServiceTests
     public async Task A_resumed_watch_catches_up_on_more_changes_than_one_page()
     {
         await using var engine = await EngineHost.StartEmbeddedAsync(settings: Settings);
+        // A watch resumes from a sequence it saw: one alert before the burst (a new watch, without one, gets the newest open alerts only).
+        await AlertEvents.RaiseAsync(engine.Client, $"before-{Guid.NewGuid():N}", "north");
         var watermark = (await engine.Client.Alerts().ListAsync(new ListAlertsRequest(), cancellationToken: Ct)).Alerts.Select(a => a.Sequence).DefaultIfEmpty(0).Max();
-        const int Count = 1_500; // more than one catch-up page (1,000)
+        Assert.True(watermark > 0);
+        const int Count = 1_500; // more than one catch-up page (1,000), and more than a new watch is sent (Engagement:Limits:SupervisorBacklog)
         var at = DateTimeOffset.UtcNow.AddMinutes(-5);
         var events = Enumerable.Range(0, Count).Select(i => new Event
         {

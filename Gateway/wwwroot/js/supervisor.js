@@ -27,7 +27,11 @@ export class SupervisorBoard {
     this.agents = null;
     this.onOpenCustomer = onOpenCustomer;
     this.hub = new LiveConnection("/hubs/supervisor", {
-      handlers: { alert: (alert) => this.#receive(alert) },
+      handlers: {
+        alert: (alert) => this.#receive(alert),
+        // The hub missed more changes than a connection is sent: the page of cases is read again.
+        backlog: (notice) => { if (notice.reset) this.#load(); },
+      },
       // Only what came after the page (or after the last change seen, on a reconnect); without a page, the open alerts.
       query: () => {
         const after = Math.max(this.asOf, this.alerts.lastSequence);
