@@ -30,14 +30,14 @@ public sealed record AlertBacklog(IReadOnlyList<Alert> Alerts, bool More, bool R
             }
         }
         var open = new List<Alert>();
-        long? before = null;
+        AlertPageKey? before = null;
         while (open.Count <= limit)
         {
             var want = Math.Min(Page, limit + 1 - open.Count);
             var page = await query.OpenPage(scope.Teams, before, want).WaitAsync(cancellation);
             open.AddRange(page);
             if (page.Count < want) break;
-            before = page[^1].Sequence;
+            before = AlertPageKey.After(page[^1]);
         }
         return new AlertBacklog([.. open.Take(limit).OrderBy(a => a.Sequence)], open.Count > limit, Reset: afterSequence is not null);
     }
