@@ -22,7 +22,10 @@ public sealed record CustomerDigest(
     string? Name = null,
     string? Email = null,
     double Clv = 0,
-    double ChurnRisk = 0)
+    double ChurnRisk = 0,
+    string RfmCell = "",
+    string RfmGroup = "",
+    CustomerAttributes? Attributes = null)
 {
     /// <summary>Money at risk: CLV × churn risk (the measure alerts rank by), kept as a column so a worklist ranks by it.</summary>
     public double ExpectedLoss => Clv * ChurnRisk is var loss && double.IsFinite(loss) ? loss : 0;
@@ -77,7 +80,8 @@ public sealed record CustomerDigest(
             p.FirstPurchaseAt is { } f ? calendar.DayOf(f) : null,
             p.LastPurchaseAt is { } l ? calendar.DayOf(l) : null,
             p.PurchaseDays, (double)p.TotalSpend, (double)p.MeanRepeatSpend, model.Stage.ToString(), tier, string.Join(',', traits.Segments), dueAt,
-            team, Profile("name", "full_name"), Profile("email", "email_address"), traits.Clv, traits.ChurnRisk.Value);
+            team, Profile("name", "full_name"), Profile("email", "email_address"), traits.Clv, traits.ChurnRisk.Value,
+            traits.Rfm?.Cell ?? "", traits.RfmGroup?.ToString() ?? "", CustomerAttributes.Of(model.Profile.Select(a => (a.Key, a.Value.Value))));
     }
 }
 

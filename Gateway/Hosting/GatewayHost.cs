@@ -6,6 +6,7 @@ using Engagement.Gateway.Demo;
 using Engagement.Gateway.Ingest;
 using Engagement.Gateway.Metrics;
 using Engagement.Gateway.Push;
+using Engagement.Gateway.Query;
 using Engagement.Gateway.Security;
 using Engagement.Grains.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -82,6 +83,7 @@ public static class GatewayHost
         app.MapConsoleApi();
         app.MapCasesApi();
         app.MapActivityApi();
+        app.MapQuery();
         app.MapDemoApi();
         app.MapEngagementMetrics();
         if (settings.Options.Dashboard.Enabled) app.MapOrleansDashboard("/dashboard").RequireAuthorization(Policies.Admin);

@@ -150,6 +150,8 @@ public static class EngagementHosting
         services.TryAddSingleton(settings);
         services.TryAddSingleton(Options.Create(settings.Options));
         services.TryAddSingleton<StoreDatabases>();
+        // Queries and exports read the store's indexed tables straight from the process that serves them (issue 16).
+        services.TryAddSingleton(sp => new CustomerQueries(sp.GetRequiredService<StoreDatabases>().Journal, sp.GetRequiredService<StoreDatabases>().GrainState));
         // Before any hosted service starts (the silo or the client among them), the schema is in place.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StoreSchemaInitializer>());
     }
