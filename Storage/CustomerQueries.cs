@@ -91,7 +91,8 @@ public sealed class InvalidQueryException(string field, string reason) : Excepti
 /// </summary>
 /// <remarks>
 /// The order of a list is the order of the index it walks, so that no page sorts: by stage, tier, RFM group, team and
-/// id when the customers are found by the digests' dimensions, by id when found by a segment or an attribute.
+/// id when a dimension is given (segments are then matched in the index's copy of the digest's segment list), else by id
+/// of the first segment's or attribute's rows.
 /// </remarks>
 public sealed class CustomerQueries(StoreDialect journal, StoreDialect alerts)
 {
@@ -107,7 +108,7 @@ public sealed class CustomerQueries(StoreDialect journal, StoreDialect alerts)
     /// <summary>How many customers match.</summary>
     public async Task<long> CountAsync(CustomerFilter filter, CancellationToken cancellationToken = default)
     {
-        var query = Source.Of(filter, needsDigest: false);
+        var query = Source.Of(journal, filter, needsDigest: false);
         await using var connection = await journal.OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using var command = SqlCommands.Create(connection, null, $"SELECT COUNT(*) {query.FromWhere}", [.. query.Parameters]);
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
@@ -124,18 +125,20 @@ public sealed class CustomerQueries(StoreDialect journal, StoreDialect alerts)
         Source query;
         switch (by)
         {
+            case CustomerDimension.Segment when HasDigestFilters(filter) || filter.Attributes.Count > 0:
+                return await CountBySegmentColumnAsync(filter, limit, cancellationToken).ConfigureAwait(false);
             case CustomerDimension.Segment:
-                query = Source.Of(filter with { Segments = [] }, needsDigest: false, extraDriver: ("engagement_customer_segments gx", "", []));
+                query = Source.Of(journal, filter with { Segments = [] }, needsDigest: false, extraDriver: ("engagement_customer_segments gx", "", []));
                 query.AddSegments(filter.Segments);
                 key = "gx.segment";
                 break;
             case CustomerDimension.Attribute:
-                query = Source.Of(filter, needsDigest: false, extraDriver: ("engagement_customer_attributes gx", "gx.name = @byName",
+                query = Source.Of(journal, filter, needsDigest: false, extraDriver: ("engagement_customer_attributes gx", "gx.name = @byName",
                     [("byName", CustomerAttributes.Key(attribute ?? throw new InvalidQueryException("by", "an attribute name is required")))]));
                 key = "gx.value";
                 break;
             default:
-                query = Source.Of(filter, needsDigest: true);
+                query = Source.Of(journal, filter, needsDigest: true);
                 key = "d." + Column(by);
                 break;
         }
@@ -148,11 +151,34 @@ public sealed class CustomerQueries(StoreDialect journal, StoreDialect alerts)
         return groups;
     }
 
+    /// <summary>
+    /// Counts by segment of customers found by their dimensions: the matching digests grouped by their (few distinct)
+    /// segment lists, read from the dimension index alone, and each list's count added to each of its segments.
+    /// </summary>
+    private async Task<IReadOnlyList<GroupCount>> CountBySegmentColumnAsync(CustomerFilter filter, int limit, CancellationToken cancellationToken)
+    {
+        var query = Source.Of(journal, filter, needsDigest: true);
+        await using var connection = await journal.OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = SqlCommands.Create(connection, null, $"SELECT d.segments, COUNT(*) {query.FromWhere} GROUP BY d.segments", [.. query.Parameters]);
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var n = reader.GetInt64(1);
+            foreach (var segment in reader.GetString(0).Split(',', StringSplitOptions.RemoveEmptyEntries)) counts[segment] = counts.GetValueOrDefault(segment) + n;
+        }
+        return [.. counts.Select(c => new GroupCount(c.Key, c.Value)).OrderByDescending(g => g.Count).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Take(Math.Clamp(limit, 1, MaxPageSize))];
+    }
+
+    private static bool HasDigestFilters(CustomerFilter filter) =>
+        filter.Stages.Count + filter.Tiers.Count + filter.RfmGroups.Count + filter.RfmCells.Count + filter.Teams.Count > 0;
+
     /// <summary>A page of at most <paramref name="pageSize"/> customers after <paramref name="after"/> (a page's <see cref="CustomerPage.Next"/>).</summary>
     public async Task<CustomerPage> ListAsync(CustomerFilter filter, string? after, int pageSize, CancellationToken cancellationToken = default)
     {
         if (pageSize is < 1 or > MaxPageSize) throw new InvalidQueryException("pageSize", $"from 1 to {MaxPageSize}");
-        var query = Source.Of(filter, needsDigest: true);
+        var query = Source.Of(journal, filter, needsDigest: true);
         if (after is not null) query.After(Cursor.Decode(after, query.Kind));
         var rows = new List<CustomerRow>(pageSize + 1);
         await foreach (var row in ReadRowsAsync(query, pageSize + 1, cancellationToken).ConfigureAwait(false)) rows.Add(row);
@@ -162,7 +188,7 @@ public sealed class CustomerQueries(StoreDialect journal, StoreDialect alerts)
 
     /// <summary>Every matching customer, in the list's order, streamed from the database reader (one snapshot).</summary>
     public IAsyncEnumerable<CustomerRow> ExportAsync(CustomerFilter filter, CancellationToken cancellationToken = default) =>
-        ReadRowsAsync(Source.Of(filter, needsDigest: true), null, cancellationToken);
+        ReadRowsAsync(Source.Of(journal, filter, needsDigest: true), null, cancellationToken);
 
     private async IAsyncEnumerable<CustomerRow> ReadRowsAsync(Source query, int? limit, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -307,9 +333,9 @@ public sealed class CustomerQueries(StoreDialect journal, StoreDialect alerts)
 
         public string OrderBy => string.Join(", ", _keyColumns);
 
-        public static Source Of(CustomerFilter filter, bool needsDigest, (string Table, string Where, (string, object)[] Parameters)? extraDriver = null)
+        public static Source Of(StoreDialect dialect, CustomerFilter filter, bool needsDigest, (string Table, string Where, (string, object)[] Parameters)? extraDriver = null)
         {
-            var digestFilters = filter.Stages.Count + filter.Tiers.Count + filter.RfmGroups.Count + filter.RfmCells.Count + filter.Teams.Count > 0;
+            var digestFilters = HasDigestFilters(filter);
             Source source;
             var segments = filter.Segments;
             var attributes = filter.Attributes;
@@ -320,14 +346,14 @@ public sealed class CustomerQueries(StoreDialect journal, StoreDialect alerts)
                 source.Parameters.AddRange(driver.Parameters);
                 source.Driver = "gx.customer_id";
             }
-            else if (segments.Count > 0)
+            else if (segments.Count > 0 && !digestFilters)
             {
                 source = new Source("segment", ["s0.customer_id"]) { _from = "engagement_customer_segments s0", Driver = "s0.customer_id" };
                 source._where.Add("s0.segment = @segment0");
                 source.Parameters.Add(("segment0", segments[0]));
                 segments = segments.Skip(1).ToList();
             }
-            else if (attributes.Count > 0)
+            else if (attributes.Count > 0 && !digestFilters)
             {
                 source = new Source("attribute", ["a0.customer_id"]) { _from = "engagement_customer_attributes a0", Driver = "a0.customer_id" };
                 source._where.Add("a0.name = @attributeName0 AND a0.value = @attributeValue0");
@@ -347,7 +373,19 @@ public sealed class CustomerQueries(StoreDialect journal, StoreDialect alerts)
             {
                 source._joins.Add($" JOIN engagement_customer_digest d ON d.customer_id = {source.Driver}");
             }
-            source.AddSegments(segments);
+            if (source.Kind == "digest")
+            {
+                // The digest's own segments column, read from the dimension index that carries it: no row per segment to look up.
+                for (var i = 0; i < segments.Count; i++)
+                {
+                    source._where.Add(dialect.Contains("',' || d.segments || ','", $"segmentIn{i}"));
+                    source.Parameters.Add(($"segmentIn{i}", $",{segments[i]},"));
+                }
+            }
+            else
+            {
+                source.AddSegments(segments);
+            }
             for (var i = 0; i < attributes.Count; i++)
             {
                 source._where.Add($"EXISTS (SELECT 1 FROM engagement_customer_attributes a{i + 1} WHERE a{i + 1}.name = @attributeName{i + 1} AND a{i + 1}.value = @attributeValue{i + 1} AND a{i + 1}.customer_id = {source.Driver})");

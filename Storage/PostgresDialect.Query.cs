@@ -60,4 +60,6 @@ internal sealed partial class PostgresDialect
         digests?.Parameters.Add(new NpgsqlParameter<long[]>("hash", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. changes.Digests.Select(r => r.AttributesHash)] });
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    internal override string Contains(string haystack, string parameter) => $"strpos({haystack}, @{parameter}) > 0";
 }

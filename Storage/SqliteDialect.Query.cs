@@ -61,4 +61,6 @@ internal sealed partial class SqliteDialect
             statement.Execute();
         }
     }
+
+    internal override string Contains(string haystack, string parameter) => $"instr({haystack}, @{parameter}) > 0";
 }

@@ -99,6 +99,9 @@ public abstract class StoreDialect : IAsyncDisposable
     /// </summary>
     internal abstract string PrefixLike(string column, string parameter);
 
+    /// <summary>SQL that is true where the text <paramref name="haystack"/> contains the text of <c>@parameter</c>, case and wildcards as they are.</summary>
+    internal abstract string Contains(string haystack, string parameter);
+
     /// <summary>The folder of this store's schema scripts under Storage/Sql/.</summary>
 
     internal abstract string SchemaFolder { get; }

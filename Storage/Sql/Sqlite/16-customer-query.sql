@@ -1,13 +1,14 @@
 -- Query and export (issue 16): what lists, counts and exports of customers read, written with the digests
 -- (CustomerIndex) and only when it changes. The RFM cell and group as columns; one index over the query's
--- dimensions that counts read alone and lists walk in order; the segments and the profile attributes as rows,
+-- dimensions (and segments) that counts read alone and lists walk in order; the segments and the profile attributes as rows,
 -- one per customer and segment or attribute (bounded: CustomerAttributes), found by name and by customer.
 ALTER TABLE engagement_customer_digest ADD COLUMN IF NOT EXISTS rfm_cell TEXT NOT NULL DEFAULT '';
 ALTER TABLE engagement_customer_digest ADD COLUMN IF NOT EXISTS rfm_group TEXT NOT NULL DEFAULT '';
 -- A hash of the indexed attributes, to tell a change without reading the rows; NULL: not indexed yet.
 ALTER TABLE engagement_customer_digest ADD COLUMN IF NOT EXISTS attributes_hash INTEGER NULL;
 
-CREATE INDEX IF NOT EXISTS ix_engagement_customer_digest_query ON engagement_customer_digest (stage, tier, rfm_group, team, customer_id);
+-- The segments ride along after the id: a count or a page that combines dimensions and segments reads this index alone.
+CREATE INDEX IF NOT EXISTS ix_engagement_customer_digest_query ON engagement_customer_digest (stage, tier, rfm_group, team, customer_id, segments);
 
 CREATE TABLE IF NOT EXISTS engagement_customer_segments
 (
