@@ -186,9 +186,36 @@ public sealed class CustomerQueries(StoreDialect journal, StoreDialect alerts)
         return new CustomerPage(rows.Count > pageSize ? rows[..pageSize] : rows, next);
     }
 
+    /// <summary>The instrument that counts exported customers as the store's reader yields them.</summary>
+    public const string ExportedRowsMetric = "engagement.query.export.rows";
+
+    private static readonly System.Diagnostics.Metrics.Counter<long> ExportedRows = EngagementMeter.Instance.CreateCounter<long>(
+        ExportedRowsMetric, unit: "{customer}", description: "Customers read from the store for exports, counted as they are read (in steps of 64), by database.");
+
     /// <summary>Every matching customer, in the list's order, streamed from the database reader (one snapshot).</summary>
     public IAsyncEnumerable<CustomerRow> ExportAsync(CustomerFilter filter, CancellationToken cancellationToken = default) =>
-        ReadRowsAsync(Source.Of(journal, filter, needsDigest: true), null, cancellationToken);
+        CountedAsync(ReadRowsAsync(Source.Of(journal, filter, needsDigest: true), null, cancellationToken));
+
+    private async IAsyncEnumerable<CustomerRow> CountedAsync(IAsyncEnumerable<CustomerRow> rows)
+    {
+        var pending = 0;
+        try
+        {
+            await foreach (var row in rows.ConfigureAwait(false))
+            {
+                if (++pending == 64)
+                {
+                    ExportedRows.Add(pending, journal.Database);
+                    pending = 0;
+                }
+                yield return row;
+            }
+        }
+        finally
+        {
+            if (pending > 0) ExportedRows.Add(pending, journal.Database);
+        }
+    }
 
     private async IAsyncEnumerable<CustomerRow> ReadRowsAsync(Source query, int? limit, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -48,14 +48,12 @@ public static class CustomerExport
             }
             if (++pending == RowsPerFlush)
             {
-                QueryMetrics.Exported(pending, format);
                 pending = 0;
                 // Waits while the client is behind: the backpressure that keeps the export's memory bounded.
                 var flushed = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
                 if (flushed.IsCanceled || flushed.IsCompleted) return;
             }
         }
-        QueryMetrics.Exported(pending, format);
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
