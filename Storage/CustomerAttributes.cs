@@ -59,9 +59,11 @@ public sealed class CustomerAttributes : IEquatable<CustomerAttributes>
     public static string Key(string text) => text.Trim().ToLowerInvariant();
 
     public bool Equals(CustomerAttributes? other) =>
-        other is not null && (ReferenceEquals(this, other) || Pairs.SequenceEqual(other.Pairs));
+        other is not null && (ReferenceEquals(this, other) || (Pairs.Count == other.Pairs.Count
+            && Pairs.Zip(other.Pairs).All(p => string.Equals(p.First.Key, p.Second.Key, StringComparison.Ordinal)
+                && string.Equals(p.First.Value, p.Second.Value, StringComparison.Ordinal))));
 
     public override bool Equals(object? obj) => Equals(obj as CustomerAttributes);
 
-    public override int GetHashCode() => Pairs.Count == 0 ? 0 : HashCode.Combine(Pairs.Count, Pairs[0]);
+    public override int GetHashCode() => Hash.GetHashCode();
 }

@@ -380,8 +380,9 @@ public sealed class CustomerQueries(StoreDialect journal, StoreDialect alerts)
                 source.Parameters.Add(("segment0", segments[0]));
                 segments = segments.Skip(1).ToList();
             }
-            else if (attributes.Count > 0 && !digestFilters)
+            else if (attributes.Count > 0 && (!digestFilters || segments.Count == 0))
             {
+                // Joined, not probed: each planner starts from whichever side its statistics call narrower.
                 source = new Source("attribute", ["a0.customer_id"]) { _from = "engagement_customer_attributes a0", Driver = "a0.customer_id" };
                 source._where.Add("a0.name = @attributeName0 AND a0.value = @attributeValue0");
                 source.Parameters.Add(("attributeName0", attributes[0].Key));

@@ -77,7 +77,7 @@ public static class QueryApi
         var q = request.Query;
         var page = await queries.EventsAsync(customerId, AfterSeq(q[Fields.AfterSeq], Same), PageSize(q[Fields.PageSize], Same), request.HttpContext.RequestAborted);
         return TypedResults.Ok(new EventsResponse([.. page.Events.Select(e => new EventEntry(e.Seq, e.EventId, e.EventType, e.Channel, e.OccurredAt, e.RecordedAt,
-            JsonDocument.Parse(e.Payload).RootElement))], page.Next));
+            JsonSerializer.Deserialize<JsonElement>(e.Payload)))], page.Next));
     });
 
     private static Task<IResult> Alerts(HttpRequest request, ClaimsPrincipal user, CustomerQueries queries, IOptions<IngestOptions> ingest) => RunAsync(async () =>
