@@ -25,7 +25,9 @@ public sealed record CustomerDigest(
     double Clv = 0,
     double ChurnRisk = 0,
     string? RiskBand = null,
-    string? RfmGroup = null)
+    string? RfmGroup = null,
+    string RfmCell = "",
+    CustomerAttributes? Attributes = null)
 {
     /// <summary>Money at risk: CLV × churn risk (the measure alerts rank by), kept as a column so a worklist ranks by it.</summary>
     public double ExpectedLoss => Clv * ChurnRisk is var loss && double.IsFinite(loss) ? loss : 0;
@@ -81,7 +83,8 @@ public sealed record CustomerDigest(
             p.LastPurchaseAt is { } l ? calendar.DayOf(l) : null,
             p.PurchaseDays, (double)p.TotalSpend, (double)p.MeanRepeatSpend, model.Stage.ToString(), tier, string.Join(',', traits.Segments), dueAt,
             team, Profile("name", "full_name"), Profile("email", "email_address"), traits.Clv, traits.ChurnRisk.Value,
-            traits.ChurnRisk.Band.ToString(), traits.RfmGroup?.ToString());
+            traits.ChurnRisk.Band.ToString(), traits.RfmGroup?.ToString(), traits.Rfm?.Cell ?? "",
+            CustomerAttributes.Of(model.Profile.Select(a => (a.Key, a.Value.Value))));
     }
 }
 

@@ -65,7 +65,7 @@ public sealed class GroupCommitJournal : GroupCommitWriter<GroupCommitJournal.Pe
         await using var transaction = await _dialect.BeginWriteAsync(lease.Connection, cancellationToken).ConfigureAwait(false);
         var results = await _dialect.AppendAsync(lease.Connection, transaction, group, cancellationToken).ConfigureAwait(false);
         var digests = LatestDigests(group);
-        if (digests.Count > 0) await _dialect.UpsertDigestsAsync(lease.Connection, transaction, digests, cancellationToken).ConfigureAwait(false);
+        if (digests.Count > 0) await CustomerIndex.UpsertDigestsAsync(_dialect, lease.Connection, transaction, digests, cancellationToken).ConfigureAwait(false);
         var changed = _changes is null ? 0 : await _changes.WriteDigestChangesAsync(_dialect, lease.Connection, transaction, digests, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         if (changed > 0) _changes!.Signal.Pulse();

@@ -9,7 +9,7 @@ namespace Engagement.Storage;
 /// A PostgreSQL database through one pooled data source, which this dialect owns. A group is one round trip
 /// whatever its size: rows go as arrays into one multi-row statement (<c>unnest</c>), and grain states as one batch.
 /// </summary>
-internal sealed class PostgresDialect(NpgsqlDataSource dataSource) : StoreDialect
+internal sealed partial class PostgresDialect(NpgsqlDataSource dataSource) : StoreDialect
 {
     // Any fixed keys will do; they only have to be the same in every process.
     private const long SchemaLockKey = 0x456E_6761_6765_5363; // "EngageSc"

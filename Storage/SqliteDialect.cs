@@ -11,7 +11,7 @@ namespace Engagement.Storage;
 /// long-lived connection, and a group is one transaction of prepared statements (each a page-cache write; the
 /// commit is the one fsync). Reads use pooled connections of their own.
 /// </summary>
-internal sealed class SqliteDialect(string connectionString) : StoreDialect
+internal sealed partial class SqliteDialect(string connectionString) : StoreDialect
 {
     /// <summary>
     /// What every connection that writes a SQLite file sets. FULL: every commit is on disk before the ack goes out,

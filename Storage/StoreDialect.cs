@@ -65,6 +65,13 @@ public abstract class StoreDialect : IAsyncDisposable
     internal abstract Task UpsertDigestsAsync(DbConnection connection, DbTransaction transaction,
         IReadOnlyCollection<CustomerDigest> digests, CancellationToken cancellationToken);
 
+    /// <summary>What the customer query index (<see cref="CustomerIndex"/>) holds now of the digests' customers that are stored.</summary>
+    internal abstract Task<IReadOnlyDictionary<string, CustomerIndex.Indexed>> ReadIndexedAsync(DbConnection connection, DbTransaction transaction,
+        IReadOnlyCollection<CustomerDigest> digests, CancellationToken cancellationToken);
+
+    /// <summary>Writes the customer query index's changes (after the digests' upsert, in its transaction).</summary>
+    internal abstract Task WriteIndexAsync(DbConnection connection, DbTransaction transaction, CustomerIndexChanges changes, CancellationToken cancellationToken);
+
     /// <summary>
     /// Writes or clears grain states (<see cref="GroupedGrainStorage.UpsertSql"/>, <see cref="GroupedGrainStorage.DeleteSql"/>)
     /// and says, per write, whether it was taken (an upsert is not when a newer version is stored; a clear always is).
@@ -98,6 +105,9 @@ public abstract class StoreDialect : IAsyncDisposable
     /// pattern with '\' as its escape. It matches the store's prefix indexes of 11-population.sql.
     /// </summary>
     internal abstract string PrefixLike(string column, string parameter);
+
+    /// <summary>SQL that is true where the text <paramref name="haystack"/> contains the text of <c>@parameter</c>, case and wildcards as they are.</summary>
+    internal abstract string Contains(string haystack, string parameter);
 
     /// <summary>The folder of this store's schema scripts under Storage/Sql/.</summary>
 

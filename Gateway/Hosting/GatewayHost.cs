@@ -8,6 +8,7 @@ using Engagement.Gateway.Ingest;
 using Engagement.Gateway.Limits;
 using Engagement.Gateway.Metrics;
 using Engagement.Gateway.Push;
+using Engagement.Gateway.Query;
 using Engagement.Gateway.Security;
 using Engagement.Grains.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -88,6 +89,7 @@ public static class GatewayHost
         app.MapConsoleApi();
         app.MapCasesApi();
         app.MapActivityApi();
+        app.MapQuery();
         app.MapDemoApi();
         app.MapEngagementMetrics();
         if (settings.Options.Dashboard.Enabled) app.MapOrleansDashboard("/dashboard").RequireAuthorization(Policies.Admin);

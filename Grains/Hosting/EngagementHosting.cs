@@ -172,6 +172,8 @@ public static class EngagementHosting
         services.TryAddSingleton<IChangeFeed>(sp => new SqlChangeFeed(
             sp.GetRequiredService<StoreDatabases>().Journal, sp.GetRequiredService<ChangeSignal>(), sp.GetRequiredService<TimeProvider>()));
         services.AddOptions<ChangeFeedOptions>().BindConfiguration(ChangeFeedOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        // Queries and exports read the store's indexed tables straight from the process that serves them (issue 16).
+        services.TryAddSingleton(sp => new CustomerQueries(sp.GetRequiredService<StoreDatabases>().Journal, sp.GetRequiredService<StoreDatabases>().GrainState));
         // Before any hosted service starts (the silo or the client among them), the schema is in place.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StoreSchemaInitializer>());
     }
