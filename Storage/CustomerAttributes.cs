@@ -1,3 +1,5 @@
+using Engagement.Model;
+
 namespace Engagement.Storage;
 
 /// <summary>
@@ -16,7 +18,14 @@ public sealed class CustomerAttributes : IEquatable<CustomerAttributes>
 
     private long? _hash;
 
-    private CustomerAttributes(KeyValuePair<string, string>[] pairs) => Pairs = pairs;
+    /// <summary>The profile's own names and values this was made from (null: made from a list), to tell an unchanged profile.</summary>
+    private readonly KeyValuePair<string, string>[]? _source;
+
+    private CustomerAttributes(KeyValuePair<string, string>[] pairs, KeyValuePair<string, string>[]? source = null)
+    {
+        Pairs = pairs;
+        _source = source;
+    }
 
     /// <summary>The indexed pairs, by name.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Pairs { get; }
@@ -53,6 +62,21 @@ public sealed class CustomerAttributes : IEquatable<CustomerAttributes>
             .Select(a => KeyValuePair.Create(a.Name, a.Value))
             .ToArray();
         return pairs.Length == 0 ? Empty : new CustomerAttributes(pairs);
+    }
+
+    /// <summary>
+    /// A profile's attributes, or <paramref name="previous"/> when it was made from the same names and values: a digest
+    /// is computed after every event and a profile seldom changes, so that check reads the profile and allocates nothing.
+    /// </summary>
+    public static CustomerAttributes Of(IReadOnlyDictionary<string, ProfileAttribute> profile, CustomerAttributes? previous)
+    {
+        if (previous?._source is { } source && source.Length == profile.Count && source.All(
+                pair => profile.TryGetValue(pair.Key, out var attribute) && string.Equals(attribute.Value, pair.Value, StringComparison.Ordinal)))
+        {
+            return previous;
+        }
+        var made = Of(profile.Select(a => (a.Key, a.Value.Value)));
+        return new CustomerAttributes([.. made.Pairs], [.. profile.Select(a => KeyValuePair.Create(a.Key, a.Value.Value))]);
     }
 
     /// <summary>How names and values are kept and matched: trimmed, lower case.</summary>

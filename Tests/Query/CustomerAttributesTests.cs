@@ -1,3 +1,4 @@
+using Engagement.Model;
 using Engagement.Storage;
 
 namespace Engagement.Tests.Query;
@@ -36,5 +37,30 @@ public sealed class CustomerAttributesTests
         Assert.Equal(digest, digest with { Attributes = same });
         Assert.NotEqual(digest, digest with { Attributes = moved });
         Assert.NotEqual(one.Hash, moved.Hash);
+    }
+
+    [Fact]
+    public void A_profile_that_has_not_changed_gives_back_the_attributes_made_before_and_a_changed_one_new_ones()
+    {
+        var at = DateTimeOffset.UnixEpoch;
+        var profile = new Dictionary<string, ProfileAttribute>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Region"] = new("North", at),
+            ["city"] = new("Oslo", at),
+        };
+        var first = CustomerAttributes.Of(profile, previous: null);
+
+        Assert.Same(first, CustomerAttributes.Of(profile, first));
+
+        profile["city"] = new("Bergen", at);
+        var moved = CustomerAttributes.Of(profile, first);
+        Assert.NotSame(first, moved);
+        Assert.Equal([KeyValuePair.Create("city", "bergen"), KeyValuePair.Create("region", "north")], moved.Pairs);
+
+        profile["tier"] = new("gold", at);
+        Assert.Equal(3, CustomerAttributes.Of(profile, moved).Pairs.Count);
+        profile.Remove("tier");
+        profile.Remove("city");
+        Assert.Equal([KeyValuePair.Create("region", "north")], CustomerAttributes.Of(profile, moved).Pairs);
     }
 }
