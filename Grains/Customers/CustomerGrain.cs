@@ -144,11 +144,14 @@ public sealed partial class CustomerGrain(
 
     public Task<bool> Exists() => Task.FromResult(State.Exists);
 
+    public Task<string?> Team() => Task.FromResult(State.Exists ? AlertPolicy.TeamOf(State.Model, options.Value.Alerts) : null);
+
     public async Task<CustomerCard?> GetCard()
     {
         if (!State.Exists) return null;
         var evaluation = await ReevaluateAsync(scheduled: false);
-        return State.ToCard(CustomerId, evaluation.Traits, population.Current.Version, rules.Current, CardCurrency);
+        return State.ToCard(CustomerId, evaluation.Traits, population.Current.Version, rules.Current, CardCurrency)
+            with { Team = AlertPolicy.TeamOf(State.Model, options.Value.Alerts) };
     }
 
     public async Task<CustomerCard?> Watch(ICustomerObserver observer)
@@ -371,7 +374,11 @@ public sealed partial class CustomerGrain(
     private async Task NotifyAsync(CustomerTraits traits, DateTimeOffset? acceptedAt = null)
     {
         if (_watchers is not { Count: > 0 }) return;
-        var card = State.ToCard(CustomerId, traits, population.Current.Version, rules.Current, CardCurrency) with { AcceptedAt = acceptedAt };
+        var card = State.ToCard(CustomerId, traits, population.Current.Version, rules.Current, CardCurrency) with
+        {
+            AcceptedAt = acceptedAt,
+            Team = AlertPolicy.TeamOf(State.Model, options.Value.Alerts),
+        };
         await _watchers.Notify(w => w.OnCardChanged(card));
     }
 
