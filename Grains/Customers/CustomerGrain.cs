@@ -382,10 +382,26 @@ public sealed partial class CustomerGrain(
         await _watchers.Notify(w => w.OnCardChanged(card));
     }
 
+    /// <summary>
+    /// After events were applied: writes the checkpoint when due. The events are in the journal already, so a failed write
+    /// does not fail the call (its caller would resend, and find them duplicates whose pushes and alerts never happened):
+    /// it is logged, and the timer <see cref="SaveCheckpointAsync"/> armed writes it later.
+    /// </summary>
     private async Task CheckpointIfDueAsync(int applied)
     {
-        if (_checkpoints.Applied(applied)) await SaveCheckpointAsync();
-        else ArmCheckpointTimer();
+        if (!_checkpoints.Applied(applied))
+        {
+            ArmCheckpointTimer();
+            return;
+        }
+        try
+        {
+            await SaveCheckpointAsync();
+        }
+        catch (Exception ex)
+        {
+            LogCheckpointDeferred(logger, ex, CustomerId);
+        }
     }
 
     /// <summary>Arms the one-shot checkpoint timer, unless one is pending (see <see cref="CheckpointPolicy"/>).</summary>
@@ -418,6 +434,9 @@ public sealed partial class CustomerGrain(
         _lastDigest = null;
         _watchers?.ClearExpired();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing the checkpoint of customer {CustomerId} failed after its events were committed; it is written again later")]
+    private static partial void LogCheckpointDeferred(ILogger logger, Exception exception, string customerId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Customer {CustomerId} caught up {Count} journal entries to sequence {Seq}")]
     private static partial void LogCaughtUp(ILogger logger, string customerId, int count, long seq);
