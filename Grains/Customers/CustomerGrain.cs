@@ -73,6 +73,8 @@ public sealed partial class CustomerGrain(
         }
         // A change of contacts that did not reach the index before the process stopped gets there now.
         await IndexContactsAsync();
+        // Alerts the store did not take before the last activation went are delivered again.
+        if (State.UnsavedAlerts is { Count: > 0 }) ArmAlertRetry();
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -278,11 +280,79 @@ public sealed partial class CustomerGrain(
             catch (Exception ex)
             {
                 LogAlertFailed(logger, ex, step.Kind, CustomerId);
+                // A raise the store did not take goes to the outbox and is delivered again; a close is tried again by the next evaluation.
+                if (step.Cause is { } unsaved) KeepUnsavedAlert(unsaved);
+                open = AlertBook.With(open, step.Kind, isOpen);
+                continue;
+            }
+            // Whatever the store took for this kind supersedes an older raise still waiting in the outbox.
+            if ((step.Cause ?? (object?)step.Reason) is not null && State.UnsavedAlerts?.RemoveAll(c => c.Kind == step.Kind) > 0
+                && State.UnsavedAlerts.Count == 0)
+            {
+                State.UnsavedAlerts = null;
             }
             open = AlertBook.With(open, step.Kind, isOpen);
         }
         if (plan is not null) State.OpenAlerts = open;
         if (State.AlertsPending != pending || State.OpenAlerts != known) AlertBookChanged();
+    }
+
+    private IGrainTimer? _alertRetryTimer;
+    private int _alertRetries;
+
+    /// <summary>Puts a raise the alert store did not take in the outbox (kept with the checkpoint) and arms its delivery.</summary>
+    private void KeepUnsavedAlert(AlertCause cause)
+    {
+        var unsaved = State.UnsavedAlerts ??= [];
+        unsaved.RemoveAll(c => c.Kind == cause.Kind);
+        unsaved.Add(cause);
+        // The outbox is part of the checkpoint: written with the next one, as the alert book is.
+        _checkpoints.Changed();
+        ArmCheckpointTimer();
+        ArmAlertRetry();
+    }
+
+    /// <summary>
+    /// Delivers the outbox again after a delay that doubles with each failed round, up to a minute. The timer keeps the
+    /// grain active until the outbox is empty; should the grain go anyway, its checkpoint holds the outbox and the next
+    /// activation arms the delivery again.
+    /// </summary>
+    private void ArmAlertRetry()
+    {
+        if (_alertRetryTimer is not null) return;
+        var delay = TimeSpan.FromSeconds(Math.Min(60, 1 << Math.Min(_alertRetries, 6)));
+        _alertRetryTimer = this.RegisterGrainTimer(async _ =>
+        {
+            _alertRetryTimer?.Dispose();
+            _alertRetryTimer = null;
+            await DeliverUnsavedAlertsAsync();
+        }, new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+    }
+
+    private async Task DeliverUnsavedAlertsAsync()
+    {
+        if (State.UnsavedAlerts is not { Count: > 0 } unsaved) return;
+        var open = State.OpenAlerts ?? 0;
+        foreach (var cause in unsaved.ToList())
+        {
+            try
+            {
+                await GrainFactory.GetGrain<ICustomerAlertGrain>(AlertIds.GrainKey(CustomerId, cause.Kind)).Raise(cause);
+            }
+            catch (Exception ex)
+            {
+                LogAlertFailed(logger, ex, cause.Kind, CustomerId);
+                _alertRetries++;
+                ArmAlertRetry();
+                return;
+            }
+            unsaved.Remove(cause);
+            open = AlertBook.With(open, cause.Kind, true);
+            if (State.OpenAlerts is not null) State.OpenAlerts = open;
+            AlertBookChanged();
+        }
+        State.UnsavedAlerts = null;
+        _alertRetries = 0;
     }
 
     /// <summary>
