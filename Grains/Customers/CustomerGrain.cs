@@ -106,11 +106,17 @@ public sealed partial class CustomerGrain(
         }
         catch (Exception ex)
         {
-            // The commit may have landed even though we saw it fail. Start over from the store rather
-            // than guess: the next activation replays whatever the journal really holds.
             LogAppendFailed(logger, ex, customerId);
-            DeactivateOnIdle();
-            throw;
+            // The commit may have landed even though we saw it fail. Read back rather than guess: if it did, the events
+            // are applied, pushed and alerted now and the answer counts them accepted (a resend would call them duplicates).
+            var landed = await ReadBackAsync(entries);
+            if (landed is null)
+            {
+                // It did not, or the store cannot tell now: start over from the store; the next activation replays what it holds.
+                DeactivateOnIdle();
+                throw;
+            }
+            fresh = landed;
         }
 
         var acceptedAt = machineClock.GetUtcNow();
@@ -143,6 +149,23 @@ public sealed partial class CustomerGrain(
         }
         return slice.Result();
     }
+
+    /// <summary>Which of the entries an ambiguous commit stored (see <see cref="CommitReadBack"/>); null when none or unknown.</summary>
+    private async Task<bool[]?> ReadBackAsync(JournalEntry[] entries)
+    {
+        try
+        {
+            return await CommitReadBack.ResolveAsync(journal, CustomerId, State.LastSeq, entries);
+        }
+        catch (Exception ex)
+        {
+            LogReadBackFailed(logger, ex, CustomerId);
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading back the journal of customer {CustomerId} after a failed commit failed; the customer starts over from the store")]
+    private static partial void LogReadBackFailed(ILogger logger, Exception exception, string customerId);
 
     public Task<bool> Exists() => Task.FromResult(State.Exists);
 
