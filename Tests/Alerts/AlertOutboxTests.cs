@@ -1,6 +1,5 @@
 using Engagement.Contracts.V1;
 using Engagement.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
 using Wire = Engagement.Contracts.V1;
 
 namespace Engagement.Tests.Alerts;
@@ -22,14 +21,14 @@ public sealed class AlertOutboxTests
         var at = DateTimeOffset.UtcNow.AddDays(-1);
         await engine.Client.SubmitAcceptedAsync(Events.Purchase(customer, 10, at));
 
-        var store = new SqliteConnectionStringBuilder { DataSource = Path.Combine(engine.DataDirectory, "grains.db"), Pooling = false }.ConnectionString;
-        await ExecuteAsync(store, "CREATE TRIGGER refuse_alerts BEFORE INSERT ON engagement_alert_changes BEGIN SELECT RAISE(ABORT, 'alert store refuses'); END;");
+        var store = SqliteFiles.Of(Path.Combine(engine.DataDirectory, "grains.db"));
+        await SqliteFiles.ExecuteAsync(store, "CREATE TRIGGER refuse_alerts BEFORE INSERT ON engagement_alert_changes BEGIN SELECT RAISE(ABORT, 'alert store refuses'); END;", Ct);
 
         // A detractor answer: a satisfaction drop. The events are committed whatever becomes of the alert.
         await engine.Client.SubmitAcceptedAsync(Events.Nps(customer, 3, at.AddHours(1)));
         Assert.Empty(await AlertsOfAsync(engine, customer));
 
-        await ExecuteAsync(store, "DROP TRIGGER refuse_alerts;");
+        await SqliteFiles.ExecuteAsync(store, "DROP TRIGGER refuse_alerts;", Ct);
         IReadOnlyList<Wire.Alert> raised = [];
         await Wait.UntilAsync(async () => (raised = await AlertsOfAsync(engine, customer)).Count > 0, TimeSpan.FromSeconds(60),
             "the refused alert is raised once the store takes writes again");
@@ -40,14 +39,4 @@ public sealed class AlertOutboxTests
 
     private static async Task<IReadOnlyList<Wire.Alert>> AlertsOfAsync(EngineHost engine, string customer) =>
         [.. (await engine.Client.Alerts().ListAsync(new ListAlertsRequest(), cancellationToken: Ct)).Alerts.Where(a => a.CustomerId == customer)];
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync(Ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.CommandTimeout = 30;
-        await command.ExecuteNonQueryAsync(Ct);
-    }
 }

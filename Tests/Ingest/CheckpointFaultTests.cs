@@ -30,11 +30,11 @@ public sealed class CheckpointFaultTests
         Assert.True(await watch.ResponseStream.MoveNext(Ct));
         Assert.Equal(1, watch.ResponseStream.Current.EventCount);
 
-        var grains = new SqliteConnectionStringBuilder { DataSource = Path.Combine(engine.DataDirectory, "grains.db"), Pooling = false }.ConnectionString;
-        await ExecuteAsync(grains, """
+        var grains = SqliteFiles.Of(Path.Combine(engine.DataDirectory, "grains.db"));
+        await SqliteFiles.ExecuteAsync(grains, """
             CREATE TRIGGER refuse_insert BEFORE INSERT ON engagement_checkpoints BEGIN SELECT RAISE(ABORT, 'checkpoint store refuses'); END;
             CREATE TRIGGER refuse_update BEFORE UPDATE ON engagement_checkpoints BEGIN SELECT RAISE(ABORT, 'checkpoint store refuses'); END;
-            """);
+            """, Ct);
 
         var batch = Events.Batch(Events.Visit(customer, at.AddHours(1)));
         var ack = await engine.Client.Ingest().SubmitAsync(batch, cancellationToken: Ct);
@@ -44,7 +44,7 @@ public sealed class CheckpointFaultTests
         Assert.Equal(2, watch.ResponseStream.Current.EventCount);
         Assert.Equal(1, await CheckpointVersionAsync(grains, customer));
 
-        await ExecuteAsync(grains, "DROP TRIGGER refuse_insert; DROP TRIGGER refuse_update;");
+        await SqliteFiles.ExecuteAsync(grains, "DROP TRIGGER refuse_insert; DROP TRIGGER refuse_update;", Ct);
         await Wait.UntilAsync(async () => await CheckpointVersionAsync(grains, customer) >= 2, TimeSpan.FromSeconds(30),
             "the checkpoint is written once the store takes writes again");
 
@@ -52,16 +52,6 @@ public sealed class CheckpointFaultTests
         Assert.Equal((0, 1), (again.Accepted, again.Duplicates));
         var card = await engine.Client.Customers().GetAsync(new GetCustomerRequest { CustomerId = customer }, cancellationToken: Ct);
         Assert.Equal(2, card.EventCount);
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync(Ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.CommandTimeout = 30;
-        await command.ExecuteNonQueryAsync(Ct);
     }
 
     /// <summary>The version of the customer's stored checkpoint (0: none).</summary>
