@@ -103,6 +103,12 @@ public sealed record CustomerCard
 
     /// <summary>The days ahead that <see cref="ExpectedPurchases"/>, <see cref="ExpectedSpend"/> and <see cref="Clv"/> look (the rules' CLV horizon).</summary>
     [Id(36)] public int HorizonDays { get; init; }
+
+    /// <summary>
+    /// The customer's team (<c>Engagement:Alerts:TeamAttribute</c> mapped), so that a gateway scoping customer reads by
+    /// team (<c>Engagement:Security:ScopeCustomerReads</c>) can hold back a card of another team. Inside the engine only.
+    /// </summary>
+    [Id(37), JsonIgnore, IgnoreDataMember] public string? Team { get; init; }
 }
 
 /// <summary>One event's effect on the engagement score: its points and the score (0..100) just after it.</summary>

@@ -21,6 +21,10 @@ public interface ICustomerGrain : IGrainWithStringKey
     [Orleans.Concurrency.ReadOnly]
     Task<bool> Exists();
 
+    /// <summary>The customer's team, or null for a customer with no event yet: a team-scoped read's question.</summary>
+    [Orleans.Concurrency.ReadOnly]
+    Task<string?> Team();
+
     /// <summary>
     /// Subscribes (or renews) an observer of card changes; it expires unless renewed. Returns the current
     /// card (null for a customer with no event yet), so that a renewal also catches up on anything missed.

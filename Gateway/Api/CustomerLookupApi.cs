@@ -27,12 +27,12 @@ public static class CustomerLookupApi
     public const int MaxSearchResults = 20;
 
     /// <summary>Customers whose id, id number, name or email address starts with <c>q</c>: from the digests' indexes, at most 20.</summary>
-    private static async Task<Results<Ok<IReadOnlyList<CustomerSearchHit>>, ValidationProblem>> Search(IGrainFactory grains, string? q)
+    private static async Task<Results<Ok<IReadOnlyList<CustomerSearchHit>>, ValidationProblem>> Search(IGrainFactory grains, CustomerReadScope scope, HttpContext http, string? q)
     {
         var text = q?.Trim() ?? "";
         if (text.Length < MinSearchLength) return ApiProblems.Invalid("q", $"at least {MinSearchLength} characters: part of an id, a number, a name or an email address");
         if (text.Length > MaxQueryLength) return ApiProblems.Invalid("q", $"longer than {MaxQueryLength} characters");
-        return TypedResults.Ok(await grains.GetGrain<ICustomerDirectoryGrain>(0).Search(text, MaxSearchResults));
+        return TypedResults.Ok(await scope.VisibleAsync(http.User, await grains.GetGrain<ICustomerDirectoryGrain>(0).Search(text, MaxSearchResults), h => h.CustomerId));
     }
 
     /// <summary>The one customer whose id ends in the number (<c>1234</c>: <c>cdnow-1234</c>), when exactly one does.</summary>
@@ -45,24 +45,32 @@ public static class CustomerLookupApi
         return hits.Count == 1 ? new CustomerMatch(hits[0].CustomerId, "number") : null;
     }
 
-    private static async Task<Results<Ok<CustomerMatch>, ProblemHttpResult, ValidationProblem>> Lookup(IGrainFactory grains, string? q)
+    private static async Task<Results<Ok<CustomerMatch>, ProblemHttpResult, ValidationProblem>> Lookup(IGrainFactory grains, CustomerReadScope scope, HttpContext http, string? q)
     {
         if (string.IsNullOrWhiteSpace(q)) return ApiProblems.Invalid("q", "required: a customer id, an email address or a phone number");
         if (q.Length > MaxQueryLength) return ApiProblems.Invalid("q", $"longer than {MaxQueryLength} characters");
-        return (await grains.GetGrain<ICustomerDirectoryGrain>(0).Lookup(q) ?? await ByNumberAsync(grains, q.Trim())) is { } match
+        var found = await grains.GetGrain<ICustomerDirectoryGrain>(0).Lookup(q) ?? await ByNumberAsync(grains, q.Trim());
+        if (found is not null && await scope.RefusalAsync(http.User, found.CustomerId) is { } refusal)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Another team's customer", detail: $"q: {refusal}");
+        }
+        return found is { } match
             ? TypedResults.Ok(match)
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such customer",
                 detail: $"q: no customer has the id, email address or phone number '{q.Trim()}'");
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<RecentCustomer>>, ValidationProblem>> Recent(IGrainFactory grains, string? limit)
+    private static async Task<Results<Ok<IReadOnlyList<RecentCustomer>>, ValidationProblem>> Recent(IGrainFactory grains, CustomerReadScope scope, HttpContext http, string? limit)
     {
         var count = DefaultRecent;
         if (limit is not null && (!int.TryParse(limit, out count) || count is < 1 or > MaxRecent))
         {
             return ApiProblems.Invalid("limit", $"'{limit}' is not a whole number from 1 to {MaxRecent}");
         }
-        return TypedResults.Ok(await grains.GetGrain<IActivityGrain>(0).Recent(count));
+        if (scope.ScopeOf(http.User) is null) return TypedResults.Ok(await grains.GetGrain<IActivityGrain>(0).Recent(count));
+        // Scoped: the most recent of this key's teams among the most recent overall.
+        var visible = await scope.VisibleAsync(http.User, await grains.GetGrain<IActivityGrain>(0).Recent(MaxRecent), r => r.CustomerId);
+        return TypedResults.Ok<IReadOnlyList<RecentCustomer>>([.. visible.Take(count)]);
     }
 }
 

@@ -8,6 +8,8 @@ public static class CustomersExtensions
     public static void AddCustomers(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<CardFeed>();
+        builder.Services.AddOptions<Security.CustomerReadOptions>().BindConfiguration(Security.CustomerReadOptions.Section);
+        builder.Services.AddSingleton<Security.CustomerReadScope>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CardFeed>());
     }
 

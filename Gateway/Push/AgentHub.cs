@@ -24,7 +24,7 @@ namespace Engagement.Gateway.Push;
 /// </remarks>
 [Authorize(Policy = Policies.ReadCustomers)]
 public sealed class AgentHub(AgentWatches watches, AgentAlerts alerts, AlertCommands commands,
-    [FromKeyedServices(EngagementClock.Key)] TimeProvider businessClock, IOptions<IngestOptions> ingest) : Hub<IAgentClient>
+    [FromKeyedServices(EngagementClock.Key)] TimeProvider businessClock, IOptions<IngestOptions> ingest, CustomerReadScope readScope) : Hub<IAgentClient>
 {
     /// <summary>The server-to-client method that carries a customer card.</summary>
     public const string CardMethod = "card";
@@ -49,7 +49,8 @@ public sealed class AgentHub(AgentWatches watches, AgentAlerts alerts, AlertComm
     public async Task WatchCustomer(string customerId)
     {
         var id = CheckCustomerId(customerId);
-        await watches.WatchAsync(Context.ConnectionId, id, Context.ConnectionAborted);
+        if (await readScope.RefusalAsync(Context.User, id) is { } refusal) throw new HubException($"permission denied: customerId: {refusal}");
+        await watches.WatchAsync(Context.ConnectionId, id, Context.ConnectionAborted, readScope.ScopeOf(Context.User));
         await alerts.SendOpenAlertsAsync(Context.ConnectionId, id, Context.ConnectionAborted);
     }
 

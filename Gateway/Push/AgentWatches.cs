@@ -65,7 +65,8 @@ public sealed partial class AgentWatches(CardFeed feed, IHubContext<AgentHub, IA
         await Task.WhenAll(watches.Select(watch => watch.DisposeAsync().AsTask()));
     }
 
-    public async Task WatchAsync(string connectionId, string customerId, CancellationToken connectionAborted)
+    /// <param name="scope">The teams whose cards the connection may see (null: every card), see <see cref="Security.CustomerReadScope"/>.</param>
+    public async Task WatchAsync(string connectionId, string customerId, CancellationToken connectionAborted, Alerts.TeamScope? scope = null)
     {
         var watch = new Watch(connectionId, customerId);
         lock (_lock)
@@ -93,7 +94,7 @@ public sealed partial class AgentWatches(CardFeed feed, IHubContext<AgentHub, IA
             throw;
         }
         // An unwatch or a disconnect may have come while the grain answered; then the viewer is not needed.
-        if (!watch.Start(viewer, stop => PumpAsync(watch, viewer, stop))) await viewer.DisposeAsync();
+        if (!watch.Start(viewer, stop => PumpAsync(watch, viewer, scope, stop))) await viewer.DisposeAsync();
     }
 
     /// <summary>Stops one watch; when this returns, its pump has ended and sends nothing more.</summary>
@@ -129,13 +130,15 @@ public sealed partial class AgentWatches(CardFeed feed, IHubContext<AgentHub, IA
         }
     }
 
-    private async Task PumpAsync(Watch watch, CardFeed.CardViewer viewer, CancellationToken stop)
+    private async Task PumpAsync(Watch watch, CardFeed.CardViewer viewer, Alerts.TeamScope? scope, CancellationToken stop)
     {
         var client = hub.Clients.Client(watch.ConnectionId);
         try
         {
             await foreach (var card in viewer.Cards.ReadAllAsync(stop))
             {
+                // A customer moved to another team since the watch began: its changes are no longer this key's to see.
+                if (!Security.CustomerReadScope.Shows(scope, card)) continue;
                 await client.Card(card, stop);
                 PushMetrics.CardSent(card, PushMetrics.SignalR, machineClock);
             }

@@ -171,10 +171,13 @@ public static class AlertPolicy
             ? Invariant($"expired: lapsed for {days:0} days, moved to the win-back list")
             : null;
 
-    /// <summary>The customer's team: the configured attribute's value, mapped through <see cref="AlertOptions.Teams"/>.</summary>
+    /// <summary>
+    /// The customer's team: the configured attribute's value, mapped through <see cref="AlertOptions.Teams"/> (when a map is
+    /// configured, a value it does not list is the default team).
+    /// </summary>
     public static string TeamOf(CustomerModel model, AlertOptions options) =>
         model.Profile.TryGetValue(options.TeamAttribute, out var attribute) && attribute.Value.Length > 0
-            ? options.Teams.GetValueOrDefault(attribute.Value, attribute.Value)
+            ? options.Teams.Count == 0 ? attribute.Value : options.Teams.GetValueOrDefault(attribute.Value, options.DefaultTeam)
             : options.DefaultTeam;
 
     /// <summary>The reasons one alert lists at most: a batch of a thousand complaints makes one reason that counts the rest.</summary>

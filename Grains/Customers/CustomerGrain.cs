@@ -73,6 +73,8 @@ public sealed partial class CustomerGrain(
         }
         // A change of contacts that did not reach the index before the process stopped gets there now.
         await IndexContactsAsync();
+        // Alerts the store did not take before the last activation went are delivered again.
+        if (State.UnsavedAlerts is { Count: > 0 }) ArmAlertRetry();
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -104,11 +106,17 @@ public sealed partial class CustomerGrain(
         }
         catch (Exception ex)
         {
-            // The commit may have landed even though we saw it fail. Start over from the store rather
-            // than guess: the next activation replays whatever the journal really holds.
             LogAppendFailed(logger, ex, customerId);
-            DeactivateOnIdle();
-            throw;
+            // The commit may have landed even though we saw it fail. Read back rather than guess: if it did, the events
+            // are applied, pushed and alerted now and the answer counts them accepted (a resend would call them duplicates).
+            var landed = await ReadBackAsync(entries);
+            if (landed is null)
+            {
+                // It did not, or the store cannot tell now: start over from the store; the next activation replays what it holds.
+                DeactivateOnIdle();
+                throw;
+            }
+            fresh = landed;
         }
 
         var acceptedAt = machineClock.GetUtcNow();
@@ -142,13 +150,33 @@ public sealed partial class CustomerGrain(
         return slice.Result();
     }
 
+    /// <summary>Which of the entries an ambiguous commit stored (see <see cref="CommitReadBack"/>); null when none or unknown.</summary>
+    private async Task<bool[]?> ReadBackAsync(JournalEntry[] entries)
+    {
+        try
+        {
+            return await CommitReadBack.ResolveAsync(journal, CustomerId, State.LastSeq, entries);
+        }
+        catch (Exception ex)
+        {
+            LogReadBackFailed(logger, ex, CustomerId);
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading back the journal of customer {CustomerId} after a failed commit failed; the customer starts over from the store")]
+    private static partial void LogReadBackFailed(ILogger logger, Exception exception, string customerId);
+
     public Task<bool> Exists() => Task.FromResult(State.Exists);
+
+    public Task<string?> Team() => Task.FromResult(State.Exists ? AlertPolicy.TeamOf(State.Model, options.Value.Alerts) : null);
 
     public async Task<CustomerCard?> GetCard()
     {
         if (!State.Exists) return null;
         var evaluation = await ReevaluateAsync(scheduled: false);
-        return State.ToCard(CustomerId, evaluation.Traits, population.Current.Version, rules.Current, CardCurrency);
+        return State.ToCard(CustomerId, evaluation.Traits, population.Current.Version, rules.Current, CardCurrency)
+            with { Team = AlertPolicy.TeamOf(State.Model, options.Value.Alerts) };
     }
 
     public async Task<CustomerCard?> Watch(ICustomerObserver observer)
@@ -275,11 +303,79 @@ public sealed partial class CustomerGrain(
             catch (Exception ex)
             {
                 LogAlertFailed(logger, ex, step.Kind, CustomerId);
+                // A raise the store did not take goes to the outbox and is delivered again; a close is tried again by the next evaluation.
+                if (step.Cause is { } unsaved) KeepUnsavedAlert(unsaved);
+                open = AlertBook.With(open, step.Kind, isOpen);
+                continue;
+            }
+            // Whatever the store took for this kind supersedes an older raise still waiting in the outbox.
+            if ((step.Cause ?? (object?)step.Reason) is not null && State.UnsavedAlerts?.RemoveAll(c => c.Kind == step.Kind) > 0
+                && State.UnsavedAlerts.Count == 0)
+            {
+                State.UnsavedAlerts = null;
             }
             open = AlertBook.With(open, step.Kind, isOpen);
         }
         if (plan is not null) State.OpenAlerts = open;
         if (State.AlertsPending != pending || State.OpenAlerts != known) AlertBookChanged();
+    }
+
+    private IGrainTimer? _alertRetryTimer;
+    private int _alertRetries;
+
+    /// <summary>Puts a raise the alert store did not take in the outbox (kept with the checkpoint) and arms its delivery.</summary>
+    private void KeepUnsavedAlert(AlertCause cause)
+    {
+        var unsaved = State.UnsavedAlerts ??= [];
+        unsaved.RemoveAll(c => c.Kind == cause.Kind);
+        unsaved.Add(cause);
+        // The outbox is part of the checkpoint: written with the next one, as the alert book is.
+        _checkpoints.Changed();
+        ArmCheckpointTimer();
+        ArmAlertRetry();
+    }
+
+    /// <summary>
+    /// Delivers the outbox again after a delay that doubles with each failed round, up to a minute. The timer keeps the
+    /// grain active until the outbox is empty; should the grain go anyway, its checkpoint holds the outbox and the next
+    /// activation arms the delivery again.
+    /// </summary>
+    private void ArmAlertRetry()
+    {
+        if (_alertRetryTimer is not null) return;
+        var delay = TimeSpan.FromSeconds(Math.Min(60, 1 << Math.Min(_alertRetries, 6)));
+        _alertRetryTimer = this.RegisterGrainTimer(async _ =>
+        {
+            _alertRetryTimer?.Dispose();
+            _alertRetryTimer = null;
+            await DeliverUnsavedAlertsAsync();
+        }, new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+    }
+
+    private async Task DeliverUnsavedAlertsAsync()
+    {
+        if (State.UnsavedAlerts is not { Count: > 0 } unsaved) return;
+        var open = State.OpenAlerts ?? 0;
+        foreach (var cause in unsaved.ToList())
+        {
+            try
+            {
+                await GrainFactory.GetGrain<ICustomerAlertGrain>(AlertIds.GrainKey(CustomerId, cause.Kind)).Raise(cause);
+            }
+            catch (Exception ex)
+            {
+                LogAlertFailed(logger, ex, cause.Kind, CustomerId);
+                _alertRetries++;
+                ArmAlertRetry();
+                return;
+            }
+            unsaved.Remove(cause);
+            open = AlertBook.With(open, cause.Kind, true);
+            if (State.OpenAlerts is not null) State.OpenAlerts = open;
+            AlertBookChanged();
+        }
+        State.UnsavedAlerts = null;
+        _alertRetries = 0;
     }
 
     /// <summary>
@@ -371,14 +467,34 @@ public sealed partial class CustomerGrain(
     private async Task NotifyAsync(CustomerTraits traits, DateTimeOffset? acceptedAt = null)
     {
         if (_watchers is not { Count: > 0 }) return;
-        var card = State.ToCard(CustomerId, traits, population.Current.Version, rules.Current, CardCurrency) with { AcceptedAt = acceptedAt };
+        var card = State.ToCard(CustomerId, traits, population.Current.Version, rules.Current, CardCurrency) with
+        {
+            AcceptedAt = acceptedAt,
+            Team = AlertPolicy.TeamOf(State.Model, options.Value.Alerts),
+        };
         await _watchers.Notify(w => w.OnCardChanged(card));
     }
 
+    /// <summary>
+    /// After events were applied: writes the checkpoint when due. The events are in the journal already, so a failed write
+    /// does not fail the call (its caller would resend, and find them duplicates whose pushes and alerts never happened):
+    /// it is logged, and the timer <see cref="SaveCheckpointAsync"/> armed writes it later.
+    /// </summary>
     private async Task CheckpointIfDueAsync(int applied)
     {
-        if (_checkpoints.Applied(applied)) await SaveCheckpointAsync();
-        else ArmCheckpointTimer();
+        if (!_checkpoints.Applied(applied))
+        {
+            ArmCheckpointTimer();
+            return;
+        }
+        try
+        {
+            await SaveCheckpointAsync();
+        }
+        catch (Exception ex)
+        {
+            LogCheckpointDeferred(logger, ex, CustomerId);
+        }
     }
 
     /// <summary>Arms the one-shot checkpoint timer, unless one is pending (see <see cref="CheckpointPolicy"/>).</summary>
@@ -411,6 +527,9 @@ public sealed partial class CustomerGrain(
         _lastDigest = null;
         _watchers?.ClearExpired();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing the checkpoint of customer {CustomerId} failed after its events were committed; it is written again later")]
+    private static partial void LogCheckpointDeferred(ILogger logger, Exception exception, string customerId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Customer {CustomerId} caught up {Count} journal entries to sequence {Seq}")]
     private static partial void LogCaughtUp(ILogger logger, string customerId, int count, long seq);

@@ -52,6 +52,12 @@ public sealed class CustomerState : IVersionedGrainState
     /// </summary>
     public bool AlertsPending { get; set; }
 
+    /// <summary>
+    /// Alerts this customer raised that the alert store did not take (one cause per kind, the latest): an outbox kept
+    /// in the checkpoint, which the grain delivers again until the store takes them. Null when none.
+    /// </summary>
+    public List<Contracts.Alerts.AlertCause>? UnsavedAlerts { get; set; }
+
     public bool Exists => EventCount > 0;
 
     /// <param name="limits">What one customer may hold (<c>Engagement:Limits</c>); the defaults when null.</param>

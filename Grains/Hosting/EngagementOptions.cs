@@ -210,7 +210,11 @@ public sealed class AlertOptions
     [Required]
     public string TeamAttribute { get; set; } = "region";
 
-    /// <summary>Attribute values mapped to team names (a value not listed is its own team).</summary>
+    /// <summary>
+    /// Attribute values mapped to team names. The attribute comes from the channels, so once a map is configured only its
+    /// teams exist: a value not listed puts the customer in <see cref="DefaultTeam"/> (a channel cannot make up a team
+    /// or slip a customer into one the configuration does not name). Without a map each value is its own team.
+    /// </summary>
     public Dictionary<string, string> Teams { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>

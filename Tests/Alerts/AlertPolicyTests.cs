@@ -204,12 +204,16 @@ public sealed class AlertPolicyTests
         Assert.Equal($"{traits.NextBestAction.Action}: {traits.NextBestAction.Reason}", context.NextBestAction);
     }
 
-    /// <summary>The customer's region (null: none), and the team the alert goes to with north and south mapped to teams.</summary>
+    /// <summary>
+    /// The customer's region (null: none), and the team the alert goes to with north and south mapped to teams. Issue 15,
+    /// item 4: a value the map does not list (sent by a channel) was a team of its own; with a map, only its teams exist.
+    /// </summary>
     [Theory]
     [InlineData("north", "team-north")]
     [InlineData("NORTH", "team-north")]
     [InlineData("south", "team-south")]
-    [InlineData("west", "west")]
+    [InlineData("west", "unassigned")]
+    [InlineData("team-north", "unassigned")]
     [InlineData("", "unassigned")]
     [InlineData(null, "unassigned")]
     public void The_team_is_the_customers_region_mapped_through_the_configured_teams(string? region, string team)
@@ -228,6 +232,8 @@ public sealed class AlertPolicyTests
         var (model, _) = Customer(("region", "north"), ("city", "Oslo"));
         Assert.Equal("Oslo", AlertPolicy.TeamOf(model, new AlertOptions { TeamAttribute = "City" }));
         Assert.Equal("nordics", AlertPolicy.TeamOf(model, new AlertOptions { TeamAttribute = "segment", DefaultTeam = "nordics" }));
+        // Without a map, each value is its own team (the single-team embedded default).
+        Assert.Equal("north", AlertPolicy.TeamOf(model, new AlertOptions()));
     }
 
     [Theory]

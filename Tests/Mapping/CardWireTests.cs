@@ -21,6 +21,8 @@ public sealed class CardWireTests
     {
         // Inside the engine only: the gateway measures push latency from it; no client is sent it.
         $"{nameof(CustomerCard)}.{nameof(CustomerCard.AcceptedAt)}",
+        // Inside the engine only: a gateway scoping customer reads by team holds back cards of other teams.
+        $"{nameof(CustomerCard)}.{nameof(CustomerCard.Team)}",
     });
 
     [Fact]
