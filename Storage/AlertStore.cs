@@ -54,7 +54,8 @@ public interface IAlertStore
 /// numbered in commit order each store's way (<see cref="StoreDialect.NextAlertSequencesAsync"/>: SQLite's one
 /// writer, PostgreSQL's advisory lock).
 /// </summary>
-public sealed class SqlAlertStore(StoreDialect dialect) : IAlertStore, IAsyncDisposable
+/// <param name="committed">Pulsed after each commit: the change feed's relay copies the alert changes (<see cref="AlertChangeRelay"/>).</param>
+public sealed class SqlAlertStore(StoreDialect dialect, ChangeSignal? committed = null) : IAlertStore, IAsyncDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
@@ -87,6 +88,7 @@ public sealed class SqlAlertStore(StoreDialect dialect) : IAlertStore, IAsyncDis
         await dialect.WriteAlertsAsync(lease.Connection, transaction,
             [.. stored.Select(alert => new StoredAlert(alert, JsonSerializer.Serialize(alert, Json)))], cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        committed?.Pulse();
         return stored;
     }
 

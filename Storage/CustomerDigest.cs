@@ -5,7 +5,8 @@ namespace Engagement.Storage;
 /// <summary>
 /// What the population statistics need of one customer, kept in its own table so that a refit reads
 /// narrow rows by bucket instead of every checkpoint: the purchase summary in calendar days, and the
-/// stage and tier for the population's counts.
+/// stage and tier for the population's counts. <see cref="RiskBand"/> and <see cref="RfmGroup"/> are not columns of it: the
+/// change feed compares them with what it last said of the customer (<see cref="ChangeFeedWriter"/>).
 /// </summary>
 public sealed record CustomerDigest(
     string CustomerId,
@@ -22,7 +23,9 @@ public sealed record CustomerDigest(
     string? Name = null,
     string? Email = null,
     double Clv = 0,
-    double ChurnRisk = 0)
+    double ChurnRisk = 0,
+    string? RiskBand = null,
+    string? RfmGroup = null)
 {
     /// <summary>Money at risk: CLV × churn risk (the measure alerts rank by), kept as a column so a worklist ranks by it.</summary>
     public double ExpectedLoss => Clv * ChurnRisk is var loss && double.IsFinite(loss) ? loss : 0;
@@ -77,7 +80,8 @@ public sealed record CustomerDigest(
             p.FirstPurchaseAt is { } f ? calendar.DayOf(f) : null,
             p.LastPurchaseAt is { } l ? calendar.DayOf(l) : null,
             p.PurchaseDays, (double)p.TotalSpend, (double)p.MeanRepeatSpend, model.Stage.ToString(), tier, string.Join(',', traits.Segments), dueAt,
-            team, Profile("name", "full_name"), Profile("email", "email_address"), traits.Clv, traits.ChurnRisk.Value);
+            team, Profile("name", "full_name"), Profile("email", "email_address"), traits.Clv, traits.ChurnRisk.Value,
+            traits.ChurnRisk.Band.ToString(), traits.RfmGroup?.ToString());
     }
 }
 

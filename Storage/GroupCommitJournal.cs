@@ -36,12 +36,15 @@ public sealed class GroupCommitJournal : GroupCommitWriter<GroupCommitJournal.Pe
 
     private readonly StoreDialect _dialect;
     private readonly WriterConnection _writer;
+    private readonly ChangeFeedWriter? _changes;
 
-    public GroupCommitJournal(StoreDialect dialect, int maxEntriesPerCommit, ILogger<GroupCommitJournal> logger)
+    /// <param name="changes">Writes the decisions the digests make into the change feed, in the digests' transaction.</param>
+    public GroupCommitJournal(StoreDialect dialect, int maxEntriesPerCommit, ILogger<GroupCommitJournal> logger, ChangeFeedWriter? changes = null)
         : base(maxEntriesPerCommit, logger)
     {
         _dialect = dialect;
         _writer = dialect.CreateWriter();
+        _changes = changes;
     }
 
     public Task<bool[]> AppendAsync(string customerId, IReadOnlyList<JournalEntry> entries, CancellationToken cancellationToken = default) =>
@@ -63,7 +66,9 @@ public sealed class GroupCommitJournal : GroupCommitWriter<GroupCommitJournal.Pe
         var results = await _dialect.AppendAsync(lease.Connection, transaction, group, cancellationToken).ConfigureAwait(false);
         var digests = LatestDigests(group);
         if (digests.Count > 0) await _dialect.UpsertDigestsAsync(lease.Connection, transaction, digests, cancellationToken).ConfigureAwait(false);
+        var changed = _changes is null ? 0 : await _changes.WriteDigestChangesAsync(_dialect, lease.Connection, transaction, digests, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (changed > 0) _changes!.Signal.Pulse();
         return results;
     }
 

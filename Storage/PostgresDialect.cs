@@ -14,6 +14,7 @@ internal sealed class PostgresDialect(NpgsqlDataSource dataSource) : StoreDialec
     // Any fixed keys will do; they only have to be the same in every process.
     private const long SchemaLockKey = 0x456E_6761_6765_5363; // "EngageSc"
     private const long AlertWritersLockKey = 7321001;
+    private const long ChangeWritersLockKey = 7321016;
 
     public override StoreKind Kind => StoreKind.PostgreSql;
 
@@ -136,6 +137,14 @@ internal sealed class PostgresDialect(NpgsqlDataSource dataSource) : StoreDialec
         }
         sequences.Sort();
         return sequences;
+    }
+
+    /// <remarks>Taken only by a transaction that has changes to insert, as late as it can, so that journal commits without changes never wait on it.</remarks>
+    internal override async Task LockChangeWritersAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var @lock = Command(connection, transaction, "SELECT pg_advisory_xact_lock(@key)");
+        @lock.Parameters.AddWithValue("key", ChangeWritersLockKey);
+        await @lock.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <remarks>The changes in one multi-row insert; the latest states in one multi-row upsert, one row per alert (its last change).</remarks>

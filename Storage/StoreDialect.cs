@@ -83,6 +83,13 @@ public abstract class StoreDialect : IAsyncDisposable
     internal abstract Task WriteAlertsAsync(DbConnection connection, DbTransaction transaction,
         IReadOnlyList<SqlAlertStore.StoredAlert> changes, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Held by a transaction that inserts into the change feed until it ends, so that the feed's sequence order is commit
+    /// order; SQLite's one writer already is that lock.
+    /// </summary>
+    internal virtual Task LockChangeWritersAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
+
     /// <summary>SQL that reads the text of a top-level field of a JSON column.</summary>
     internal abstract string JsonText(string column, string field);
 

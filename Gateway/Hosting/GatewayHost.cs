@@ -1,5 +1,6 @@
 using Engagement.Gateway.Alerts;
 using Engagement.Gateway.Api;
+using Engagement.Gateway.Changes;
 using Engagement.Gateway.WebConsole;
 using Engagement.Gateway.Customers;
 using Engagement.Gateway.Demo;
@@ -64,6 +65,7 @@ public static class GatewayHost
         builder.AddCustomers();
         builder.AddAlerts();
         builder.AddPush();
+        builder.AddChanges();
         builder.AddDemoFeed(ownGrpc);
         builder.AddEngagementGrpc(ingest);
 
@@ -77,6 +79,7 @@ public static class GatewayHost
         app.MapCustomers();
         app.MapAlerts();
         app.MapPush();
+        app.MapChanges();
         app.MapEngagementHealth(settings.Options.ReflectionInForce);
         app.MapPopulationApi();
         app.MapConsoleApi();
@@ -96,7 +99,7 @@ public static class GatewayHost
         var mode = settings.Options.Mode == EngagementMode.Embedded ? "embedded: co-hosted silo, SQLite" : "cluster gateway: PostgreSQL";
         Console.WriteLine($"Engagement is running ({mode}).");
         Console.WriteLine($"  listening  {string.Join("  ", addresses)}");
-        Console.WriteLine("             gRPC engagement.v1 (Ingest, Customers, Alerts) with reflection; /health; /dashboard (admin)");
+        Console.WriteLine("             gRPC engagement.v1 (Ingest, Customers, Alerts, Changes) with reflection; /health; /dashboard (admin)");
         if (settings.Options.Mode == EngagementMode.Embedded) Console.WriteLine($"  data       {settings.DataDirectory}");
         if (keys.KeysFile is not null) Console.WriteLine($"  keys       {keys.KeysFile}{(keys.Created ? " (created now: one key per role)" : "")}");
     }

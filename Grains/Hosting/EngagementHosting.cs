@@ -1,5 +1,6 @@
 using System.Net;
 using Engagement.Grains.Alerts;
+using Engagement.Grains.Changes;
 using Engagement.Grains.Customers;
 using Engagement.Grains.Silence;
 using Engagement.Grains.Population;
@@ -90,12 +91,26 @@ public static class EngagementHosting
             sp.GetRequiredService<StoreDatabases>().GrainState,
             new JsonGrainStorageSerializer(), options.Checkpoint.MaxWritesPerCommit, sp.GetRequiredService<ILogger<GroupedGrainStorage>>()));
         silo.Services.AddSingleton(sp => new GroupCommitJournal(
-            sp.GetRequiredService<StoreDatabases>().Journal, options.Journal.MaxEntriesPerCommit, sp.GetRequiredService<ILogger<GroupCommitJournal>>()));
+            sp.GetRequiredService<StoreDatabases>().Journal, options.Journal.MaxEntriesPerCommit, sp.GetRequiredService<ILogger<GroupCommitJournal>>(),
+            sp.GetRequiredService<ChangeFeedWriter>()));
         silo.Services.AddSingleton<IEventJournal>(sp => sp.GetRequiredService<GroupCommitJournal>());
         silo.Services.AddSingleton<IPopulationStore>(sp => sp.GetRequiredService<GroupCommitJournal>());
         // On SQLite, alerts are written beside the grain state, not in the journal's file: an alert save
         // would otherwise wait for SQLite's one writer behind the journal's group commits.
-        silo.Services.AddSingleton<IAlertStore>(sp => new SqlAlertStore(sp.GetRequiredService<StoreDatabases>().GrainState));
+        silo.Services.AddSingleton<IAlertStore>(sp => new SqlAlertStore(sp.GetRequiredService<StoreDatabases>().GrainState, sp.GetRequiredService<ChangeSignal>()));
+        AddChangeFeedWriters(silo.Services);
+    }
+
+    /// <summary>The change feed's writers: the digests' decisions in the journal's commits, the alert changes copied by the relay.</summary>
+    private static void AddChangeFeedWriters(IServiceCollection services)
+    {
+        services.AddSingleton(sp => new ChangeFeedWriter(sp.GetRequiredService<ChangeSignal>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp =>
+        {
+            var databases = sp.GetRequiredService<StoreDatabases>();
+            return new AlertChangeRelay(databases.GrainState, databases.Journal, sp.GetRequiredService<ChangeFeedWriter>());
+        });
+        services.AddHostedService<ChangeFeedMaintenance>();
     }
 
     private static void AddRules(IServiceCollection services)
@@ -150,6 +165,11 @@ public static class EngagementHosting
         services.TryAddSingleton(settings);
         services.TryAddSingleton(Options.Create(settings.Options));
         services.TryAddSingleton<StoreDatabases>();
+        // The change feed's readers (gRPC watches, webhooks) run in gateways as well as in embedded silos.
+        services.TryAddSingleton<ChangeSignal>();
+        services.TryAddSingleton<IChangeFeed>(sp => new SqlChangeFeed(
+            sp.GetRequiredService<StoreDatabases>().Journal, sp.GetRequiredService<ChangeSignal>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddOptions<ChangeFeedOptions>().BindConfiguration(ChangeFeedOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         // Before any hosted service starts (the silo or the client among them), the schema is in place.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StoreSchemaInitializer>());
     }

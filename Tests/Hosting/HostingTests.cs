@@ -37,8 +37,8 @@ public sealed class HostingTests
             Assert.Contains($"keys       {keysFile} (created now", engine.Output, StringComparison.Ordinal);
             Assert.Contains($"data       {data}", engine.Output, StringComparison.Ordinal);
             var keys = JsonSerializer.Deserialize<Dictionary<string, string>>(await File.ReadAllTextAsync(keysFile, Ct))!;
-            Assert.Equal(["admin", "agent", "channel", "supervisor"], keys.Keys.Order());
-            Assert.Equal(4, keys.Values.Distinct().Count());
+            Assert.Equal(["admin", "agent", "channel", "integration", "supervisor"], keys.Keys.Order());
+            Assert.Equal(5, keys.Values.Distinct().Count());
             if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keysFile));
 
             using var client = new EngineClient(grpc);

@@ -1,0 +1,62 @@
+using Engagement.Gateway.Security;
+using Engagement.Grains.Changes;
+using Engagement.Storage;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
+using System.Text;
+using Proto = Engagement.Contracts.V1;
+
+namespace Engagement.Gateway.Changes;
+
+/// <summary>
+/// <c>engagement.v1.Changes</c>: the change feed read from the store a page at a time, then followed as commits land. A
+/// watch holds one page in memory; a slow client slows only its own stream (the store is read, never held up).
+/// </summary>
+[Authorize(Policy = Policies.Integrate)]
+public sealed class ChangesService(IChangeFeed feed, ChangeEvents events, IOptions<ChangeFeedOptions> options) : Proto.Changes.ChangesBase
+{
+    public override async Task Watch(Proto.WatchChangesRequest request, IServerStreamWriter<Proto.Change> responseStream, ServerCallContext context)
+    {
+        if (request.AfterSequence < 0) throw new RpcException(new Status(StatusCode.InvalidArgument, "after_sequence: must not be negative"));
+        var kinds = new List<string>();
+        foreach (var text in request.Kinds)
+        {
+            kinds.Add(ChangeKinds.Parse(text) ?? throw new RpcException(new Status(StatusCode.InvalidArgument,
+                $"kinds: '{text}' is not a kind of change (one of {string.Join(", ", ChangeKinds.All)})")));
+        }
+        var settings = options.Value;
+        var cancellation = context.CancellationToken;
+        var after = request.AfterSequence;
+        try
+        {
+            while (!cancellation.IsCancellationRequested)
+            {
+                // Taken before the read: a commit between the read and the wait wakes the wait.
+                var next = feed.Signal.Next;
+                var page = await feed.ReadAsync(after, kinds, settings.PageSize, cancellation);
+                foreach (var change in page)
+                {
+                    await responseStream.WriteAsync(ToProto(change), cancellation);
+                    after = change.Sequence;
+                }
+                if (page.Count < settings.PageSize) await ChangeSignal.WaitAsync(next, settings.PollInterval, cancellation);
+            }
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            // The client went away: the normal end of a watch.
+        }
+    }
+
+    private Proto.Change ToProto(Change change) => new()
+    {
+        Sequence = change.Sequence,
+        CustomerId = change.CustomerId,
+        Kind = change.Kind,
+        Time = Timestamp.FromDateTimeOffset(change.At),
+        DataJson = change.Data,
+        CloudEvent = Encoding.UTF8.GetString(events.Structured(change, out _).Span),
+    };
+}
