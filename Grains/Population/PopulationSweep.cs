@@ -120,7 +120,7 @@ public sealed partial class PopulationSweepGrain(
         long examined = 0, woken = 0;
         while (S.Running && S.Generation == generation && S.NextBucket < CustomerDigest.Buckets)
         {
-            var digests = await store.ReadDigestsAsync(S.NextBucket, S.NextBucket + 1, cancellationToken);
+            var digests = await store.ReadSweepDigestsAsync(S.NextBucket, cancellationToken);
             var current = rules.Current;
             var day = current.GetCalendar().DayOf(businessClock.GetUtcNow());
             var wakeAll = S.WakeAll;
