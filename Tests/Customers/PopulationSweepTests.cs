@@ -9,9 +9,10 @@ namespace Engagement.Tests.Customers;
 /// <summary>
 /// Issue 16, acceptance 3: a refit that moves the ABC thresholds is followed by a sweep that retiers idle customers
 /// (no event reaches them after the refit), whose tier changes appear in the change feed; customers whose traits the
-/// refit does not change are not woken; the sweep's progress reaches done. Real engine (SQLite), real gRPC and HTTP.
+/// refit does not change are not woken; the sweep's progress reaches done. Real engines (embedded on SQLite; a silo and a
+/// gateway on PostgreSQL), real gRPC and HTTP; each class's engine holds only this test's customers.
 /// </summary>
-public sealed class PopulationSweepTests
+public abstract class PopulationSweepContract(Func<EngineHost> host)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
@@ -20,12 +21,7 @@ public sealed class PopulationSweepTests
     [Fact]
     public async Task A_refit_that_moves_the_thresholds_retiers_idle_customers_through_the_feed_and_wakes_no_one_else()
     {
-        await using var engine = await EngineHost.StartEmbeddedAsync(settings:
-        [
-            new("Engagement:Population:RefitInterval", "00:00:00"),
-            new("Engagement:Sweep:MaxCustomersPerSecond", "1000000"),
-            new("Engagement:Sweep:MaxWakesPerSecond", "100000"),
-        ]);
+        var engine = host();
         using var admin = engine.Http(TestKeys.Admin);
         var at = DateTimeOffset.UtcNow.AddDays(-1);
         var silence = (DateTimeOffset.UtcNow.UtcDateTime.Date - at.UtcDateTime.Date).TotalDays;
@@ -129,3 +125,9 @@ public sealed class PopulationSweepTests
         return list;
     }
 }
+
+public sealed class EmbeddedPopulationSweepTests(EmbeddedEngineFixture engine)
+    : PopulationSweepContract(() => engine.Host), IClassFixture<EmbeddedEngineFixture>;
+
+public sealed class ClusterPopulationSweepTests(ClusterEngineFixture engine)
+    : PopulationSweepContract(() => engine.Gateway), IClassFixture<ClusterEngineFixture>;
