@@ -32,6 +32,7 @@ public sealed partial class PopulationSweepGrain(
     ILogger<PopulationSweepGrain> logger) : Grain, IPopulationSweepGrain, IRemindable
 {
     private const string ResumeReminder = "sweep";
+    private static readonly TimeSpan SaveInterval = TimeSpan.FromSeconds(1);
     private Task _saved = Task.CompletedTask;
     private IGrainTimer? _run;
     // The generation the loop now running works on; -1 when none runs.
@@ -118,6 +119,7 @@ public sealed partial class PopulationSweepGrain(
         if (S.Total == 0) S.Total = statistics.Customers;
         var clock = Stopwatch.StartNew();
         long examined = 0, woken = 0;
+        var savedAt = TimeSpan.Zero;
         while (S.Running && S.Generation == generation && S.NextBucket < CustomerDigest.Buckets)
         {
             var digests = await store.ReadSweepDigestsAsync(S.NextBucket, cancellationToken);
@@ -150,7 +152,13 @@ public sealed partial class PopulationSweepGrain(
                 S.FinishedAt = machineClock.GetUtcNow();
                 S.Total = S.Examined;
             }
-            await SaveAsync();
+            // The position is stored at most once a second (and at the end): a restart repeats at most that second's
+            // buckets, whose wakes find nothing left to change; a write per bucket would cost more than a small bucket.
+            if (!S.Running || clock.Elapsed - savedAt >= SaveInterval)
+            {
+                await SaveAsync();
+                savedAt = clock.Elapsed;
+            }
             examined += digests.Count;
             await PaceAsync(clock, examined, settings.MaxCustomersPerSecond, cancellationToken);
         }

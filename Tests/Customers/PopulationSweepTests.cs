@@ -111,19 +111,8 @@ public abstract class PopulationSweepContract(Func<EngineHost> host)
     }
 
     /// <summary>The feed after <paramref name="after"/> up to the first stage change of <paramref name="customer"/>.</summary>
-    private static async Task<List<Change>> WatchUntilStageOfAsync(EngineHost engine, long after, string customer)
-    {
-        using var watching = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        watching.CancelAfter(Patience);
-        using var call = engine.Client.Changes().Watch(new WatchChangesRequest { AfterSequence = after }, cancellationToken: watching.Token);
-        var list = new List<Change>();
-        while (list.Count == 0 || !(list[^1].CustomerId == customer && list[^1].Kind == "stage.changed"))
-        {
-            Assert.True(await call.ResponseStream.MoveNext(watching.Token));
-            list.Add(call.ResponseStream.Current);
-        }
-        return list;
-    }
+    private static Task<List<Change>> WatchUntilStageOfAsync(EngineHost engine, long after, string customer) =>
+        SweepFeed.WatchUntilAsync(engine, after, c => c.CustomerId == customer && c.Kind == "stage.changed");
 }
 
 public sealed class EmbeddedPopulationSweepTests(EmbeddedEngineFixture engine)
@@ -131,3 +120,75 @@ public sealed class EmbeddedPopulationSweepTests(EmbeddedEngineFixture engine)
 
 public sealed class ClusterPopulationSweepTests(ClusterEngineFixture engine)
     : PopulationSweepContract(() => engine.Gateway), IClassFixture<ClusterEngineFixture>;
+
+/// <summary>
+/// A rules change starts the sweep as a refit does: CLV bands' thresholds moved in the rules file retier the idle
+/// customer the new threshold moves, and only that one is woken.
+/// </summary>
+public sealed class RulesChangeSweepTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_changed_band_threshold_in_the_rules_file_retiers_idle_customers_and_wakes_only_them()
+    {
+        var data = Directory.CreateTempSubdirectory("engagement-sweep-").FullName;
+        var rulesFile = Path.Combine(data, "rules.json");
+        static string Rules(int gold) => $$"""{ "Engagement": { "Rules": { "Tiers": { "ClvBands": true, "GoldMinClv": {{gold}} } } } }""";
+        await File.WriteAllTextAsync(rulesFile, Rules(500), Ct);
+        var engine = await EngineHost.StartEmbeddedAsync(data);
+        try
+        {
+            var at = DateTimeOffset.UtcNow.AddDays(-1);
+            var run = Guid.NewGuid().ToString("N")[..8];
+            var (bronze, silver, gold) = ($"bronze-{run}", $"silver-{run}", $"gold-{run}");
+            var visitors = Enumerable.Range(1, 2).Select(i => $"visitor-{run}-{i}").ToList();
+            var ack = await engine.Client.Ingest().SubmitAsync(Events.Batch(
+            [
+                Events.Purchase(bronze, 100, at), Events.Purchase(silver, 300, at), Events.Purchase(gold, 600, at),
+                .. visitors.Select(v => Events.Visit(v, at)),
+            ]), cancellationToken: Ct);
+            Assert.Equal(5, ack.Accepted);
+            // No refit yet: no CLV model, so the band is the net spend's; tier C for all (no thresholds).
+            await SweepFeed.WatchUntilAsync(engine, 0, c => c.CustomerId == silver && c.Kind == "tier.changed");
+
+            await File.WriteAllTextAsync(rulesFile, Rules(250), Ct);
+            using var admin = engine.Http(TestKeys.Admin);
+            JsonElement sweep = default;
+            await Wait.UntilAsync(async () =>
+            {
+                sweep = await admin.GetFromJsonAsync<JsonElement>("/api/population/sweep", Ct);
+                return sweep.GetProperty("reason").GetString() == "rules" && sweep.GetProperty("state").GetString() == "done";
+            }, TimeSpan.FromSeconds(60), "the sweep after the rules change is done");
+            Assert.Equal(5, sweep.GetProperty("examined").GetInt64());
+            Assert.Equal(1, sweep.GetProperty("changed").GetInt64());
+            Assert.Equal(1, sweep.GetProperty("woken").GetInt64());
+
+            var retiered = await SweepFeed.WatchUntilAsync(engine, 0, c => c.CustomerId == silver && c.Kind == "tier.changed" && c.DataJson.Contains("\"C/Gold\"", StringComparison.Ordinal));
+            Assert.Equal("""{"from":"C/Silver","to":"C/Gold"}""", retiered[^1].DataJson.Replace(" ", "", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await engine.DisposeAsync();
+            EngineHost.TryDelete(data);
+        }
+    }
+}
+
+internal static class SweepFeed
+{
+    /// <summary>The feed after <paramref name="after"/> up to the first change <paramref name="last"/> holds of (within a minute).</summary>
+    public static async Task<List<Change>> WatchUntilAsync(EngineHost engine, long after, Func<Change, bool> last)
+    {
+        using var watching = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        watching.CancelAfter(TimeSpan.FromSeconds(60));
+        using var call = engine.Client.Changes().Watch(new WatchChangesRequest { AfterSequence = after }, cancellationToken: watching.Token);
+        var list = new List<Change>();
+        while (list.Count == 0 || !last(list[^1]))
+        {
+            Assert.True(await call.ResponseStream.MoveNext(watching.Token));
+            list.Add(call.ResponseStream.Current);
+        }
+        return list;
+    }
+}
