@@ -103,6 +103,9 @@ public interface IPopulationStore
 
     Task<IReadOnlyList<CustomerDigest>> ReadDigestsAsync(int fromBucket, int toBucket, CancellationToken cancellationToken = default);
 
+    /// <summary>The digests of one bucket with the RFM group last committed with each (for the population sweep); no due times.</summary>
+    Task<IReadOnlyList<CustomerDigest>> ReadSweepDigestsAsync(int bucket, CancellationToken cancellationToken = default);
+
     /// <summary>At-risk customers (AtRisk, Lapsed) of the given teams (every team when null), the most money at risk first.</summary>
     Task<IReadOnlyList<Engagement.Contracts.Customers.AtRiskCustomer>> AtRiskAsync(IReadOnlyCollection<string>? teams, int limit, CancellationToken cancellationToken = default);
 

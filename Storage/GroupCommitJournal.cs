@@ -93,6 +93,14 @@ public sealed class GroupCommitJournal : GroupCommitWriter<GroupCommitJournal.Pe
         WHERE bucket >= @from AND bucket < @to
         """;
 
+    // The RFM group is not a digest column; the feed's state holds the one last committed with the digest.
+    private const string ReadSweepDigestsSql = """
+        SELECT d.customer_id, d.first_purchase_day, d.last_purchase_day, d.purchase_days, d.total_spend, d.mean_repeat_spend, d.stage, d.tier,
+               d.segments, s.rfm_group
+        FROM engagement_customer_digest d LEFT JOIN engagement_change_state s ON s.customer_id = d.customer_id
+        WHERE d.bucket = @bucket
+        """;
+
     private const string DueSql = """
         SELECT customer_id, due_at FROM engagement_customer_digest
         WHERE due_at <= @now AND bucket >= @from AND bucket < @to
@@ -110,6 +118,12 @@ public sealed class GroupCommitJournal : GroupCommitWriter<GroupCommitJournal.Pe
             reader.IsDBNull(1) ? null : reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetInt32(2),
             reader.GetInt32(3), reader.GetDouble(4), reader.GetDouble(5), reader.GetString(6), reader.GetString(7), reader.GetString(8),
             CustomerDigest.FromMilliseconds(reader.IsDBNull(9) ? null : reader.GetInt64(9))), cancellationToken);
+
+    public Task<IReadOnlyList<CustomerDigest>> ReadSweepDigestsAsync(int bucket, CancellationToken cancellationToken = default) =>
+        QueryAsync(ReadSweepDigestsSql, [("bucket", bucket)], reader => new CustomerDigest(reader.GetString(0),
+            reader.IsDBNull(1) ? null : reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetInt32(2),
+            reader.GetInt32(3), reader.GetDouble(4), reader.GetDouble(5), reader.GetString(6), reader.GetString(7), reader.GetString(8), null,
+            RfmGroup: reader.IsDBNull(9) ? null : reader.GetString(9)), cancellationToken);
 
     public Task<IReadOnlyList<DueCustomer>> DueAsync(int fromBucket, int toBucket, DateTimeOffset now, int limit, CancellationToken cancellationToken = default) =>
         QueryAsync(DueSql, [("now", now.ToUnixTimeMilliseconds()), ("from", fromBucket), ("to", toBucket), ("limit", limit)],

@@ -18,6 +18,9 @@ public static class PopulationApi
         group.MapGet("/flow", async (IGrainFactory grains) => TypedResults.Ok(await grains.GetGrain<IPopulationFlowGrain>(0).Flow()))
             .RequireAuthorization(Policies.ReadCustomers);
         group.MapPost("/refit", Refit).RequireAuthorization(Policies.Admin);
+        // The sweep that follows a refit or a rules change: state, buckets and customers done, changed, woken.
+        group.MapGet("/sweep", async (IGrainFactory grains) => TypedResults.Ok(await grains.GetGrain<IPopulationSweepGrain>(0).Progress()))
+            .RequireAuthorization(Policies.Admin);
     }
 
     private static async Task<Results<Ok<PopulationSnapshot>, ProblemHttpResult>> Refit(IGrainFactory grains, string? asOf)

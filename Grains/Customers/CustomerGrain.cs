@@ -30,7 +30,7 @@ public sealed partial class CustomerGrain(
     IOptions<EngagementOptions> options,
     [FromKeyedServices(EngagementClock.Key)] TimeProvider businessClock,
     TimeProvider machineClock,
-    ILogger<CustomerGrain> logger) : Grain, ICustomerGrain
+    ILogger<CustomerGrain> logger) : Grain, ICustomerGrain, ICustomerSweepTarget
 {
     // Made when someone first watches: most customers are never watched while active, and an observer manager
     // per idle customer is memory for nothing (docs/benchmarks.md, live heap per customer).
@@ -197,6 +197,13 @@ public sealed partial class CustomerGrain(
 
     public async Task CheckSilence()
     {
+        if (State.Exists) await ReevaluateAsync(scheduled: true);
+    }
+
+    public async Task Refresh(long statisticsVersion)
+    {
+        // This silo's copy may trail the refit that started the sweep by up to one cache refresh.
+        if (population.Current.Version < statisticsVersion) population.Offer(await GrainFactory.GetGrain<IPopulationStatisticsGrain>(0).Statistics());
         if (State.Exists) await ReevaluateAsync(scheduled: true);
     }
 

@@ -127,6 +127,7 @@ public static class EngagementHosting
         services.AddHostedService(sp => sp.GetRequiredService<PopulationCache>());
         services.AddSingleton<PopulationFlowRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<PopulationFlowRecorder>());
+        services.AddHostedService<SweepOnRulesChange>();
     }
 
     private static void AddAlerts(IServiceCollection services)

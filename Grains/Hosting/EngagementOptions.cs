@@ -54,6 +54,9 @@ public sealed class EngagementOptions
     public SilenceOptions Silence { get; set; } = new();
 
     [Required, ValidateObjectMembers]
+    public SweepOptions Sweep { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
     public DashboardSettings Dashboard { get; set; } = new();
 
     [Required, ValidateObjectMembers]
@@ -302,6 +305,25 @@ public sealed class DashboardSettings
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan CounterUpdateInterval { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>The population sweep after a refit or a rules change (<c>Engagement:Sweep</c>).</summary>
+public sealed class SweepOptions
+{
+    /// <summary>Off: traits move only with each customer's next event or scheduled check, as before the sweep.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Digests examined per second at most, so that the reads stay a small share of the store's work.</summary>
+    [Range(1, 10_000_000)]
+    public int MaxCustomersPerSecond { get; set; } = 20_000;
+
+    /// <summary>Customers woken per second at most (each wake may activate a grain: its checkpoint and journal are read).</summary>
+    [Range(1, 1_000_000)]
+    public int MaxWakesPerSecond { get; set; } = 500;
+
+    /// <summary>Wakes in flight at once.</summary>
+    [Range(1, 1024)]
+    public int Concurrency { get; set; } = 16;
 }
 
 /// <summary>How silence is watched for (<c>Engagement:Silence</c>).</summary>

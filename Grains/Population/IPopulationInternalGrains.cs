@@ -23,3 +23,12 @@ public interface IPopulationShardGrain : IGrainWithIntegerKey
     /// <summary>Its customers by stage × tier, as their digests say now.</summary>
     Task<IReadOnlyList<FlowCell>> Cells(int shards);
 }
+
+/// <summary>
+/// A customer as the population sweep sees it (the customer grain): re-evaluate against statistics at least as new as
+/// <c>statisticsVersion</c> and the rules in force, and write the digest, so that changed traits reach the feed.
+/// </summary>
+public interface ICustomerSweepTarget : IGrainWithStringKey
+{
+    Task Refresh(long statisticsVersion);
+}

@@ -76,8 +76,25 @@ public sealed partial class PopulationGrain(
         await state.WriteStateAsync();
         cache.Offer(statistics);
         LogRefitted(logger, statistics.Version, at, statistics.Customers, statistics.Purchasers, statistics.BgNbdFit?.Status ?? "no fit");
+        if (options.Value.Sweep.Enabled) await StartSweepAsync();
         return statistics;
     }
+
+    /// <summary>The refit stands whether or not the sweep starts: traits then move with each customer's next event or check.</summary>
+    private async Task StartSweepAsync()
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IPopulationSweepGrain>(0).Start(new SweepRequest(SweepCandidates.RefitReason));
+        }
+        catch (Exception ex)
+        {
+            LogSweepNotStarted(logger, ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Starting the population sweep after a refit failed")]
+    private static partial void LogSweepNotStarted(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Population statistics version {Version} as of {AsOf}: {Customers} customers, {Purchasers} with purchases; BG/NBD: {FitStatus}")]
     private static partial void LogRefitted(ILogger logger, long version, DateTimeOffset asOf, long customers, long purchasers, string fitStatus);

@@ -18,6 +18,15 @@ public static class PopulationMetrics
         description: "Time to refit the population (sample every shard, fit the models, store the result), by result: fitted, not_fitted (BG/NBD not fitted this time: too few customers or no convergence) or failed.",
         advice: MetricBuckets.Background);
 
+    private static readonly Counter<long> SweepCustomers = Meter.CreateCounter<long>(
+        "engagement.population.sweep.customers", unit: "{customer}",
+        description: "Customers the population sweep handled, by outcome: examined (digest read), changed (traits out of date), woken (re-evaluated), failed (the wake failed).");
+
+    private static readonly Histogram<double> SweepDuration = Meter.CreateHistogram<double>(
+        "engagement.population.sweep.duration", unit: "s",
+        description: "Time from a population sweep's start to its last bucket.",
+        advice: MetricBuckets.Background);
+
     /// <summary>The <c>result</c> of a refit whose BG/NBD fit converged.</summary>
     public const string Fitted = "fitted";
 
@@ -34,4 +43,14 @@ public static class PopulationMetrics
 
     public static void RecordRefit(TimeSpan duration, string result) =>
         RefitDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("result", result));
+
+    public static void RecordSweep(long examined, long changed, long woken, long failed)
+    {
+        SweepCustomers.Add(examined, new KeyValuePair<string, object?>("outcome", "examined"));
+        if (changed > 0) SweepCustomers.Add(changed, new KeyValuePair<string, object?>("outcome", "changed"));
+        if (woken > 0) SweepCustomers.Add(woken, new KeyValuePair<string, object?>("outcome", "woken"));
+        if (failed > 0) SweepCustomers.Add(failed, new KeyValuePair<string, object?>("outcome", "failed"));
+    }
+
+    public static void RecordSweepDuration(TimeSpan duration) => SweepDuration.Record(duration.TotalSeconds);
 }

@@ -45,7 +45,11 @@ public sealed partial class RulesMonitor : IDisposable
         }
         _current = new RulesSnapshot(rules, previous.Version + 1, _clock.GetUtcNow(), null);
         LogReloaded(_logger, previous.Version + 1);
+        Reloaded?.Invoke(previous, _current);
     }
+
+    /// <summary>Raised after a valid change is in force, with the rules before it and the rules now.</summary>
+    public event Action<RulesSnapshot, RulesSnapshot>? Reloaded;
 
     public void Dispose() => _subscription?.Dispose();
 

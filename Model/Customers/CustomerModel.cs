@@ -246,11 +246,9 @@ public sealed class CustomerModel
         var age = Math.Max(recency, p.AgeDays(asOf, calendar));
         double? silence = p.HasPurchases ? age - recency : null;
 
-        var rfm = p.HasPurchases && population.Rfm is { } cuts ? cuts.Score(silence!.Value, p.PurchaseDays, (double)p.TotalSpend) : (RfmScore?)null;
+        var (rfm, clv, tier, band) = ValueTraits.Of(
+            new PurchaseFigures(p.HasPurchases, p.Frequency, p.PurchaseDays, recency, age, (double)p.TotalSpend, (double)p.MeanRepeatSpend), population, rules);
         var alive = ChurnModel.ProbabilityAlive(p.HasPurchases, p.Frequency, recency, age, population, rules);
-        var clv = EstimateClv(recency, age, population, rules);
-        var tier = population.Abc.Classify((double)p.TotalSpend);
-        var band = rules.Tiers.ClvBands && p.HasPurchases ? BandOf(clv?.Total ?? (double)p.TotalSpend, rules.Tiers) : (ClvBand?)null;
         var engagement = Engagement.ValueAt(asOf, rules.Engagement.HalfLifeDays);
         var satisfaction = Service.Snapshot(asOf, rules.Satisfaction.ComplaintOverdueDays);
         var unresolved = Service.RepeatedUnresolvedContacts(asOf, rules.Churn.UnresolvedContactWindowDays);
@@ -313,21 +311,6 @@ public sealed class CustomerModel
         var threshold = risk.Value < rules.Stages.AtRiskThreshold ? rules.Stages.AtRiskThreshold : rules.Stages.LapsedThreshold;
         return ChurnModel.NextCrossing(Purchases, risk, threshold, asOf, population, rules);
     }
-
-    private ClvEstimate? EstimateClv(double recencyDays, double ageDays, PopulationStatistics population, EngagementRules rules)
-    {
-        if (!Purchases.HasPurchases || population.BgNbd is not { } purchases || population.GammaGamma is not { } spend) return null;
-        var unit = population.ModelTimeUnitDays;
-        var horizon = new ClvHorizon(rules.Clv.HorizonDays / unit, 30 / unit, 365.25 / unit, rules.Clv.AnnualDiscountRate);
-        return CustomerLifetimeValue.Estimate(purchases, spend, Purchases.Frequency, recencyDays / unit, ageDays / unit,
-            (double)Purchases.MeanRepeatSpend, (double)Purchases.TotalSpend, horizon);
-    }
-
-    private static ClvBand BandOf(double clv, TierRules rules) =>
-        clv >= rules.PlatinumMinClv ? Model.ClvBand.Platinum
-        : clv >= rules.GoldMinClv ? Model.ClvBand.Gold
-        : clv >= rules.SilverMinClv ? Model.ClvBand.Silver
-        : Model.ClvBand.Bronze;
 
     private DecisionLogEntry[] Record(DateTimeOffset at, CustomerTraits traits, string stageCause, int capacity)
     {

@@ -39,20 +39,22 @@ public sealed class PopulationFlowTests
         Assert.Equal(new Dictionary<(string, string), long> { [("New", "C")] = 6 }, Cells(flow));
         Assert.Equal(Start, flow.GetProperty("cellsAsOf").GetDateTimeOffset());
 
-        // The first refit sets the ABC thresholds: the big spender is now an A, the small ones Bs, as each is next evaluated.
+        // The first refit sets the ABC thresholds: the big spender is now an A, the small ones Bs; the sweep after the refit
+        // retiers the idle small ones, the big spender moves with its next event.
         clock.Advance(TimeSpan.FromMinutes(5));
         await engine.RefitPopulationAsync();
 
         clock.Advance(TimeSpan.FromMinutes(5));
         await engine.Client.SubmitAcceptedAsync([Events.Purchase(big, 100, Start.AddDays(-1))]);
-        await Wait.UntilAsync(async () => Moves(await FlowAsync(http), "tierMoves").GetValueOrDefault(("C", "A")) == 1,
-            TimeSpan.FromSeconds(30), "the big spender's move from tier C to A");
+        await Wait.UntilAsync(async () => Moves(await FlowAsync(http), "tierMoves") is var moves
+                && moves.GetValueOrDefault(("C", "A")) == 1 && moves.GetValueOrDefault(("C", "B")) == 5,
+            TimeSpan.FromSeconds(30), "the big spender's move from tier C to A, the idle small ones' from C to B");
         flow = await FlowAsync(http);
         Assert.Equal(new Dictionary<(string, string), long> { [("Prospect", "New")] = 6, [("New", "Repeat")] = 1 }, Moves(flow, "stageMoves"));
-        Assert.Equal(new Dictionary<(string, string), long> { [("C", "A")] = 1 }, Moves(flow, "tierMoves"));
+        Assert.Equal(new Dictionary<(string, string), long> { [("C", "A")] = 1, [("C", "B")] = 5 }, Moves(flow, "tierMoves"));
         Assert.Equal(clock.GetUtcNow(), flow.GetProperty("asOf").GetDateTimeOffset());
         Assert.Equal(clock.GetUtcNow().AddHours(-1), flow.GetProperty("since").GetDateTimeOffset());
-        Assert.Equal(new Dictionary<(string, string), long> { [("New", "C")] = 5, [("Repeat", "A")] = 1 }, Cells(flow));
+        Assert.Equal(new Dictionary<(string, string), long> { [("New", "B")] = 5, [("Repeat", "A")] = 1 }, Cells(flow));
         Assert.Equal(clock.GetUtcNow(), flow.GetProperty("cellsAsOf").GetDateTimeOffset());
 
         // An hour on, the moves have left the window; the grid stays.

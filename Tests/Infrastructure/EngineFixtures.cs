@@ -54,6 +54,9 @@ public sealed class ClusterEngineFixture : IEngineFixture, IAsyncLifetime
 
     public EngineClient Client => _gateway?.Client ?? throw new InvalidOperationException("Not started.");
 
+    /// <summary>The cluster-mode gateway (its HTTP API).</summary>
+    public EngineHost Gateway => _gateway ?? throw new InvalidOperationException("Not started.");
+
     public async ValueTask InitializeAsync()
     {
         Postgres = await PostgresServer.StartAsync();
