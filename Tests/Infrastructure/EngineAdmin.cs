@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Engagement.Grains.Population;
 using Engagement.Model;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,5 +23,20 @@ public static class EngineAdmin
         var statistics = await engine.RefitPopulationAsync();
         Assert.True(statistics.BgNbd is not null, statistics.BgNbdFit?.Status);
         return statistics;
+    }
+
+    /// <summary>
+    /// Waits until the population sweep that follows a refit has gone through every bucket, so that idle customers'
+    /// tiers (and what the worklists and the feed show of them) no longer move under a test.
+    /// </summary>
+    public static async Task UntilSweptAsync(this EngineHost engine, PopulationStatistics statistics)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var http = engine.Http(TestKeys.Admin);
+        await Wait.UntilAsync(async () =>
+        {
+            var sweep = await http.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/population/sweep", ct);
+            return sweep.GetProperty("statisticsVersion").GetInt64() >= statistics.Version && sweep.GetProperty("state").GetString() == "done";
+        }, TimeSpan.FromSeconds(120), $"the sweep after refit {statistics.Version} is done");
     }
 }

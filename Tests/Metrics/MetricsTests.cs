@@ -43,7 +43,7 @@ public sealed class MetricsEngineFixture : IAsyncLifetime
             settings: [new("Engagement:Silence:PollInterval", "00:00:00.200"), new("Engagement:Metrics:OpenAlertsMaxAge", "00:00:00")],
             services: s => s.AddKeyedSingleton<TimeProvider>(EngagementClock.Key, _clock));
         await Engine.Client.SubmitAcceptedAsync(SimulatedPopulation.Purchases(T0));
-        await Engine.RefitFittedAsync();
+        await Engine.UntilSweptAsync(await Engine.RefitFittedAsync());
 
         _supervisor = await PushClient.ConnectAsync(new Uri(Engine.WebAddress, "/hubs/supervisor"), TestKeys.Supervisor);
         _agent = await PushClient.ConnectAsync(new Uri(Engine.WebAddress, "/hubs/agent"), TestKeys.Agent);

@@ -31,7 +31,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
                 new("Engagement:Alerts:Sla:SweepInterval", "01:00:00")],
             services: s => s.AddKeyedSingleton<TimeProvider>(EngagementClock.Key, clock));
         await _engine.Client.SubmitAcceptedAsync(SimulatedPopulation.Purchases(Now));
-        await _engine.RefitFittedAsync();
+        await _engine.UntilSweptAsync(await _engine.RefitFittedAsync());
         await _browser.InitializeAsync();
     }
 
