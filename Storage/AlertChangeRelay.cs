@@ -15,7 +15,7 @@ public sealed class AlertChangeRelay(StoreDialect alerts, StoreDialect feed, Cha
 {
     private const string Source = "alerts";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    private static JsonSerializerOptions Json => SqlAlertStore.Json;
 
     /// <summary>Copies up to <paramref name="limit"/> alert changes not yet in the feed; returns how many. Pulses the feed's signal when it copied any.</summary>
     public Task<int> RelayAsync(int limit, CancellationToken cancellationToken = default) => feed.OffTheCaller(async () =>

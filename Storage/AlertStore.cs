@@ -69,7 +69,8 @@ public interface IAlertStore
 /// <param name="committed">Pulsed after each commit: the change feed's relay copies the alert changes (<see cref="AlertChangeRelay"/>).</param>
 public sealed class SqlAlertStore(StoreDialect dialect, ChangeSignal? committed = null) : IAlertStore, IAsyncDisposable
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    /// <summary>How alerts are stored as JSON; whatever reads their payloads back (the feed's relay, queries) reads with it.</summary>
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     internal const string LastSequenceSql = "SELECT COALESCE(MAX(sequence), 0) FROM engagement_alert_changes";
 

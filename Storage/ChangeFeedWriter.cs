@@ -54,6 +54,7 @@ public sealed class ChangeFeedWriter(ChangeSignal signal, TimeProvider clock)
         Moved(ChangeKinds.Tier, before?.Tier, now.Tier);
         Moved(ChangeKinds.RfmGroup, before?.RfmGroup, now.RfmGroup);
         Moved(ChangeKinds.RiskBand, before?.RiskBand, now.RiskBand);
+        if (string.Equals(before?.Segments, now.Segments, StringComparison.Ordinal)) return;
         var was = Split(before?.Segments);
         var @is = Split(now.Segments);
         foreach (var left in was.Where(s => !@is.Contains(s)))

@@ -5,8 +5,9 @@ namespace Engagement.Storage;
 /// <summary>
 /// What the population statistics need of one customer, kept in its own table so that a refit reads
 /// narrow rows by bucket instead of every checkpoint: the purchase summary in calendar days, and the
-/// stage and tier for the population's counts. <see cref="RiskBand"/> and <see cref="RfmGroup"/> are not columns of it: the
-/// change feed compares them with what it last said of the customer (<see cref="ChangeFeedWriter"/>).
+/// stage and tier for the population's counts. <see cref="RiskBand"/> is not a column of it: the change feed compares it
+/// with what it last said of the customer (<see cref="ChangeFeedWriter"/>); the RFM cell and group, the segments and the
+/// attributes are kept beside it for queries (<see cref="CustomerIndex"/>).
 /// </summary>
 public sealed record CustomerDigest(
     string CustomerId,
@@ -30,7 +31,7 @@ public sealed record CustomerDigest(
     CustomerAttributes? Attributes = null)
 {
     /// <summary>Money at risk: CLV × churn risk (the measure alerts rank by), kept as a column so a worklist ranks by it.</summary>
-    public double ExpectedLoss => Clv * ChurnRisk is var loss && double.IsFinite(loss) ? loss : 0;
+    public double ExpectedLoss => MoneyAtRisk.Of(Clv, ChurnRisk);
 
     /// <summary>The digits that end the id (<c>1234</c> of <c>cdnow-1234</c>), so that an agent can search by the number alone.</summary>
     public string? IdNumber

@@ -28,10 +28,14 @@ internal static class CustomerIndex
         {
             var before = stored.GetValueOrDefault(digest.CustomerId);
             var attributes = digest.Attributes ?? CustomerAttributes.Empty;
-            var old = new HashSet<string>(before is null ? [] : before.Segments.Split(',', StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal);
-            var now = new HashSet<string>(digest.SegmentNames, StringComparer.Ordinal);
-            changes.SegmentsRemoved.AddRange(old.Where(s => !now.Contains(s)).Select(s => (digest.CustomerId, s)));
-            changes.SegmentsAdded.AddRange(now.Where(s => !old.Contains(s)).Select(s => (digest.CustomerId, s)));
+            // Most digests keep their segments: compare the stored text before building sets.
+            if (!string.Equals(before?.Segments, digest.Segments, StringComparison.Ordinal))
+            {
+                var old = new HashSet<string>(before is null ? [] : before.Segments.Split(',', StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal);
+                var now = new HashSet<string>(digest.SegmentNames, StringComparer.Ordinal);
+                changes.SegmentsRemoved.AddRange(old.Where(s => !now.Contains(s)).Select(s => (digest.CustomerId, s)));
+                changes.SegmentsAdded.AddRange(now.Where(s => !old.Contains(s)).Select(s => (digest.CustomerId, s)));
+            }
             var attributesChanged = (before?.AttributesHash ?? CustomerAttributes.Empty.Hash) != attributes.Hash;
             if (attributesChanged)
             {

@@ -103,7 +103,7 @@ public sealed class CustomerQueries(StoreDialect journal, StoreDialect alerts)
         d.total_spend, d.purchase_days, d.first_purchase_day, d.last_purchase_day, d.due_at
         """;
 
-    private static readonly JsonSerializerOptions AlertJson = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    private static JsonSerializerOptions AlertJson => SqlAlertStore.Json;
 
     /// <summary>How many customers match.</summary>
     public async Task<long> CountAsync(CustomerFilter filter, CancellationToken cancellationToken = default)

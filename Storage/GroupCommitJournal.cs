@@ -93,12 +93,12 @@ public sealed class GroupCommitJournal : GroupCommitWriter<GroupCommitJournal.Pe
         WHERE bucket >= @from AND bucket < @to
         """;
 
-    // The RFM group is not a digest column; the feed's state holds the one last committed with the digest.
+    // The RFM group as the query index keeps it with the digest ('' for none), whether or not the change feed runs.
     private const string ReadSweepDigestsSql = """
-        SELECT d.customer_id, d.first_purchase_day, d.last_purchase_day, d.purchase_days, d.total_spend, d.mean_repeat_spend, d.stage, d.tier,
-               d.segments, s.rfm_group
-        FROM engagement_customer_digest d LEFT JOIN engagement_change_state s ON s.customer_id = d.customer_id
-        WHERE d.bucket = @bucket
+        SELECT customer_id, first_purchase_day, last_purchase_day, purchase_days, total_spend, mean_repeat_spend, stage, tier,
+               segments, NULLIF(rfm_group, '')
+        FROM engagement_customer_digest
+        WHERE bucket = @bucket
         """;
 
     private const string DueSql = """

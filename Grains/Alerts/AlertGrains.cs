@@ -1,3 +1,4 @@
+using Engagement.Model;
 using Engagement.Contracts.Alerts;
 using Engagement.Storage;
 using Engagement.Grains.Hosting;
@@ -143,7 +144,7 @@ public sealed class CustomerAlertGrain(
     }
 
     /// <summary>Money at risk: what the customer is worth (CLV) times the chance of losing them.</summary>
-    private static double ExpectedLoss(AlertContext context) => Math.Round(AlertPolicy.ExpectedLossOf(context.Clv, context.ChurnRisk), 2);
+    private static double ExpectedLoss(AlertContext context) => Math.Round(MoneyAtRisk.Of(context.Clv, context.ChurnRisk), 2);
 
     /// <summary>In UTC, so that the store compares due times as text in one order (see <see cref="IAlertStore.PastDueAsync"/>).</summary>
     private static DateTimeOffset? DueBy(DateTimeOffset at, AlertSeverity severity, AlertSlaOptions sla) =>

@@ -157,10 +157,7 @@ public static class AlertPolicy
     /// <summary>A Lapsed customer silent beyond the expiry horizon: its churn warning has become a win-back matter.</summary>
     /// <summary>Whether the money at risk (CLV × churn risk) reaches <see cref="AlertOptions.MinExpectedLoss"/>.</summary>
     public static bool WorthACall(CustomerTraits after, AlertOptions options) =>
-        ExpectedLossOf(after.Clv, after.ChurnRisk.Value) >= options.MinExpectedLoss;
-
-    /// <summary>Money at risk, the one measure alerts, cases and the worklist rank by: CLV × churn risk (0 when not finite).</summary>
-    public static double ExpectedLossOf(double clv, double churnRisk) => clv * churnRisk is var loss && double.IsFinite(loss) ? loss : 0;
+        MoneyAtRisk.Of(after.Clv, after.ChurnRisk.Value) >= options.MinExpectedLoss;
 
     /// <summary>The churn risk and each of its reasons once (the stage's cause repeats them all, so it is not listed).</summary>
     private static List<string> ChurnReasons(CustomerTraits after) =>
