@@ -34,6 +34,10 @@ public static class ChangeKinds
         if (kind.StartsWith(TypePrefix, StringComparison.Ordinal)) kind = kind[TypePrefix.Length..];
         return All.Contains(kind, StringComparer.Ordinal) ? kind : null;
     }
+
+    /// <summary>Every kind of <paramref name="texts"/>, or the exception <paramref name="refuse"/> makes of the reason the first unknown one is refused.</summary>
+    public static List<string> ParseAll(IEnumerable<string> texts, Func<string, Exception> refuse) =>
+        [.. texts.Select(text => Parse(text) ?? throw refuse($"'{text}' is not a kind of change (one of {string.Join(", ", All)})"))];
 }
 
 /// <summary>A change a webhook subscriber could not take after every attempt, kept for admins.</summary>

@@ -20,12 +20,7 @@ public sealed class ChangesService(IChangeFeed feed, ChangeEvents events, IOptio
     public override async Task Watch(Proto.WatchChangesRequest request, IServerStreamWriter<Proto.Change> responseStream, ServerCallContext context)
     {
         if (request.AfterSequence < 0) throw new RpcException(new Status(StatusCode.InvalidArgument, "after_sequence: must not be negative"));
-        var kinds = new List<string>();
-        foreach (var text in request.Kinds)
-        {
-            kinds.Add(ChangeKinds.Parse(text) ?? throw new RpcException(new Status(StatusCode.InvalidArgument,
-                $"kinds: '{text}' is not a kind of change (one of {string.Join(", ", ChangeKinds.All)})")));
-        }
+        var kinds = ChangeKinds.ParseAll(request.Kinds, reason => new RpcException(new Status(StatusCode.InvalidArgument, $"kinds: {reason}")));
         var settings = options.Value;
         var cancellation = context.CancellationToken;
         var after = request.AfterSequence;

@@ -38,11 +38,7 @@ public sealed partial record WebhookSubscriber(
             var kindsSection = section.GetSection("Kinds");
             var texts = kindsSection.Value is { } one ? one.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 : kindsSection.GetChildren().Select(c => c.Value ?? "").ToArray();
-            var kinds = new List<string>();
-            foreach (var text in texts)
-            {
-                kinds.Add(ChangeKinds.Parse(text) ?? throw Bad($"{key}:Kinds", $"'{text}' is not a kind of change (one of {string.Join(", ", ChangeKinds.All)})"));
-            }
+            var kinds = ChangeKinds.ParseAll(texts, reason => Bad($"{key}:Kinds", reason));
             var maxAttempts = Number(section, key, "MaxAttempts", 10, 1, 1_000_000);
             var retryDelay = Span(section, key, "RetryDelay", TimeSpan.FromSeconds(1));
             var maxRetryDelay = Span(section, key, "MaxRetryDelay", TimeSpan.FromMinutes(5));
