@@ -6,35 +6,28 @@ namespace Engagement.Storage;
 
 /// <summary>
 /// Writes the customer decisions into the change feed inside the journal's group commit, in the transaction that writes
-/// the digests they describe: each digest is compared with what the feed last said of its customer
-/// (<c>engagement_change_state</c>), and a difference of stage, tier, RFM group, churn-risk band or segments is a change.
-/// So a change is durable exactly when the state it describes is, and a digest written again (after a lost commit, a
-/// replay, a re-activation) emits nothing the feed has already said.
+/// the digests they describe: each digest is compared with the customer's digest as stored before the commit, which is
+/// what the feed last said of the customer, and a difference of stage, tier, RFM group, churn-risk band or segments is a
+/// change. So a change is durable exactly when the state it describes is, and a digest written again (after a lost commit,
+/// a replay, a re-activation) emits nothing the feed has already said. Reading the stored digest once for the query index
+/// and the feed keeps the commit at one read and one upsert per customer.
 /// </summary>
 public sealed class ChangeFeedWriter(ChangeSignal signal, TimeProvider clock)
 {
-    private const int CustomersPerRead = 500;
-
     public ChangeSignal Signal => signal;
 
     internal DateTimeOffset Now => clock.GetUtcNow();
 
-    /// <summary>Inserts the changes the digests make; returns how many.</summary>
+    /// <summary>Inserts the changes the digests make against the digests stored before them; returns how many.</summary>
     internal async Task<int> WriteDigestChangesAsync(StoreDialect dialect, DbConnection connection, DbTransaction transaction,
-        IReadOnlyCollection<CustomerDigest> digests, CancellationToken cancellationToken)
+        IReadOnlyCollection<CustomerDigest> digests, IReadOnlyDictionary<string, CustomerIndex.Indexed> stored, CancellationToken cancellationToken)
     {
-        if (digests.Count == 0) return 0;
-        var said = await ReadStatesAsync(connection, transaction, digests, cancellationToken).ConfigureAwait(false);
         var changes = new List<NewChange>();
-        var moved = new List<FeedState>();
         foreach (var digest in digests)
         {
-            var now = FeedState.Of(digest);
-            var before = said.GetValueOrDefault(digest.CustomerId);
-            Diff(before, now, changes);
-            if (before != now) moved.Add(now);
+            Diff(stored.TryGetValue(digest.CustomerId, out var before) ? FeedState.Of(digest.CustomerId, before) : null, FeedState.Of(digest), changes);
         }
-        if (moved.Count > 0) await WriteStatesAsync(connection, transaction, moved, cancellationToken).ConfigureAwait(false);
+        if (changes.Count == 0) return 0;
         await ChangeRows.InsertAsync(dialect, connection, transaction, changes, Now, cancellationToken).ConfigureAwait(false);
         return changes.Count;
     }
@@ -78,53 +71,14 @@ public sealed class ChangeFeedWriter(ChangeSignal signal, TimeProvider clock)
     private static List<string> Split(string? segments) =>
         [.. (segments ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal)];
 
-    private static async Task<Dictionary<string, FeedState>> ReadStatesAsync(DbConnection connection, DbTransaction transaction,
-        IReadOnlyCollection<CustomerDigest> digests, CancellationToken cancellationToken)
-    {
-        var said = new Dictionary<string, FeedState>(StringComparer.Ordinal);
-        foreach (var chunk in digests.Chunk(CustomersPerRead))
-        {
-            var parameters = chunk.Select((d, i) => ($"c{i}", (object)d.CustomerId)).ToArray();
-            await using var read = SqlCommands.Create(connection, transaction, $"""
-                SELECT customer_id, stage, tier, rfm_group, risk_band, segments FROM engagement_change_state
-                WHERE customer_id IN ({string.Join(", ", parameters.Select(p => "@" + p.Item1))})
-                """, parameters);
-            await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
-                said[reader.GetString(0)] = new FeedState(reader.GetString(0), Text(1), Text(2), Text(3), Text(4), Text(5));
-            }
-        }
-        return said;
-    }
-
-    private static async Task WriteStatesAsync(DbConnection connection, DbTransaction transaction, List<FeedState> states, CancellationToken cancellationToken)
-    {
-        foreach (var chunk in states.Chunk(CustomersPerRead / 5))
-        {
-            var parameters = new List<(string, object)>();
-            var values = new List<string>();
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                var s = chunk[i];
-                values.Add($"(@c{i}, @s{i}, @t{i}, @r{i}, @b{i}, @g{i})");
-                parameters.AddRange([($"c{i}", s.CustomerId), ($"s{i}", (object?)s.Stage ?? DBNull.Value), ($"t{i}", (object?)s.Tier ?? DBNull.Value),
-                    ($"r{i}", (object?)s.RfmGroup ?? DBNull.Value), ($"b{i}", (object?)s.RiskBand ?? DBNull.Value), ($"g{i}", (object?)s.Segments ?? DBNull.Value)]);
-            }
-            await using var upsert = SqlCommands.Create(connection, transaction, $"""
-                INSERT INTO engagement_change_state (customer_id, stage, tier, rfm_group, risk_band, segments) VALUES {string.Join(", ", values)}
-                ON CONFLICT (customer_id) DO UPDATE SET stage = excluded.stage, tier = excluded.tier, rfm_group = excluded.rfm_group,
-                    risk_band = excluded.risk_band, segments = excluded.segments
-                """, [.. parameters]);
-            await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
-
     /// <summary>What the feed says of one customer.</summary>
     internal sealed record FeedState(string CustomerId, string? Stage, string? Tier, string? RfmGroup, string? RiskBand, string? Segments)
     {
         public static FeedState Of(CustomerDigest digest) => new(digest.CustomerId, digest.Stage, digest.Tier, digest.RfmGroup, digest.RiskBand, digest.Segments);
+
+        // The stored RFM group is '' for none, as the query index keeps it.
+        public static FeedState Of(string customerId, CustomerIndex.Indexed stored) =>
+            new(customerId, stored.Stage, stored.Tier, stored.RfmGroup.Length == 0 ? null : stored.RfmGroup, stored.RiskBand, stored.Segments);
     }
 
     private sealed record FromTo(string? From, string To)

@@ -5,9 +5,9 @@ namespace Engagement.Storage;
 /// <summary>
 /// What the population statistics need of one customer, kept in its own table so that a refit reads
 /// narrow rows by bucket instead of every checkpoint: the purchase summary in calendar days, and the
-/// stage and tier for the population's counts. <see cref="RiskBand"/> is not a column of it: the change feed compares it
-/// with what it last said of the customer (<see cref="ChangeFeedWriter"/>); the RFM cell and group, the segments and the
-/// attributes are kept beside it for queries (<see cref="CustomerIndex"/>).
+/// stage and tier for the population's counts. The stored digest is also what the change feed last said of the customer
+/// (stage, tier, RFM group, risk band, segments: <see cref="ChangeFeedWriter"/>), and the key of the query index's rows
+/// (segments, attributes: <see cref="CustomerIndex"/>).
 /// </summary>
 public sealed record CustomerDigest(
     string CustomerId,
@@ -32,6 +32,9 @@ public sealed record CustomerDigest(
 {
     /// <summary>Money at risk: CLV × churn risk (the measure alerts rank by), kept as a column so a worklist ranks by it.</summary>
     public double ExpectedLoss => MoneyAtRisk.Of(Clv, ChurnRisk);
+
+    /// <summary>The hash of the attributes, by which a commit knows whether the attribute rows must be rewritten.</summary>
+    public long AttributesHash => (Attributes ?? CustomerAttributes.Empty).Hash;
 
     /// <summary>The digits that end the id (<c>1234</c> of <c>cdnow-1234</c>), so that an agent can search by the number alone.</summary>
     public string? IdNumber

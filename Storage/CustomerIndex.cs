@@ -4,20 +4,22 @@ namespace Engagement.Storage;
 
 /// <summary>
 /// Keeps what the customer queries read (16-customer-query.sql) in line with the digests, in the digests' own
-/// transaction: the RFM cell and group, a customer's segment rows and attribute rows. A digest is written whenever
-/// anything of it changed; these are written only where they changed against what is stored, so the common digest
-/// (a new due time, a new churn risk) costs one indexed read per customer and nothing more.
+/// transaction: a customer's segment rows and attribute rows. A digest is written whenever anything of it changed;
+/// these are written only where they changed against what is stored, so the common digest (a new due time, a new churn
+/// risk) costs one indexed read per customer and its upsert. The same read tells the change feed what it last said of
+/// the customer (<see cref="ChangeFeedWriter"/>): the stored digest is the feed's state, committed with it.
 /// </summary>
 internal static class CustomerIndex
 {
-    /// <summary>Upserts the digests and brings the index in line with them.</summary>
-    public static async Task UpsertDigestsAsync(StoreDialect dialect, DbConnection connection, DbTransaction transaction,
+    /// <summary>Upserts the digests and brings the index in line with them; returns what was stored before.</summary>
+    public static async Task<IReadOnlyDictionary<string, Indexed>> UpsertDigestsAsync(StoreDialect dialect, DbConnection connection, DbTransaction transaction,
         IReadOnlyCollection<CustomerDigest> digests, CancellationToken cancellationToken)
     {
         var stored = await dialect.ReadIndexedAsync(connection, transaction, digests, cancellationToken).ConfigureAwait(false);
         await dialect.UpsertDigestsAsync(connection, transaction, digests, cancellationToken).ConfigureAwait(false);
         var changes = Changes(digests, stored);
         if (!changes.IsEmpty) await dialect.WriteIndexAsync(connection, transaction, changes, cancellationToken).ConfigureAwait(false);
+        return stored;
     }
 
     /// <summary>What must be written to make the index say what <paramref name="digests"/> say, given what it says now.</summary>
@@ -36,30 +38,26 @@ internal static class CustomerIndex
                 changes.SegmentsRemoved.AddRange(old.Where(s => !now.Contains(s)).Select(s => (digest.CustomerId, s)));
                 changes.SegmentsAdded.AddRange(now.Where(s => !old.Contains(s)).Select(s => (digest.CustomerId, s)));
             }
-            var attributesChanged = (before?.AttributesHash ?? CustomerAttributes.Empty.Hash) != attributes.Hash;
-            if (attributesChanged)
+            if ((before?.AttributesHash ?? CustomerAttributes.Empty.Hash) != attributes.Hash)
             {
                 if (before is not null) changes.AttributesCleared.Add(digest.CustomerId);
                 changes.AttributesAdded.AddRange(attributes.Pairs.Select(p => (digest.CustomerId, p.Key, p.Value)));
-            }
-            if (attributesChanged || (before?.RfmCell ?? "") != digest.RfmCell || (before?.RfmGroup ?? "") != (digest.RfmGroup ?? ""))
-            {
-                changes.Digests.Add((digest.CustomerId, digest.RfmCell, digest.RfmGroup ?? "", attributes.Hash));
             }
         }
         return changes;
     }
 
-    /// <summary>What the index holds of a customer now.</summary>
-    public sealed record Indexed(string Segments, string RfmCell, string RfmGroup, long? AttributesHash);
+    /// <summary>What the store holds of a customer now: its index's keys and the decisions the feed last said.</summary>
+    public sealed record Indexed(string Segments, string RfmGroup, long? AttributesHash, string Stage, string Tier, string? RiskBand);
 
-    public const string ReadIndexedColumns = "customer_id, segments, rfm_cell, rfm_group, attributes_hash";
+    public const string ReadIndexedColumns = "customer_id, segments, rfm_group, attributes_hash, stage, tier, risk_band";
 
     public static Indexed ReadIndexed(DbDataReader reader) =>
-        new(reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetInt64(4));
+        new(reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetInt64(3), reader.GetString(4), reader.GetString(5),
+            reader.IsDBNull(6) ? null : reader.GetString(6));
 }
 
-/// <summary>The rows to write: segment rows out and in, every attribute row of a customer out and its new ones in, and the digest's own columns.</summary>
+/// <summary>The rows to write: segment rows out and in, every attribute row of a customer out and its new ones in.</summary>
 internal sealed class CustomerIndexChanges
 {
     public List<(string Customer, string Segment)> SegmentsRemoved { get; } = [];
@@ -70,7 +68,5 @@ internal sealed class CustomerIndexChanges
 
     public List<(string Customer, string Name, string Value)> AttributesAdded { get; } = [];
 
-    public List<(string Customer, string RfmCell, string RfmGroup, long AttributesHash)> Digests { get; } = [];
-
-    public bool IsEmpty => SegmentsRemoved.Count == 0 && SegmentsAdded.Count == 0 && AttributesCleared.Count == 0 && AttributesAdded.Count == 0 && Digests.Count == 0;
+    public bool IsEmpty => SegmentsRemoved.Count == 0 && SegmentsAdded.Count == 0 && AttributesCleared.Count == 0 && AttributesAdded.Count == 0;
 }

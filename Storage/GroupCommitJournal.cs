@@ -22,7 +22,7 @@ public sealed class GroupCommitJournal : GroupCommitWriter<GroupCommitJournal.Pe
 
     internal const string InsertDigestsSql = """
         INSERT INTO engagement_customer_digest (customer_id, bucket, first_purchase_day, last_purchase_day, purchase_days, total_spend, mean_repeat_spend, stage, tier, segments, due_at,
-            team, name, name_key, email_key, id_number, clv, churn_risk, expected_loss)
+            team, name, name_key, email_key, id_number, clv, churn_risk, expected_loss, rfm_cell, rfm_group, attributes_hash, risk_band)
         """;
 
     internal const string OnDigestConflictSql = """
@@ -31,7 +31,8 @@ public sealed class GroupCommitJournal : GroupCommitWriter<GroupCommitJournal.Pe
             purchase_days = excluded.purchase_days, total_spend = excluded.total_spend,
             mean_repeat_spend = excluded.mean_repeat_spend, stage = excluded.stage, tier = excluded.tier, segments = excluded.segments, due_at = excluded.due_at,
             team = excluded.team, name = excluded.name, name_key = excluded.name_key, email_key = excluded.email_key, id_number = excluded.id_number,
-            clv = excluded.clv, churn_risk = excluded.churn_risk, expected_loss = excluded.expected_loss
+            clv = excluded.clv, churn_risk = excluded.churn_risk, expected_loss = excluded.expected_loss,
+            rfm_cell = excluded.rfm_cell, rfm_group = excluded.rfm_group, attributes_hash = excluded.attributes_hash, risk_band = excluded.risk_band
         """;
 
     private readonly StoreDialect _dialect;
@@ -65,8 +66,12 @@ public sealed class GroupCommitJournal : GroupCommitWriter<GroupCommitJournal.Pe
         await using var transaction = await _dialect.BeginWriteAsync(lease.Connection, cancellationToken).ConfigureAwait(false);
         var results = await _dialect.AppendAsync(lease.Connection, transaction, group, cancellationToken).ConfigureAwait(false);
         var digests = LatestDigests(group);
-        if (digests.Count > 0) await CustomerIndex.UpsertDigestsAsync(_dialect, lease.Connection, transaction, digests, cancellationToken).ConfigureAwait(false);
-        var changed = _changes is null ? 0 : await _changes.WriteDigestChangesAsync(_dialect, lease.Connection, transaction, digests, cancellationToken).ConfigureAwait(false);
+        var changed = 0;
+        if (digests.Count > 0)
+        {
+            var stored = await CustomerIndex.UpsertDigestsAsync(_dialect, lease.Connection, transaction, digests, cancellationToken).ConfigureAwait(false);
+            if (_changes is not null) changed = await _changes.WriteDigestChangesAsync(_dialect, lease.Connection, transaction, digests, stored, cancellationToken).ConfigureAwait(false);
+        }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         if (changed > 0) _changes!.Signal.Pulse();
         return results;

@@ -49,15 +49,6 @@ internal sealed partial class PostgresDialect
         Text(attributes, "customer", changes.AttributesAdded, r => r.Customer);
         Text(attributes, "name", changes.AttributesAdded, r => r.Name);
         Text(attributes, "value", changes.AttributesAdded, r => r.Value);
-        var digests = Add(changes.Digests, """
-            UPDATE engagement_customer_digest d SET rfm_cell = x.rfm_cell, rfm_group = x.rfm_group, attributes_hash = x.attributes_hash
-            FROM unnest(@customer, @cell, @group, @hash) AS x(customer_id, rfm_cell, rfm_group, attributes_hash)
-            WHERE d.customer_id = x.customer_id
-            """);
-        Text(digests, "customer", changes.Digests, r => r.Customer);
-        Text(digests, "cell", changes.Digests, r => r.RfmCell);
-        Text(digests, "group", changes.Digests, r => r.RfmGroup);
-        digests?.Parameters.Add(new NpgsqlParameter<long[]>("hash", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. changes.Digests.Select(r => r.AttributesHash)] });
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -73,7 +73,7 @@ internal sealed partial class PostgresDialect(NpgsqlDataSource dataSource) : Sto
         var rows = digests.ToArray();
         await using var upsert = Command(connection, transaction, $"""
             {GroupCommitJournal.InsertDigestsSql}
-            SELECT * FROM unnest(@customer, @bucket, @first, @last, @days, @spend, @mean, @stage, @tier, @segments, @due, @team, @name, @nameKey, @emailKey, @number, @clv, @risk, @loss)
+            SELECT * FROM unnest(@customer, @bucket, @first, @last, @days, @spend, @mean, @stage, @tier, @segments, @due, @team, @name, @nameKey, @emailKey, @number, @clv, @risk, @loss, @cell, @group, @hash, @band)
             {GroupCommitJournal.OnDigestConflictSql}
             """);
         Column(upsert, "customer", NpgsqlDbType.Text, rows, d => d.CustomerId);
@@ -95,6 +95,10 @@ internal sealed partial class PostgresDialect(NpgsqlDataSource dataSource) : Sto
         Column(upsert, "clv", NpgsqlDbType.Double, rows, d => d.Clv);
         Column(upsert, "risk", NpgsqlDbType.Double, rows, d => d.ChurnRisk);
         Column(upsert, "loss", NpgsqlDbType.Double, rows, d => d.ExpectedLoss);
+        Column(upsert, "cell", NpgsqlDbType.Text, rows, d => d.RfmCell);
+        Column(upsert, "group", NpgsqlDbType.Text, rows, d => d.RfmGroup ?? "");
+        Column(upsert, "hash", NpgsqlDbType.Bigint, rows, d => d.AttributesHash);
+        Column(upsert, "band", NpgsqlDbType.Text, rows, d => d.RiskBand);
         await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 

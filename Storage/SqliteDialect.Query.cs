@@ -41,13 +41,6 @@ internal sealed partial class SqliteDialect
             s.Text(2, r.Name);
             s.Text(3, r.Value);
         });
-        Rows(sqlite, "UPDATE engagement_customer_digest SET rfm_cell = ?2, rfm_group = ?3, attributes_hash = ?4 WHERE customer_id = ?1", changes.Digests, (s, r) =>
-        {
-            s.Text(1, r.Customer);
-            s.Text(2, r.RfmCell);
-            s.Text(3, r.RfmGroup);
-            s.Int64(4, r.AttributesHash);
-        });
         return Task.CompletedTask;
     }
 

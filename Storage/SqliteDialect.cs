@@ -84,7 +84,7 @@ internal sealed partial class SqliteDialect(string connectionString) : StoreDial
         IReadOnlyCollection<CustomerDigest> digests, CancellationToken cancellationToken)
     {
         using var upsert = new SqliteRawStatement((SqliteConnection)connection,
-            $"{GroupCommitJournal.InsertDigestsSql} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) {GroupCommitJournal.OnDigestConflictSql}");
+            $"{GroupCommitJournal.InsertDigestsSql} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23) {GroupCommitJournal.OnDigestConflictSql}");
         foreach (var d in digests)
         {
             upsert.Text(1, d.CustomerId);
@@ -106,6 +106,10 @@ internal sealed partial class SqliteDialect(string connectionString) : StoreDial
             upsert.Double(17, d.Clv);
             upsert.Double(18, d.ChurnRisk);
             upsert.Double(19, d.ExpectedLoss);
+            upsert.Text(20, d.RfmCell);
+            upsert.Text(21, d.RfmGroup ?? "");
+            upsert.Int64(22, d.AttributesHash);
+            upsert.Text(23, d.RiskBand);
             upsert.Execute();
         }
         return Task.CompletedTask;

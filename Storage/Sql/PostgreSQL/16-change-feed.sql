@@ -11,21 +11,12 @@ CREATE TABLE IF NOT EXISTS engagement_changes
     data        text   NOT NULL
 );
 
--- What the feed last said of each customer: a digest written with the same values emits nothing, so a digest
--- written again after a crash or a replay is no second change. Seeded from the digests a store already holds.
-CREATE TABLE IF NOT EXISTS engagement_change_state
-(
-    customer_id text NOT NULL PRIMARY KEY,
-    stage       text NULL,
-    tier        text NULL,
-    rfm_group   text NULL,
-    risk_band   text NULL,
-    segments    text NULL
-);
-
-INSERT INTO engagement_change_state (customer_id, stage, tier, segments)
-SELECT customer_id, stage, tier, segments FROM engagement_customer_digest
-ON CONFLICT (customer_id) DO NOTHING;
+-- What the feed last said of each customer is its stored digest (stage, tier, segments, the RFM group of
+-- 16-customer-query.sql and the churn-risk band here), read once per commit for the query index and the feed: a digest
+-- written again with the same values (after a crash, a replay) emits nothing. engagement_change_state kept the same
+-- apart from the digests, at a second read and write per customer and commit.
+ALTER TABLE engagement_customer_digest ADD COLUMN IF NOT EXISTS risk_band text NULL;
+DROP TABLE IF EXISTS engagement_change_state;
 
 -- How far a source log (the alert changes) has been copied into the feed, written with the copied rows.
 CREATE TABLE IF NOT EXISTS engagement_change_relay
