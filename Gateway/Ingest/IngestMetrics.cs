@@ -6,12 +6,12 @@ namespace Engagement.Gateway.Ingest;
 /// <summary>Ingest instruments on the <c>Engagement</c> meter.</summary>
 public static class IngestMetrics
 {
-    private static readonly Meter Meter = EngagementMeter.Instance;
-    private static readonly Counter<long> Events = Meter.CreateCounter<long>(
+    private static readonly Counter<long> Events = EngagementMeter.Instance.CreateCounter<long>(
         "engagement.ingest.events", unit: "{event}", description: "Events received, by outcome: accepted, duplicate or rejected.");
-    private static readonly Histogram<double> AckLatency = Meter.CreateHistogram<double>(
-        "engagement.ingest.ack.duration", unit: "s", description: "From a batch's arrival to its durable acknowledgement.",
-        advice: MetricBuckets.Commits);
+    private static readonly Histogram<double> AckLatency = EngagementMeter.Seconds(
+        "engagement.ingest.ack.duration",
+        "From a batch's arrival to its durable acknowledgement.",
+        MetricBuckets.Commits);
 
     public static void Record(int accepted, int duplicates, int rejected, TimeSpan latency)
     {

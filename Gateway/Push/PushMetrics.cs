@@ -15,12 +15,10 @@ public static class PushMetrics
     public const string SignalR = "signalr";
     public const string Grpc = "grpc";
 
-    private static readonly Meter Meter = EngagementMeter.Instance;
-
-    private static readonly Histogram<double> CardLatency = Meter.CreateHistogram<double>(
-        "engagement.push.card.duration", unit: "s",
-        description: "From the durable acceptance of a customer's events to the send of the changed card to a watcher, by transport (signalr, grpc).",
-        advice: MetricBuckets.Pushes);
+    private static readonly Histogram<double> CardLatency = EngagementMeter.Seconds(
+        "engagement.push.card.duration",
+        "From the durable acceptance of a customer's events to the send of the changed card to a watcher, by transport (signalr, grpc).",
+        MetricBuckets.Pushes);
 
     internal static GaugeSources<CardFeed> Feeds { get; } = new();
 
@@ -28,11 +26,11 @@ public static class PushMetrics
 
     internal static GaugeSources<SupervisorConnections> SupervisorConnections { get; } = new();
 
-    private static readonly ObservableGauge<long> WatchedCustomers = Meter.CreateObservableGauge(
+    private static readonly ObservableGauge<long> WatchedCustomers = EngagementMeter.Instance.CreateObservableGauge(
         "engagement.push.watched_customers", () => Feeds.Sum(feed => feed.WatchedCount), unit: "{customer}",
         description: "Customers watched through this gateway (by any number of SignalR or gRPC watchers).");
 
-    private static readonly ObservableGauge<long> Connections = Meter.CreateObservableGauge(
+    private static readonly ObservableGauge<long> Connections = EngagementMeter.Instance.CreateObservableGauge(
         "engagement.push.connections", ObserveConnections, unit: "{connection}",
         description: "SignalR connections on this gateway, by hub (agent, supervisor).");
 

@@ -9,9 +9,7 @@ namespace Engagement.Gateway.Security;
 /// </summary>
 public static class KeyMetrics
 {
-    private static readonly Meter Meter = EngagementMeter.Instance;
-
-    private static readonly Counter<long> Requests = Meter.CreateCounter<long>(
+    private static readonly Counter<long> Requests = EngagementMeter.Instance.CreateCounter<long>(
         "engagement.api.requests", unit: "{request}",
         description: "Requests that carried a key, by key name, role and protocol (grpc: one per call; http: one per request, a SignalR connection's included); an unknown key counts as key_name=unknown, role=none.");
 

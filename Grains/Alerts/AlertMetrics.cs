@@ -12,37 +12,27 @@ namespace Engagement.Grains.Alerts;
 /// </summary>
 public static class AlertMetrics
 {
-    private static readonly Meter Meter = EngagementMeter.Instance;
-
-    private static readonly Counter<long> RaisedCounter = Meter.CreateCounter<long>(
+    private static readonly Counter<long> RaisedCounter = EngagementMeter.Instance.CreateCounter<long>(
         "engagement.alerts.raised", unit: "{alert}", description: "Alerts opened (a cause that refreshes an open alert is not counted), by kind and severity.");
 
-    private static readonly Counter<long> ResolvedCounter = Meter.CreateCounter<long>(
+    private static readonly Counter<long> ResolvedCounter = EngagementMeter.Instance.CreateCounter<long>(
         "engagement.alerts.resolved", unit: "{alert}", description: "Alerts resolved, by kind and the severity they had.");
 
-    private static readonly Histogram<int> ChangesPerCommit = Meter.CreateHistogram<int>(
-        "engagement.alerts.commit.changes", unit: "{change}", description: "Alert changes written by one group commit of the alert store.",
-        advice: MetricBuckets.Sizes);
-
-    private static readonly Histogram<double> CommitDuration = Meter.CreateHistogram<double>(
-        "engagement.alerts.commit.duration", unit: "s", description: "Time to write and commit one group of alert changes.",
-        advice: MetricBuckets.Commits);
+    private static readonly CommitMetrics Commits = new(
+        "engagement.alerts.commit.changes", "{change}", "Alert changes written by one group commit of the alert store.",
+        "engagement.alerts.commit.duration", "Time to write and commit one group of alert changes.");
 
     /// <summary>The censuses of this process (a gateway's), read by the open-alerts gauge.</summary>
     internal static GaugeSources<OpenAlertCensus> Censuses { get; } = new();
 
-    private static readonly ObservableGauge<long> Open = Meter.CreateObservableGauge("engagement.alerts.open", ObserveOpen, unit: "{alert}",
+    private static readonly ObservableGauge<long> Open = EngagementMeter.Instance.CreateObservableGauge("engagement.alerts.open", ObserveOpen, unit: "{alert}",
         description: "Alerts not yet resolved, by kind, severity and state, as the store held them at the last count.");
 
     public static void Raised(Alert alert) => RaisedCounter.Add(1, Tags(alert));
 
     public static void Resolved(Alert alert) => ResolvedCounter.Add(1, Tags(alert));
 
-    public static void RecordCommit(int changes, TimeSpan duration)
-    {
-        ChangesPerCommit.Record(changes);
-        CommitDuration.Record(duration.TotalSeconds);
-    }
+    public static void RecordCommit(int changes, TimeSpan duration) => Commits.Record(changes, duration);
 
     private static IEnumerable<Measurement<long>> ObserveOpen() =>
         Censuses.Live.SelectMany(census => census.Read())

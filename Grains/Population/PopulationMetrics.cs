@@ -7,25 +7,23 @@ namespace Engagement.Grains.Population;
 /// <summary>Population instruments on the <c>Engagement</c> meter: stage and tier moves, and refits.</summary>
 public static class PopulationMetrics
 {
-    private static readonly Meter Meter = EngagementMeter.Instance;
-
-    private static readonly Counter<long> Moves = Meter.CreateCounter<long>(
+    private static readonly Counter<long> Moves = EngagementMeter.Instance.CreateCounter<long>(
         "engagement.population.moves", unit: "{move}",
         description: "Customers moving between lifecycle stages or value tiers, by dimension (stage, tier) and the two stages or tiers.");
 
-    private static readonly Histogram<double> RefitDuration = Meter.CreateHistogram<double>(
-        "engagement.population.refit.duration", unit: "s",
-        description: "Time to refit the population (sample every shard, fit the models, store the result), by result: fitted, not_fitted (BG/NBD not fitted this time: too few customers or no convergence) or failed.",
-        advice: MetricBuckets.Background);
+    private static readonly Histogram<double> RefitDuration = EngagementMeter.Seconds(
+        "engagement.population.refit.duration",
+        "Time to refit the population (sample every shard, fit the models, store the result), by result: fitted, not_fitted (BG/NBD not fitted this time: too few customers or no convergence) or failed.",
+        MetricBuckets.Background);
 
-    private static readonly Counter<long> SweepCustomers = Meter.CreateCounter<long>(
+    private static readonly Counter<long> SweepCustomers = EngagementMeter.Instance.CreateCounter<long>(
         "engagement.population.sweep.customers", unit: "{customer}",
         description: "Customers the population sweep handled, by outcome: examined (digest read), changed (traits out of date), woken (re-evaluated), failed (the wake failed).");
 
-    private static readonly Histogram<double> SweepDuration = Meter.CreateHistogram<double>(
-        "engagement.population.sweep.duration", unit: "s",
-        description: "Time from a population sweep's start to its last bucket.",
-        advice: MetricBuckets.Background);
+    private static readonly Histogram<double> SweepDuration = EngagementMeter.Seconds(
+        "engagement.population.sweep.duration",
+        "Time from a population sweep's start to its last bucket.",
+        MetricBuckets.Background);
 
     /// <summary>The <c>result</c> of a refit whose BG/NBD fit converged.</summary>
     public const string Fitted = "fitted";
