@@ -77,6 +77,21 @@ public sealed class GroupCommitJournal : GroupCommitWriter<GroupCommitJournal.Pe
         return results;
     }
 
+    /// <remarks>
+    /// Entries the retry finds stored already (<c>ON CONFLICT DO NOTHING</c>) are duplicates, unless the failed group commit
+    /// stored them after all: then the journal holds them at the numbers and with the payloads this attempt gave them
+    /// (<see cref="JournalReadBack"/>), and they are new. Counted as duplicates, they were never applied nor alerted.
+    /// </remarks>
+    protected override async Task<bool[]> CommitAloneAsync(PendingAppend write, CancellationToken cancellationToken)
+    {
+        var fresh = (await CommitGroupAsync([write], cancellationToken).ConfigureAwait(false))[0];
+        if (Array.TrueForAll(fresh, f => f)) return fresh;
+        var stored = await ReadAsync(write.CustomerId, write.Entries.Min(e => e.Seq) - 1, cancellationToken).ConfigureAwait(false);
+        var landed = JournalReadBack.Landed(write.Entries, stored);
+        for (var i = 0; i < fresh.Length; i++) fresh[i] |= landed[i];
+        return fresh;
+    }
+
     protected override async ValueTask DisposeCoreAsync()
     {
         await _writer.DisposeAsync().ConfigureAwait(false);

@@ -56,6 +56,14 @@ public abstract partial class GroupCommitWriter<TWrite, TResult> : IAsyncDisposa
     /// </summary>
     protected abstract Task<TResult[]> CommitGroupAsync(IReadOnlyList<TWrite> group, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Commits one write of a group that failed, in a transaction of its own. The group's failure may have been only its
+    /// answer's (the server committed, the connection broke before it said so): a writer whose result depends on what was
+    /// stored before reads back what the failed commit left (<see cref="GroupCommitJournal"/> does).
+    /// </summary>
+    protected virtual async Task<TResult> CommitAloneAsync(TWrite write, CancellationToken cancellationToken) =>
+        (await CommitGroupAsync([write], cancellationToken).ConfigureAwait(false))[0];
+
     /// <summary>Called after each committed group, for metrics.</summary>
     protected virtual void OnCommitted(int writes, int weight, TimeSpan duration)
     {
@@ -108,8 +116,7 @@ public abstract partial class GroupCommitWriter<TWrite, TResult> : IAsyncDisposa
         {
             try
             {
-                var result = await CommitGroupAsync([queued.Write], _stopping.Token).ConfigureAwait(false);
-                queued.Completion?.TrySetResult(result[0]);
+                queued.Completion?.TrySetResult(await CommitAloneAsync(queued.Write, _stopping.Token).ConfigureAwait(false));
             }
             catch (Exception ex)
             {

@@ -33,3 +33,19 @@ public sealed record JournalEntry(
     DateTimeOffset OccurredAt,
     DateTimeOffset RecordedAt,
     string Payload);
+
+/// <summary>Reading the journal back after a commit whose outcome is unknown (the server may have committed though the client saw an error).</summary>
+public static class JournalReadBack
+{
+    /// <summary>
+    /// For each entry of an attempt, whether <paramref name="stored"/> holds it as that attempt wrote it: its event at the
+    /// sequence number the attempt gave it, with the same payload. A duplicate of an event stored before is under an
+    /// older number, so it never reads as this attempt's.
+    /// </summary>
+    public static bool[] Landed(IReadOnlyList<JournalEntry> entries, IReadOnlyList<JournalEntry> stored)
+    {
+        var bySeq = stored.ToDictionary(e => e.Seq);
+        return [.. entries.Select(e => bySeq.TryGetValue(e.Seq, out var s)
+            && string.Equals(s.EventId, e.EventId, StringComparison.Ordinal) && string.Equals(s.Payload, e.Payload, StringComparison.Ordinal))];
+    }
+}

@@ -7,29 +7,21 @@ public static class SecurityExtensions
 {
     /// <summary>
     /// Keys from <c>Engagement:Keys</c>, plus the keys file (<c>Engagement:KeysFile</c>; in embedded mode
-    /// <c>&lt;data&gt;/keys.json</c> by default, created on first start).
+    /// <c>&lt;data&gt;/keys.json</c> by default, created on first start), read again when either changes (<see cref="KeyReloader"/>).
     /// </summary>
     public static KeyRingInfo AddEngagementSecurity(this WebApplicationBuilder builder, EngagementSettings settings)
     {
         var ring = new KeyRing();
         try
         {
-            foreach (var (configured, index) in (builder.Configuration.GetSection("Engagement:Keys").Get<List<ConfiguredKey>>() ?? []).Select((k, i) => (k, i)))
-            {
-                var name = configured.Name ?? $"Engagement:Keys:{index}";
-                var teams = configured.Teams.Count > 0 ? configured.Teams : ["*"];
-                ring.Add(configured.Key, new KeyGrant(name, configured.Role, teams));
-            }
             var keysFile = builder.Configuration["Engagement:KeysFile"] is { Length: > 0 } file
                 ? Path.GetFullPath(file)
                 : settings.Options.Mode == EngagementMode.Embedded ? Path.Combine(settings.DataDirectory, "keys.json") : null;
-            var created = keysFile is not null && KeyRing.LoadOrCreateFile(keysFile, ring);
-            if (ring.Count == 0)
-            {
-                throw new EngagementConfigurationException("No keys are configured: set Engagement:Keys or Engagement:KeysFile.");
-            }
+            var created = keysFile is not null && KeyRing.CreateFileIfMissing(keysFile);
+            ring.Replace(KeyRing.Read(builder.Configuration, keysFile));
 
             builder.Services.AddSingleton(ring);
+            builder.Services.AddHostedService(sp => new KeyReloader(ring, sp.GetRequiredService<IConfiguration>(), keysFile, sp.GetRequiredService<ILogger<KeyReloader>>()));
             builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
                 .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
             builder.Services.AddAuthorizationBuilder()

@@ -21,9 +21,7 @@ public static class CommitReadBack
     /// <summary>The entries found in <paramref name="stored"/> as this attempt wrote them, or null when none is.</summary>
     public static bool[]? Match(IReadOnlyList<JournalEntry> entries, IReadOnlyList<JournalEntry> stored)
     {
-        var bySeq = stored.ToDictionary(e => e.Seq);
-        var landed = entries.Select(e => bySeq.TryGetValue(e.Seq, out var s)
-            && string.Equals(s.EventId, e.EventId, StringComparison.Ordinal) && string.Equals(s.Payload, e.Payload, StringComparison.Ordinal)).ToArray();
+        var landed = JournalReadBack.Landed(entries, stored);
         return landed.Contains(true) ? landed : null;
     }
 }

@@ -53,8 +53,8 @@ public sealed class RulesReloadTests
 
     /// <summary>
     /// Issue 15, items 2 and 3: while the engine runs, a rule nested 2,000 deep is a refused change (deep nesting
-    /// overflowed the stack and killed the process), and the rules file holds rules only: an admin key, an ingest limit written beside
-    /// the rules are not read (the file created an admin key before).
+    /// overflowed the stack and killed the process), and the rules file holds rules only: an admin key, an ingest limit, a Kestrel endpoint written
+    /// beside the rules are not read (the file created an admin key before).
     /// </summary>
     [Fact]
     public async Task A_rules_file_cannot_crash_the_engine_nor_add_keys_or_change_anything_but_rules()
@@ -62,11 +62,13 @@ public sealed class RulesReloadTests
         var data = Directory.CreateTempSubdirectory("engagement-rules-").FullName;
         var rulesFile = Path.Combine(data, "rules.json");
         const string smuggled = "a-key-smuggled-in-through-the-rules-file";
+        var rebound = Ports.Free();
         await File.WriteAllTextAsync(rulesFile, $$"""
             { "Engagement": {
                 "Rules": { "Segments": { "big": "total_spend > 10" } },
                 "Keys": [ { "Name": "mallory", "Key": "{{smuggled}}", "Role": "admin" } ],
-                "Ingest": { "MaxEventsPerBatch": 1 } } }
+                "Ingest": { "MaxEventsPerBatch": 1 } },
+              "Kestrel": { "Endpoints": { "Grpc": { "Url": "http://127.0.0.1:{{rebound}}" } } } }
             """, Ct);
         var logs = new LogCapture();
         var engine = await EngineHost.StartEmbeddedAsync(data,
@@ -77,6 +79,11 @@ public sealed class RulesReloadTests
             using (var mallory = engine.Http(smuggled))
             {
                 Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await mallory.GetAsync("/api/demo", Ct)).StatusCode);
+            }
+            // Nor does it move an endpoint: gRPC stays where the command line put it (the calls below), and nothing listens where the file says.
+            using (var probe = new System.Net.Sockets.TcpClient())
+            {
+                await Assert.ThrowsAsync<System.Net.Sockets.SocketException>(() => probe.ConnectAsync(System.Net.IPAddress.Loopback, rebound, Ct).AsTask());
             }
 
             // The file's rules are read; its ingest limit is not (a batch of two is accepted whole).

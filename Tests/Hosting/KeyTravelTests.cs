@@ -48,6 +48,18 @@ public sealed class KeyTravelTests(EmbeddedEngineFixture engine) : IClassFixture
     }
 
     [Fact]
+    public async Task The_web_port_serves_no_grpc()
+    {
+        // A channel's client pointed at the console's port: HTTP/1.1 only there, so no gRPC call gets through, keyed or not.
+        using var client = new EngineClient(engine.Host.WebAddress);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => client.Ingest().SubmitAsync(
+            Events.Batch(Events.Visit($"web-port-{Guid.NewGuid():N}", DateTimeOffset.UtcNow.AddMinutes(-1))), cancellationToken: Ct).ResponseAsync);
+        Assert.NotEqual(StatusCode.OK, refused.StatusCode);
+        using var http = engine.Host.Http(null);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health", Ct)).StatusCode);
+    }
+
+    [Fact]
     public async Task Keyed_reflection_answers_a_key_and_refuses_a_caller_without_one()
     {
         await using var keyed = await EngineHost.StartEmbeddedAsync(settings: [new("Engagement:Reflection", "Keyed")]);
@@ -63,7 +75,7 @@ public sealed class KeyTravelTests(EmbeddedEngineFixture engine) : IClassFixture
         Assert.Contains("engagement.v1.Ingest", await ListServicesAsync(withKey));
     }
 
-    private static async Task<IReadOnlyList<string>> ListServicesAsync(CallInvoker invoker)
+    internal static async Task<IReadOnlyList<string>> ListServicesAsync(CallInvoker invoker)
     {
         using var call = new ServerReflection.ServerReflectionClient(invoker).ServerReflectionInfo(cancellationToken: Ct);
         await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" }, Ct);

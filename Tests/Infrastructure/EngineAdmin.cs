@@ -29,14 +29,27 @@ public static class EngineAdmin
     /// Waits until the population sweep that follows a refit has gone through every bucket, so that idle customers'
     /// tiers (and what the worklists and the feed show of them) no longer move under a test.
     /// </summary>
-    public static async Task UntilSweptAsync(this EngineHost engine, PopulationStatistics statistics)
+    public static Task UntilSweptAsync(this EngineHost engine, PopulationStatistics statistics) => engine.UntilSweptAsync(statistics.Version);
+
+    /// <summary>Refits the population over HTTP only (a cluster gateway holds no model types) and returns the new statistics' version.</summary>
+    public static async Task<long> RefitOverHttpAsync(this EngineHost engine)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var http = engine.Http(TestKeys.Admin);
+        using var response = await http.PostAsync("/api/population/refit", null, ct);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(ct)).GetProperty("version").GetInt64();
+    }
+
+    /// <inheritdoc cref="UntilSweptAsync(EngineHost, PopulationStatistics)"/>
+    public static async Task UntilSweptAsync(this EngineHost engine, long version)
     {
         var ct = TestContext.Current.CancellationToken;
         using var http = engine.Http(TestKeys.Admin);
         await Wait.UntilAsync(async () =>
         {
             var sweep = await http.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/population/sweep", ct);
-            return sweep.GetProperty("statisticsVersion").GetInt64() >= statistics.Version && sweep.GetProperty("state").GetString() == "done";
-        }, TimeSpan.FromSeconds(120), $"the sweep after refit {statistics.Version} is done");
+            return sweep.GetProperty("statisticsVersion").GetInt64() >= version && sweep.GetProperty("state").GetString() == "done";
+        }, TimeSpan.FromSeconds(120), $"the sweep after refit {version} is done");
     }
 }
