@@ -57,7 +57,11 @@ public sealed record CustomerPage(IReadOnlyList<CustomerRow> Customers, string? 
 
 public sealed record GroupCount(string Key, long Count);
 
-public sealed record EventPage(IReadOnlyList<JournalEntry> Events, long? Next);
+/// <param name="CompactedThrough">
+/// The journal's retention deleted entries of this customer up to this sequence number (docs/operations.md, Retention): its
+/// history starts after it; null when nothing was deleted.
+/// </param>
+public sealed record EventPage(IReadOnlyList<JournalEntry> Events, long? Next, long? CompactedThrough = null);
 
 /// <summary>Alerts (cases) by customer, kind and the time they were raised (<c>from</c> inclusive, <c>to</c> exclusive).</summary>
 public sealed record AlertHistoryFilter
@@ -255,13 +259,17 @@ public sealed class CustomerQueries(StoreDialect journal, StoreDialect alerts)
             WHERE customer_id = @customer AND seq > @after ORDER BY seq LIMIT {pageSize + 1}
             """, ("customer", customerId), ("after", afterSeq));
         var entries = new List<JournalEntry>(pageSize + 1);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            entries.Add(new JournalEntry(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                journal.ReadInstant(reader, 4), journal.ReadInstant(reader, 5), reader.GetString(6)));
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                entries.Add(new JournalEntry(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                    journal.ReadInstant(reader, 4), journal.ReadInstant(reader, 5), reader.GetString(6)));
+            }
         }
-        return entries.Count > pageSize ? new EventPage(entries[..pageSize], entries[pageSize - 1].Seq) : new EventPage(entries, null);
+        // Where retention cut the history (a second read; a compaction between the two only moves it up).
+        var compacted = await JournalCompaction.CompactedThroughAsync(connection, customerId, cancellationToken).ConfigureAwait(false);
+        return entries.Count > pageSize ? new EventPage(entries[..pageSize], entries[pageSize - 1].Seq, compacted) : new EventPage(entries, null, compacted);
     }
 
     /// <summary>Alerts newest first (by the time raised), after a page's <see cref="AlertHistoryPage.Next"/>.</summary>

@@ -16,6 +16,9 @@ public static class OwnerOnly
     public static DirectoryInfo Folder(string path)
     {
         if (OperatingSystem.IsWindows()) return Directory.CreateDirectory(path);
+        // Directory.CreateDirectory gives its mode to the last folder only; missing parents would get the umask's.
+        var parent = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(parent) && !Directory.Exists(parent)) Folder(parent);
         var folder = Directory.Exists(path) ? new DirectoryInfo(path) : Directory.CreateDirectory(path, FolderMode);
         if ((folder.UnixFileMode & ~FolderMode) != 0) folder.UnixFileMode = FolderMode;
         return folder;

@@ -39,6 +39,9 @@ internal sealed partial class PostgresDialect(NpgsqlDataSource dataSource) : Sto
 
     internal override DateTimeOffset ReadInstant(DbDataReader reader, int ordinal) => reader.GetFieldValue<DateTimeOffset>(ordinal);
 
+    // Npgsql takes a timestamptz only as UTC.
+    internal override object InstantValue(DateTimeOffset instant) => instant.ToUniversalTime();
+
     /// <remarks>RETURNING tells which rows were new.</remarks>
     internal override async Task<bool[][]> AppendAsync(DbConnection connection, DbTransaction transaction,
         IReadOnlyList<GroupCommitJournal.PendingAppend> group, CancellationToken cancellationToken)

@@ -52,6 +52,8 @@ internal sealed partial class SqliteDialect(string connectionString) : StoreDial
     internal override DateTimeOffset ReadInstant(DbDataReader reader, int ordinal) =>
         DateTimeOffset.ParseExact(reader.GetString(ordinal), InstantFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 
+    internal override object InstantValue(DateTimeOffset instant) => instant.UtcDateTime.ToString(InstantFormat, CultureInfo.InvariantCulture);
+
     internal override Task<bool[][]> AppendAsync(DbConnection connection, DbTransaction transaction,
         IReadOnlyList<GroupCommitJournal.PendingAppend> group, CancellationToken cancellationToken)
     {

@@ -57,6 +57,9 @@ public abstract class StoreDialect : IAsyncDisposable
     /// <summary>An instant of the journal as the store keeps it.</summary>
     internal abstract DateTimeOffset ReadInstant(DbDataReader reader, int ordinal);
 
+    /// <summary>An instant as a parameter that compares with the journal's instants (<see cref="ReadInstant"/>'s columns).</summary>
+    internal abstract object InstantValue(DateTimeOffset instant);
+
     /// <summary>Inserts the group's journal entries (new event ids only) and says, per append and entry, whether it was new.</summary>
     internal abstract Task<bool[][]> AppendAsync(DbConnection connection, DbTransaction transaction,
         IReadOnlyList<GroupCommitJournal.PendingAppend> group, CancellationToken cancellationToken);

@@ -77,7 +77,7 @@ public static class QueryApi
         var q = request.Query;
         var page = await queries.EventsAsync(customerId, AfterSeq(q[Fields.AfterSeq], Same), PageSize(q[Fields.PageSize], Same), request.HttpContext.RequestAborted);
         return TypedResults.Ok(new EventsResponse([.. page.Events.Select(e => new EventEntry(e.Seq, e.EventId, e.EventType, e.Channel, e.OccurredAt, e.RecordedAt,
-            JsonSerializer.Deserialize<JsonElement>(e.Payload)))], page.Next));
+            JsonSerializer.Deserialize<JsonElement>(e.Payload)))], page.Next, page.CompactedThrough));
     });
 
     private static Task<IResult> Alerts(HttpRequest request, ClaimsPrincipal user, CustomerQueries queries, IOptions<IngestOptions> ingest) => RunAsync(async () =>
@@ -159,7 +159,8 @@ public static class QueryApi
 
     public sealed record EventEntry(long Seq, string EventId, string Type, string Channel, DateTimeOffset OccurredAt, DateTimeOffset RecordedAt, JsonElement Payload);
 
-    public sealed record EventsResponse(IReadOnlyList<EventEntry> Events, long? NextAfterSeq);
+    /// <param name="CompactedThroughSeq">The journal's retention deleted this customer's entries up to this sequence number; null when none.</param>
+    public sealed record EventsResponse(IReadOnlyList<EventEntry> Events, long? NextAfterSeq, long? CompactedThroughSeq = null);
 
     public sealed record AlertsResponse(IReadOnlyList<Engagement.Contracts.Alerts.Alert> Alerts, string? NextPageToken);
 }

@@ -61,7 +61,7 @@ public sealed class QueryService(CustomerQueries queries, IOptions<IngestOptions
         if (IdCheck.Problem(request.CustomerId, ingest.Value.MaxIdLength) is { } problem) throw new InvalidQueryException("customer_id", problem);
         if (request.AfterSeq < 0) throw new InvalidQueryException("after_seq", "0 or more");
         var page = await queries.EventsAsync(request.CustomerId, request.AfterSeq, PageSize(request.PageSize, WireField), context.CancellationToken);
-        var response = new Proto.ListCustomerEventsResponse { NextAfterSeq = page.Next ?? 0 };
+        var response = new Proto.ListCustomerEventsResponse { NextAfterSeq = page.Next ?? 0, CompactedThroughSeq = page.CompactedThrough ?? 0 };
         response.Events.AddRange(page.Events.Select(e => new Proto.JournalEvent
         {
             Seq = e.Seq,

@@ -4,6 +4,7 @@ using Engagement.Grains.Changes;
 using Engagement.Grains.Customers;
 using Engagement.Grains.Silence;
 using Engagement.Grains.Population;
+using Engagement.Grains.Retention;
 using Engagement.Grains.Rules;
 using Engagement.Model;
 using Engagement.Storage;
@@ -37,6 +38,7 @@ public static class EngagementHosting
         AddPopulation(silo.Services);
         AddAlerts(silo.Services);
         silo.Services.AddHostedService<SilenceScheduler>();
+        silo.Services.AddRetention();
         if (settings.Options.Dashboard.Enabled) silo.AddDashboard(o => Configure(o, settings.Options.Dashboard));
         return silo;
     }

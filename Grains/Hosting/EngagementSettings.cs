@@ -1,3 +1,4 @@
+using Engagement.Grains.Retention;
 using Engagement.Storage;
 using Engagement.Model;
 using Microsoft.Extensions.Configuration;
@@ -60,6 +61,8 @@ public sealed record EngagementSettings(EngagementOptions Options, StoreKind Sto
         configuration.GetSection(EngagementRules.SectionName).Bind(rules);
         var errors = rules.Validate();
         if (errors.Count > 0) throw new EngagementConfigurationException($"{EngagementRules.SectionName}: {string.Join("; ", errors)}");
+        // Checked here, before the host is built, so that a bad retention setting is one line (the silo binds it again for its job).
+        Bind(configuration, RetentionOptions.Section, new RetentionOptionsValidator());
 
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
         if (options.Mode == EngagementMode.Embedded)

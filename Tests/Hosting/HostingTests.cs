@@ -76,6 +76,9 @@ public sealed class HostingTests
         { "Engagement:Ingest:MaxEventsPerBatch", "0", "MaxEventsPerBatch" },
         { "Engagement:Keys:0:Role", "janitor", "janitor" },
         { "Engagement:Dashboard:CounterUpdateInterval", "00:00:00.100", "CounterUpdateInterval" },
+        // Issue 17: the dedup window is at least the customer's last 10,000 events; a horizon is at least a day.
+        { "Engagement:Retention:DedupWindowEvents", "9999", "DedupWindowEvents" },
+        { "Engagement:Retention:JournalHorizon", "00:10:00", "JournalHorizon" },
     };
 
     [Theory]

@@ -1,6 +1,7 @@
 -- The event journal: every accepted event of every customer, in the customer's order (seq).
 -- The unique (customer_id, event_id) index is the idempotency guarantee: an event id a customer
--- already has is never stored or applied twice, however old it is.
+-- already has is never stored or applied twice, while its entry is kept (retention keeps at least the
+-- customer's last 10,000 and everything within the journal horizon: 18-retention.sql, docs/operations.md).
 CREATE TABLE IF NOT EXISTS engagement_journal
 (
     customer_id TEXT    NOT NULL,
