@@ -243,15 +243,7 @@ public sealed class SqlChangeFeed(StoreDialect dialect, ChangeSignal signal, Tim
         });
 
     private Task<IReadOnlyList<T>> QueryAsync<T>(string sql, (string Name, object Value)[] parameters, Func<DbDataReader, T> map, CancellationToken cancellationToken) =>
-        dialect.OffTheCaller<IReadOnlyList<T>>(async () =>
-        {
-            await using var connection = await dialect.OpenReadAsync(cancellationToken);
-            await using var command = SqlCommands.Create(connection, null, sql, parameters);
-            var rows = new List<T>();
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken)) rows.Add(map(reader));
-            return rows;
-        });
+        SqlCommands.QueryAsync(dialect, sql, parameters, map, cancellationToken);
 }
 
 /// <summary>Changes as a writer inserts them, before they have a sequence.</summary>

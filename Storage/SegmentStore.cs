@@ -197,13 +197,5 @@ public sealed class SqlSegmentStore(StoreDialect dialect, TimeProvider clock)
     private const long SegmentWritersLockKey = 7321017;
 
     private Task<IReadOnlyList<T>> QueryAsync<T>(string sql, (string Name, object Value)[] parameters, Func<DbDataReader, T> map, CancellationToken cancellationToken) =>
-        dialect.OffTheCaller<IReadOnlyList<T>>(async () =>
-        {
-            await using var connection = await dialect.OpenReadAsync(cancellationToken);
-            await using var command = SqlCommands.Create(connection, null, sql, parameters);
-            var rows = new List<T>();
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken)) rows.Add(map(reader));
-            return rows;
-        });
+        SqlCommands.QueryAsync(dialect, sql, parameters, map, cancellationToken);
 }
