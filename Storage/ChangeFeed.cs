@@ -104,6 +104,15 @@ public interface IChangeFeed
     /// <summary>Dead letters of one subscriber (every subscriber when null), after an id, oldest first.</summary>
     Task<IReadOnlyList<DeadLetter>> DeadLettersAsync(string? subscriber, long afterId, int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The highest sequence retention has deleted (0: none yet). A reader that resumes after an older sequence has missed
+    /// changes: the oldest it could still read is the next one kept.
+    /// </summary>
+    Task<long> DeletedThroughAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The lowest sequence kept (null: the feed is empty).</summary>
+    Task<long?> OldestSequenceAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Deletes up to <paramref name="limit"/> of the oldest changes committed before <paramref name="cutoff"/>; returns how many.</summary>
     Task<int> DeleteBeforeAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken = default);
 }
@@ -185,32 +194,56 @@ public sealed class SqlChangeFeed(StoreDialect dialect, ChangeSignal signal, Tim
             r => new DeadLetter(r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetString(4),
                 DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5)), r.GetInt32(6), r.GetString(7)), cancellationToken);
 
+    public async Task<long> DeletedThroughAsync(CancellationToken cancellationToken = default)
+    {
+        var found = await QueryAsync("SELECT deleted_through FROM engagement_change_retention WHERE id = 1", [], r => r.GetInt64(0), cancellationToken);
+        return found.Count == 0 ? 0 : found[0];
+    }
+
+    public async Task<long?> OldestSequenceAsync(CancellationToken cancellationToken = default)
+    {
+        var found = await QueryAsync("SELECT MIN(sequence) FROM engagement_changes", [], r => r.IsDBNull(0) ? (long?)null : r.GetInt64(0), cancellationToken);
+        return found[0];
+    }
+
     /// <remarks>
     /// The oldest rows by sequence, a bounded scan: commit times rise with the sequence, so the rows before the cutoff are a
-    /// prefix of the feed, and the time of each row needs no index of its own on the ingest path.
+    /// prefix of the feed, and the time of each row needs no index of its own on the ingest path. How far it deleted is
+    /// recorded in the same transaction, so that readers behind it learn of the gap.
     /// </remarks>
     public Task<int> DeleteBeforeAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken = default) =>
         dialect.OffTheCaller(async () =>
         {
             await using var connection = await dialect.OpenReadAsync(cancellationToken);
-            await using var delete = SqlCommands.Create(connection, null, $"""
-                DELETE FROM engagement_changes WHERE sequence <= (
-                    SELECT COALESCE(MAX(sequence), 0) FROM (SELECT sequence, at FROM engagement_changes ORDER BY sequence LIMIT {Math.Clamp(limit, 1, 100_000)}) oldest
-                    WHERE at < @cutoff)
-                """, ("cutoff", cutoff.ToUnixTimeMilliseconds()));
-            return await delete.ExecuteNonQueryAsync(cancellationToken);
+            await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken);
+            long through;
+            await using (var bound = SqlCommands.Create(connection, transaction, $"""
+                SELECT COALESCE(MAX(sequence), 0) FROM (SELECT sequence, at FROM engagement_changes ORDER BY sequence LIMIT {Math.Clamp(limit, 1, 100_000)}) oldest
+                WHERE at < @cutoff
+                """, ("cutoff", cutoff.ToUnixTimeMilliseconds())))
+            {
+                through = Convert.ToInt64(await bound.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+            }
+            if (through == 0) return 0;
+            int deleted;
+            await using (var delete = SqlCommands.Create(connection, transaction, "DELETE FROM engagement_changes WHERE sequence <= @through", ("through", through)))
+            {
+                deleted = await delete.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await using (var mark = SqlCommands.Create(connection, transaction, """
+                INSERT INTO engagement_change_retention (id, deleted_through) VALUES (1, @through)
+                ON CONFLICT (id) DO UPDATE SET deleted_through = excluded.deleted_through
+                WHERE engagement_change_retention.deleted_through < excluded.deleted_through
+                """, ("through", through)))
+            {
+                await mark.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await transaction.CommitAsync(cancellationToken);
+            return deleted;
         });
 
     private Task<IReadOnlyList<T>> QueryAsync<T>(string sql, (string Name, object Value)[] parameters, Func<DbDataReader, T> map, CancellationToken cancellationToken) =>
-        dialect.OffTheCaller<IReadOnlyList<T>>(async () =>
-        {
-            await using var connection = await dialect.OpenReadAsync(cancellationToken);
-            await using var command = SqlCommands.Create(connection, null, sql, parameters);
-            var rows = new List<T>();
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken)) rows.Add(map(reader));
-            return rows;
-        });
+        SqlCommands.QueryAsync(dialect, sql, parameters, map, cancellationToken);
 }
 
 /// <summary>Changes as a writer inserts them, before they have a sequence.</summary>

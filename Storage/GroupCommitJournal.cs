@@ -116,7 +116,7 @@ public sealed class GroupCommitJournal : GroupCommitWriter<GroupCommitJournal.Pe
     // The RFM group as the query index keeps it with the digest ('' for none), whether or not the change feed runs.
     private const string ReadSweepDigestsSql = """
         SELECT customer_id, first_purchase_day, last_purchase_day, purchase_days, total_spend, mean_repeat_spend, stage, tier,
-               segments, NULLIF(rfm_group, '')
+               segments, NULLIF(rfm_group, ''), churn_risk
         FROM engagement_customer_digest
         WHERE bucket = @bucket
         """;
@@ -143,7 +143,7 @@ public sealed class GroupCommitJournal : GroupCommitWriter<GroupCommitJournal.Pe
         QueryAsync(ReadSweepDigestsSql, [("bucket", bucket)], reader => new CustomerDigest(reader.GetString(0),
             reader.IsDBNull(1) ? null : reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetInt32(2),
             reader.GetInt32(3), reader.GetDouble(4), reader.GetDouble(5), reader.GetString(6), reader.GetString(7), reader.GetString(8), null,
-            RfmGroup: reader.IsDBNull(9) ? null : reader.GetString(9)), cancellationToken);
+            RfmGroup: reader.IsDBNull(9) ? null : reader.GetString(9), ChurnRisk: reader.GetDouble(10)), cancellationToken);
 
     public Task<IReadOnlyList<DueCustomer>> DueAsync(int fromBucket, int toBucket, DateTimeOffset now, int limit, CancellationToken cancellationToken = default) =>
         QueryAsync(DueSql, [("now", now.ToUnixTimeMilliseconds()), ("from", fromBucket), ("to", toBucket), ("limit", limit)],

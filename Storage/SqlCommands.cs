@@ -25,4 +25,17 @@ internal static class SqlCommands
             collection.Add(parameter);
         }
     }
+
+    /// <summary>Reads every row of one statement on a read connection of its own, off the caller where the driver would block it.</summary>
+    public static Task<IReadOnlyList<T>> QueryAsync<T>(StoreDialect dialect, string sql, (string Name, object Value)[] parameters, Func<DbDataReader, T> map,
+        CancellationToken cancellationToken) =>
+        dialect.OffTheCaller<IReadOnlyList<T>>(async () =>
+        {
+            await using var connection = await dialect.OpenReadAsync(cancellationToken);
+            await using var command = Create(connection, null, sql, parameters);
+            var rows = new List<T>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) rows.Add(map(reader));
+            return rows;
+        });
 }

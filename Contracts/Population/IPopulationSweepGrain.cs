@@ -17,15 +17,20 @@ public interface IPopulationSweepGrain : IGrainWithIntegerKey
 }
 
 /// <summary>
-/// Why a sweep starts: <c>refit</c> or <c>rules</c>. <paramref name="RulesFingerprint"/> names the rules in force (every
+/// Why a sweep starts: <c>refit</c>, <c>rules</c> or <c>segments</c>. <paramref name="RulesFingerprint"/> names the rules in force (every
 /// silo reports the same reload; a sweep for rules already swept is not started again), and
-/// <paramref name="SegmentsChanged"/> says that segment definitions changed, which the digests cannot answer alone.
+/// <paramref name="SegmentsChanged"/> says that segment definitions changed, which the digests cannot answer alone;
+/// <paramref name="SegmentsRevision"/> is the revision of the stored segments every woken customer is evaluated with;
+/// <paramref name="RiskRulesChanged"/> says that the rules the churn risk and engagement are made of changed (every
+/// customer's risk band and stage may move, which the digests cannot answer alone).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record SweepRequest(
     [property: Id(0)] string Reason,
     [property: Id(1)] string? RulesFingerprint = null,
-    [property: Id(2)] bool SegmentsChanged = false);
+    [property: Id(2)] bool SegmentsChanged = false,
+    [property: Id(3)] long SegmentsRevision = 0,
+    [property: Id(4)] bool RiskRulesChanged = false);
 
 /// <summary>
 /// A sweep's progress (<c>GET /api/population/sweep</c>): <c>state</c> is idle, running or done; buckets of the

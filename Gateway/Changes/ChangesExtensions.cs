@@ -61,14 +61,20 @@ public static class ChangesExtensions
                 : Task.FromResult(Results.Problem($"No webhook subscriber is named '{name}'.", statusCode: StatusCodes.Status404NotFound)));
     }
 
-    /// <summary>Each subscriber with its cursor, and the feed's last sequence (the difference is how far behind it is).</summary>
+    /// <summary>
+    /// Each subscriber with its cursor, and the feed's last sequence (the difference is how far behind it is); behind the
+    /// retention when changes after its cursor were deleted before delivery (they become a <c>feed.gap</c> dead letter).
+    /// </summary>
     private static async Task<IResult> Subscribers(IChangeFeed feed, IReadOnlyList<WebhookSubscriber> subscribers, CancellationToken cancellationToken)
     {
         var last = await feed.LastSequenceAsync(cancellationToken);
+        var deletedThrough = await feed.DeletedThroughAsync(cancellationToken);
         var rows = new List<object>();
         foreach (var s in subscribers)
         {
-            rows.Add(new { s.Name, Url = s.Url.ToString(), s.Kinds, Cursor = await feed.CursorAsync(s.Name, cancellationToken) ?? 0, LastSequence = last });
+            var cursor = await feed.CursorAsync(s.Name, cancellationToken) ?? 0;
+            rows.Add(new { s.Name, Url = s.Url.ToString(), s.Kinds, Cursor = cursor, LastSequence = last, DeletedThrough = deletedThrough,
+                BehindRetention = cursor > 0 && cursor < deletedThrough });
         }
         return Results.Ok(rows);
     }

@@ -113,7 +113,10 @@ public sealed partial class WebhookDispatcher(
                     await ChangeSignal.WaitAsync(next, poll, held);
                     continue;
                 }
+                // A hole before the page may be changes retention deleted before this subscriber got them: kept for admins.
+                var gap = cursor.Value > 0 && page[0].Sequence > cursor.Value + 1 ? await GapAsync(subscriber, cursor.Value, held) : null;
                 var dead = await DeliverAsync(http, subscriber, page, held);
+                if (gap is not null) dead.Insert(0, gap);
                 await feed.AdvanceAsync(subscriber.Name, page[^1].Sequence, dead, held);
                 cursor = page[^1].Sequence;
             }
@@ -162,6 +165,19 @@ public sealed partial class WebhookDispatcher(
         return dead;
     }
 
+    /// <summary>The dead letter that records changes the subscriber missed to retention (null when none were deleted after its cursor).</summary>
+    private async Task<DeadLetter?> GapAsync(WebhookSubscriber subscriber, long cursor, CancellationToken cancellationToken)
+    {
+        var deletedThrough = await feed.DeletedThroughAsync(cancellationToken);
+        if (cursor >= deletedThrough) return null;
+        LogGap(logger, subscriber.Name, cursor, deletedThrough);
+        return new DeadLetter(0, subscriber.Name, deletedThrough, "", GapKind, clock.GetUtcNow(), 0,
+            $"the changes after {cursor} through {deletedThrough} passed the feed's retention before they were delivered");
+    }
+
+    /// <summary>The kind of the dead letter that records a gap (not a kind of change: it names changes no longer kept).</summary>
+    public const string GapKind = "feed.gap";
+
     private DeadLetter DeadLetterOf(WebhookSubscriber subscriber, Change change, string error) =>
         new(0, subscriber.Name, change.Sequence, change.CustomerId, change.Kind, clock.GetUtcNow(), subscriber.MaxAttempts, error);
 
@@ -183,6 +199,9 @@ public sealed partial class WebhookDispatcher(
             return ex.Message;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {Subscriber}: the changes after {Cursor} through {DeletedThrough} passed the feed's retention before delivery; dead-lettered as a gap")]
+    private static partial void LogGap(ILogger logger, string subscriber, long cursor, long deletedThrough);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {Subscriber}: reading or moving its cursor failed; trying again")]
     private static partial void LogDispatchFailed(ILogger logger, Exception exception, string subscriber);

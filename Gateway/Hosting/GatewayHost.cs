@@ -10,6 +10,7 @@ using Engagement.Gateway.Metrics;
 using Engagement.Gateway.Push;
 using Engagement.Gateway.Query;
 using Engagement.Gateway.Security;
+using Engagement.Gateway.Segments;
 using Engagement.Grains.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -90,6 +91,7 @@ public static class GatewayHost
         app.MapCasesApi();
         app.MapActivityApi();
         app.MapQuery();
+        app.MapSegments();
         app.MapDemoApi();
         app.MapEngagementMetrics();
         if (settings.Options.Dashboard.Enabled) app.MapOrleansDashboard("/dashboard").RequireAuthorization(Policies.Admin);
@@ -104,7 +106,7 @@ public static class GatewayHost
         var mode = settings.Options.Mode == EngagementMode.Embedded ? "embedded: co-hosted silo, SQLite" : "cluster gateway: PostgreSQL";
         Console.WriteLine($"Engagement is running ({mode}).");
         Console.WriteLine($"  listening  {string.Join("  ", addresses)}");
-        Console.WriteLine("             gRPC engagement.v1 (Ingest, Customers, Alerts, Changes) with reflection; /health; /dashboard (admin)");
+        Console.WriteLine("             gRPC engagement.v1 (Ingest, Customers, Alerts, Changes, Query, Segments) with reflection; /health; /dashboard (admin)");
         if (settings.Options.Mode == EngagementMode.Embedded) Console.WriteLine($"  data       {settings.DataDirectory}");
         if (keys.KeysFile is not null) Console.WriteLine($"  keys       {keys.KeysFile}{(keys.Created ? " (created now: one key per role)" : "")}");
     }

@@ -200,10 +200,11 @@ public sealed partial class CustomerGrain(
         if (State.Exists) await ReevaluateAsync(scheduled: true);
     }
 
-    public async Task Refresh(long statisticsVersion)
+    public async Task Refresh(long statisticsVersion, long segmentsRevision)
     {
-        // This silo's copy may trail the refit that started the sweep by up to one cache refresh.
+        // This silo's copy may trail the refit that started the sweep by up to one cache refresh, its segments the write by one look.
         if (population.Current.Version < statisticsVersion) population.Offer(await GrainFactory.GetGrain<IPopulationStatisticsGrain>(0).Statistics());
+        await rules.EnsureSegmentsAsync(segmentsRevision);
         if (State.Exists) await ReevaluateAsync(scheduled: true);
     }
 

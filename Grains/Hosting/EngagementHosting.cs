@@ -35,6 +35,7 @@ public static class EngagementHosting
         AddStore(silo, settings);
         silo.AddIncomingGrainCallFilter<StoreFaultFilter>();
         AddRules(silo.Services);
+        Segments.SegmentHosting.AddSegments(silo.Services);
         AddPopulation(silo.Services);
         AddAlerts(silo.Services);
         silo.Services.AddHostedService<SilenceScheduler>();

@@ -26,9 +26,10 @@ public interface IPopulationShardGrain : IGrainWithIntegerKey
 
 /// <summary>
 /// A customer as the population sweep sees it (the customer grain): re-evaluate against statistics at least as new as
-/// <c>statisticsVersion</c> and the rules in force, and write the digest, so that changed traits reach the feed.
+/// <c>statisticsVersion</c> and the rules in force (with stored segments at least as new as <c>segmentsRevision</c>), and
+/// write the digest, so that changed traits reach the feed.
 /// </summary>
 public interface ICustomerSweepTarget : IGrainWithStringKey
 {
-    Task Refresh(long statisticsVersion);
+    Task Refresh(long statisticsVersion, long segmentsRevision);
 }

@@ -29,6 +29,7 @@ public sealed partial class PopulationSweepGrain(
     IOptions<EngagementOptions> options,
     [FromKeyedServices(EngagementClock.Key)] TimeProvider businessClock,
     TimeProvider machineClock,
+    IHostApplicationLifetime lifetime,
     ILogger<PopulationSweepGrain> logger) : Grain, IPopulationSweepGrain, IRemindable
 {
     private const string ResumeReminder = "sweep";
@@ -50,7 +51,7 @@ public sealed partial class PopulationSweepGrain(
     {
         var fingerprint = request.RulesFingerprint ?? SweepCandidates.Fingerprint(rules.Current);
         // Every silo reports the same reload of the rules file; the first one starts the sweep.
-        if (request.Reason == SweepCandidates.RulesReason && fingerprint == S.RulesFingerprint) return ProgressOf(S);
+        if (request.Reason is SweepCandidates.RulesReason or SweepCandidates.SegmentsReason && fingerprint == S.RulesFingerprint) return ProgressOf(S);
         var now = machineClock.GetUtcNow();
         state.State = new SweepState
         {
@@ -58,7 +59,9 @@ public sealed partial class PopulationSweepGrain(
             Reason = request.Reason,
             RulesFingerprint = fingerprint,
             // A restart does not drop a wake of everyone that the replaced sweep had not finished.
-            WakeAll = request.SegmentsChanged || (S.Running && S.WakeAll),
+            WakeAll = request.SegmentsChanged || request.RiskRulesChanged || (S.Running && S.WakeAll),
+            // Revisions only rise: every woken customer's silo loads the stored segments at least this new first.
+            SegmentsRevision = Math.Max(request.SegmentsRevision, S.SegmentsRevision),
             Running = true,
             StartedAt = now,
         };
@@ -113,6 +116,7 @@ public sealed partial class PopulationSweepGrain(
     private async Task SweepAsync(long generation, CancellationToken cancellationToken)
     {
         var settings = options.Value.Sweep;
+        await rules.EnsureSegmentsAsync(S.SegmentsRevision, cancellationToken);
         var statistics = await GrainFactory.GetGrain<IPopulationStatisticsGrain>(0).Statistics();
         cache.Offer(statistics);
         S.StatisticsVersion = statistics.Version;
@@ -131,7 +135,9 @@ public sealed partial class PopulationSweepGrain(
             foreach (var chunk in stale.Chunk(settings.Concurrency))
             {
                 if (S.Generation != generation) return;
-                var results = await Task.WhenAll(chunk.Select(id => WakeAsync(id, statistics.Version)));
+                var results = await Task.WhenAll(chunk.Select(id => WakeAsync(id, statistics.Version, S.SegmentsRevision)));
+                // Wakes fail while the silo stops: the bucket is not passed, so that the resumed sweep wakes them again.
+                if (Stopping(cancellationToken)) return;
                 done += results.Count(ok => ok);
                 failed += results.Count(ok => !ok);
                 woken += chunk.Length;
@@ -139,7 +145,7 @@ public sealed partial class PopulationSweepGrain(
             }
             // The woken customers' digests are queued with the journal of their silos; written before the position moves.
             if (stale.Count > 0) await store.FlushAsync(cancellationToken);
-            if (S.Generation != generation) return;
+            if (S.Generation != generation || Stopping(cancellationToken)) return;
             S.Examined += digests.Count;
             S.Changed += stale.Count;
             S.Woken += done;
@@ -170,11 +176,14 @@ public sealed partial class PopulationSweepGrain(
         }
     }
 
-    private async Task<bool> WakeAsync(string customerId, long statisticsVersion)
+    private bool Stopping(CancellationToken cancellationToken) =>
+        cancellationToken.IsCancellationRequested || lifetime.ApplicationStopping.IsCancellationRequested;
+
+    private async Task<bool> WakeAsync(string customerId, long statisticsVersion, long segmentsRevision)
     {
         try
         {
-            await GrainFactory.GetGrain<ICustomerSweepTarget>(customerId).Refresh(statisticsVersion);
+            await GrainFactory.GetGrain<ICustomerSweepTarget>(customerId).Refresh(statisticsVersion, segmentsRevision);
             return true;
         }
         catch (Exception ex)
@@ -241,6 +250,9 @@ public sealed class SweepState
 
     public bool WakeAll { get; set; }
 
+    /// <summary>The revision of the stored segments the sweep brings every customer to (0: none asked for).</summary>
+    public long SegmentsRevision { get; set; }
+
     public bool Running { get; set; }
 
     public long StatisticsVersion { get; set; }
@@ -269,9 +281,15 @@ public static class SweepCandidates
 
     public const string RulesReason = "rules";
 
+    /// <summary>A segment defined, changed or removed through the API (or re-seeded from the rules file).</summary>
+    public const string SegmentsReason = "segments";
+
     /// <summary>
-    /// Whether the digest's tier or RFM group differs from what its purchase figures give now. Stage, risk band and due
-    /// time need the whole customer (service history, engagement), so they move at the customer's next event or check.
+    /// Whether the digest's tier or RFM group differs from what its purchase figures give now, or its stage from what its
+    /// churn risk gives under the stage thresholds in force (a rules change that moves AtRiskThreshold or LapsedThreshold).
+    /// The risk itself needs the whole customer (service history, engagement, the silence under the model): a change of
+    /// the rules it is made of wakes everyone (<see cref="SameRiskRules"/>), and after a refit it moves at the customer's
+    /// next event or due check, which the silence schedule brings.
     /// </summary>
     public static bool IsStale(CustomerDigest digest, int asOfDay, PopulationStatistics statistics, EngagementRules rules)
     {
@@ -280,8 +298,33 @@ public static class SweepCandidates
             ? new PurchaseFigures(false, 0, 0, 0, 0, digest.TotalSpend, 0)
             : new PurchaseFigures(true, member.Frequency, digest.PurchaseDays, member.RecencyDays, member.AgeDays, digest.TotalSpend, digest.MeanRepeatSpend);
         var value = ValueTraits.Of(figures, statistics, rules);
-        return value.TierLabel != digest.Tier || value.Rfm?.Group.ToString() != digest.RfmGroup;
+        return value.TierLabel != digest.Tier || value.Rfm?.Group.ToString() != digest.RfmGroup || StageIsStale(digest, rules.Stages);
     }
+
+    /// <summary>
+    /// Whether the stored stage disagrees with the stored churn risk under <paramref name="stages"/>: among the stages the
+    /// risk decides (Lifecycle: Lapsed, AtRisk, else New, Repeat or Loyal), a risk at or above a threshold must show as
+    /// that stage, and one below both must not show as either. Churned, Prospect and WonBack do not follow the risk.
+    /// </summary>
+    public static bool StageIsStale(CustomerDigest digest, StageRules stages)
+    {
+        if (digest.Stage is not (nameof(LifecycleStage.Lapsed) or nameof(LifecycleStage.AtRisk) or nameof(LifecycleStage.New)
+            or nameof(LifecycleStage.Repeat) or nameof(LifecycleStage.Loyal)))
+        {
+            return false;
+        }
+        var byRisk = digest.ChurnRisk >= stages.LapsedThreshold ? nameof(LifecycleStage.Lapsed)
+            : digest.ChurnRisk >= stages.AtRiskThreshold ? nameof(LifecycleStage.AtRisk)
+            : null;
+        return byRisk is null ? digest.Stage is nameof(LifecycleStage.Lapsed) or nameof(LifecycleStage.AtRisk) : digest.Stage != byRisk;
+    }
+
+    /// <summary>Whether two rule sets make the same churn risk and engagement (so the same risk bands and stages from the same customer).</summary>
+    public static bool SameRiskRules(EngagementRules a, EngagementRules b) =>
+        a.TimeZone == b.TimeZone && Same(a.Churn, b.Churn) && Same(a.Engagement, b.Engagement) && Same(a.Satisfaction, b.Satisfaction)
+        && Same(a.Clv, b.Clv) && a.Stages.LoyalMinPurchaseDays == b.Stages.LoyalMinPurchaseDays && a.Stages.LoyalMinEngagement == b.Stages.LoyalMinEngagement;
+
+    private static bool Same<T>(T a, T b) => JsonSerializer.SerializeToUtf8Bytes(a).AsSpan().SequenceEqual(JsonSerializer.SerializeToUtf8Bytes(b));
 
     /// <summary>The rules' identity: the same rules give the same fingerprint on every silo.</summary>
     public static string Fingerprint(EngagementRules rules) =>
@@ -308,8 +351,10 @@ public sealed partial class SweepOnRulesChange(RulesMonitor rules, IGrainFactory
         return Task.CompletedTask;
     }
 
-    private void OnReloaded(RulesSnapshot previous, RulesSnapshot current) => _ = StartSweepAsync(
-        new SweepRequest(SweepCandidates.RulesReason, SweepCandidates.Fingerprint(current.Rules), !SweepCandidates.SameSegments(previous.Rules, current.Rules)));
+    private void OnReloaded(RulesSnapshot previous, RulesSnapshot current) => _ = StartSweepAsync(new SweepRequest(
+        current.SegmentsRevision != previous.SegmentsRevision ? SweepCandidates.SegmentsReason : SweepCandidates.RulesReason,
+        SweepCandidates.Fingerprint(current.Rules), !SweepCandidates.SameSegments(previous.Rules, current.Rules), current.SegmentsRevision,
+        !SweepCandidates.SameRiskRules(previous.Rules, current.Rules)));
 
     private async Task StartSweepAsync(SweepRequest request)
     {

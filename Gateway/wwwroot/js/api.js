@@ -18,8 +18,8 @@ export class ApiError extends Error {
 }
 
 /** Sends a request; returns the parsed JSON body (null for 204), or throws an ApiError. */
-export async function api(path, { method = "GET", body, key = session.key } = {}) {
-  const headers = { Accept: "application/json" };
+export async function api(path, { method = "GET", body, key = session.key, headers: extra = {} } = {}) {
+  const headers = { Accept: "application/json", ...extra };
   if (key) headers.Authorization = `Bearer ${key}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });

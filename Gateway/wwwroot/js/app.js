@@ -4,6 +4,7 @@
 import { AgentView } from "./agent.js";
 import { PopulationCharts } from "./charts.js";
 import { DemoPanel } from "./demo.js";
+import { SegmentsPanel } from "./segments.js";
 import { byId, setText } from "./dom.js";
 import { humanize } from "./format.js";
 import { currentRoute, customerHash, navigate, onRouteChange, viewHash } from "./router.js";
@@ -28,13 +29,14 @@ let agent = null;
 let board = null;
 let charts = null;
 let demo = null;
+let segments = null;
 
 /** What each view polls while it is shown. */
-const panels = () => ({ agent, supervisor: charts, demo });
+const panels = () => ({ agent, supervisor: charts, demo, segments });
 
 function views() {
   const me = session.me;
-  return { agent: me.canReadCustomers, supervisor: me.canSupervise, demo: me.canAdmin };
+  return { agent: me.canReadCustomers, supervisor: me.canSupervise, demo: me.canAdmin, segments: me.canAdmin };
 }
 
 /** Shows a view; its address goes in the bar (a history entry) unless the show follows the address. */
@@ -85,6 +87,7 @@ async function enter() {
     charts = new PopulationCharts();
   }
   if (allowed.demo) demo = new DemoPanel();
+  if (allowed.segments) segments = new SegmentsPanel();
   follow(currentRoute(), allowed.supervisor ? "supervisor" : allowed.agent ? "agent" : "demo");
   await Promise.all([agent?.start(), board?.start()]);
 }
@@ -92,7 +95,7 @@ async function enter() {
 async function leave() {
   for (const panel of Object.values(panels())) panel?.hidden();
   await Promise.all([agent?.stop(), board?.stop()]);
-  agent = board = charts = demo = null;
+  agent = board = charts = demo = segments = null;
   forget();
   // The next person starts at their own first view, not at the last one's customer.
   history.replaceState(null, "", location.pathname);

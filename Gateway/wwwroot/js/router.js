@@ -1,5 +1,5 @@
-// An address for what is on screen: "#/customer/<id>" for an open customer, "#/supervisor", "#/agent", "#/demo" for
-// the views. Opening a customer or a view adds a history entry, so back and forward walk through them, and a reload
+// An address for what is on screen: "#/customer/<id>" for an open customer, "#/supervisor", "#/agent", "#/demo", "#/segments"
+// for the views. Opening a customer or a view adds a history entry, so back and forward walk through them, and a reload
 // (the key stays in the tab's session) comes back to the same place.
 
 const customerPrefix = "#/customer/";
@@ -10,7 +10,7 @@ export function currentRoute(hash = location.hash) {
     const id = safeDecode(hash.slice(customerPrefix.length));
     return id ? { view: "agent", customerId: id } : null;
   }
-  const view = /^#\/(agent|supervisor|demo)$/.exec(hash)?.[1];
+  const view = /^#\/(agent|supervisor|demo|segments)$/.exec(hash)?.[1];
   return view ? { view } : null;
 }
 
