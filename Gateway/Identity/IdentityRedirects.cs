@@ -16,6 +16,7 @@ public sealed partial class IdentityRedirects(IGrainFactory grains, IOptions<Ide
 
     private volatile IReadOnlyDictionary<string, string> _redirects = new Dictionary<string, string>(StringComparer.Ordinal);
     private long _version = -1;
+    private readonly Lock _gate = new();
 
     /// <summary>The customer an id stands for: itself, or the customer it was merged into (through earlier merges).</summary>
     public string Resolve(string customerId)
@@ -30,13 +31,13 @@ public sealed partial class IdentityRedirects(IGrainFactory grains, IOptions<Ide
     /// <summary>A merge this gateway made: in force here at once, before the next refresh.</summary>
     public void Merged(string from, string into)
     {
-        lock (this) _redirects = new Dictionary<string, string>(_redirects, StringComparer.Ordinal) { [from] = into };
+        lock (_gate) _redirects = new Dictionary<string, string>(_redirects, StringComparer.Ordinal) { [from] = into };
     }
 
     /// <summary>An unmerge this gateway made.</summary>
     public void Unmerged(string from)
     {
-        lock (this)
+        lock (_gate)
         {
             var copy = new Dictionary<string, string>(_redirects, StringComparer.Ordinal);
             copy.Remove(from);
@@ -49,7 +50,7 @@ public sealed partial class IdentityRedirects(IGrainFactory grains, IOptions<Ide
     {
         var map = await grains.GetGrain<IIdentityGrain>(0).Redirects(Interlocked.Read(ref _version));
         if (map.Redirects is null) return;
-        lock (this)
+        lock (_gate)
         {
             _redirects = new Dictionary<string, string>(map.Redirects, StringComparer.Ordinal);
             _version = map.Version;
@@ -59,30 +60,25 @@ public sealed partial class IdentityRedirects(IGrainFactory grains, IOptions<Ide
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.RedirectRefresh);
-        do
-        {
-            try
-            {
-                await RefreshAsync();
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                // The engine is starting or a silo went away: the map stays as it is until the next tick.
-                LogRefreshFailed(logger, ex);
-            }
-        }
-        while (await TimerTicks(timer, stoppingToken));
-    }
-
-    private static async Task<bool> TimerTicks(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
         try
         {
-            return await timer.WaitForNextTickAsync(stoppingToken);
+            do
+            {
+                try
+                {
+                    await RefreshAsync();
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // The engine is starting or a silo went away: the map stays as it is until the next tick.
+                    LogRefreshFailed(logger, ex);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            return false;
+            // Stopping.
         }
     }
 
