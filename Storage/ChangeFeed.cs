@@ -24,8 +24,14 @@ public static class ChangeKinds
     public const string AlertChanged = "alert.changed";
     public const string AlertResolved = "alert.resolved";
 
+    /// <summary>Another customer was merged into this one (issue 17): <c>{into, from, by, reason, identifiers}</c>.</summary>
+    public const string IdentityMerged = "identity.merged";
+
+    /// <summary>A merge was undone: the customer <c>from</c> stands on its own again.</summary>
+    public const string IdentityUnmerged = "identity.unmerged";
+
     public static IReadOnlyList<string> All { get; } =
-        [Stage, Tier, RfmGroup, RiskBand, SegmentEntered, SegmentLeft, AlertRaised, AlertChanged, AlertResolved];
+        [Stage, Tier, RfmGroup, RiskBand, SegmentEntered, SegmentLeft, AlertRaised, AlertChanged, AlertResolved, IdentityMerged, IdentityUnmerged];
 
     /// <summary>A kind as configured or requested: the kind itself or its CloudEvents type; null when it is neither.</summary>
     public static string? Parse(string text)

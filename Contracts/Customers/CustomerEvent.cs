@@ -36,6 +36,7 @@ public sealed record CustomerEvent(
 [JsonDerivedType(typeof(ProfileUpdatePayload), EventTypes.ProfileUpdate)]
 [JsonDerivedType(typeof(CancellationPayload), EventTypes.Cancellation)]
 [JsonDerivedType(typeof(ContactOutcomePayload), EventTypes.ContactOutcome)]
+[JsonDerivedType(typeof(IdentityPayload), EventTypes.Identity)]
 public abstract record EventPayload
 {
     /// <summary>The domain's name of this event type, e.g. <c>purchase</c> (the JSON discriminator, so not a property of its own there).</summary>
@@ -55,6 +56,7 @@ public abstract record EventPayload
         ProfileUpdatePayload => EventTypes.ProfileUpdate,
         CancellationPayload => EventTypes.Cancellation,
         ContactOutcomePayload => EventTypes.ContactOutcome,
+        IdentityPayload => EventTypes.Identity,
         _ => throw new InvalidOperationException($"{GetType().Name} has no event type name."),
     };
 }
@@ -75,6 +77,9 @@ public static class EventTypes
     public const string ProfileUpdate = "profile_update";
     public const string Cancellation = "cancellation";
     public const string ContactOutcome = "contact_outcome";
+
+    /// <summary>A merge, an unmerge or an identifier conflict of the customer (written by the engine, never sent by a channel).</summary>
+    public const string Identity = "identity";
 }
 
 [GenerateSerializer, Immutable]
@@ -126,3 +131,21 @@ public sealed record ContactOutcomePayload(
     [property: Id(2)] string Note,
     [property: Id(3)] string AgentId,
     [property: Id(4)] string? AlertId) : EventPayload;
+
+/// <summary>
+/// What happened to the customer's identity (issue 17), written into its journal by the engine so that its history and
+/// decision log keep it through every rebuild: <see cref="Action"/> is <c>merged</c>, <c>unmerged</c> or <c>conflict</c>;
+/// <see cref="Other"/> the other customer; <see cref="Identifier"/> the contested key of a conflict.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record IdentityPayload(
+    [property: Id(0)] string Action,
+    [property: Id(1)] string Other,
+    [property: Id(2)] string By,
+    [property: Id(3)] string Reason,
+    [property: Id(4)] string? Identifier = null) : EventPayload
+{
+    public const string Merged = "merged";
+    public const string Unmerged = "unmerged";
+    public const string Conflict = "conflict";
+}

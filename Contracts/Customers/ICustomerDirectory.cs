@@ -56,20 +56,3 @@ public sealed record AtRiskCustomer
 /// <summary>A customer found by a lookup, and by what: <c>id</c>, <c>email</c> or <c>phone</c>.</summary>
 [GenerateSerializer, Immutable]
 public sealed record CustomerMatch([property: Id(0)] string CustomerId, [property: Id(1)] string MatchedBy);
-
-/// <summary>
-/// One normalised contact (<c>email:ada@example.com</c>, <c>phone:+15550102000</c>) and the customer who has it,
-/// kept in grain storage. Written by that customer's grain only when a profile update changes its contacts;
-/// a contact two customers share belongs to the one who claimed it last.
-/// </summary>
-public interface IContactIndexGrain : IGrainWithStringKey
-{
-    [ReadOnly]
-    Task<string?> Owner();
-
-    /// <summary>Makes the customer the contact's owner (idempotent).</summary>
-    Task Claim(string customerId);
-
-    /// <summary>Forgets the owner if it is still this customer (idempotent; a later claimer keeps it).</summary>
-    Task Release(string customerId);
-}

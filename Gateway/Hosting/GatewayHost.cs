@@ -4,6 +4,7 @@ using Engagement.Gateway.Changes;
 using Engagement.Gateway.WebConsole;
 using Engagement.Gateway.Customers;
 using Engagement.Gateway.Demo;
+using Engagement.Gateway.Identity;
 using Engagement.Gateway.Ingest;
 using Engagement.Gateway.Limits;
 using Engagement.Gateway.Metrics;
@@ -66,6 +67,7 @@ public static class GatewayHost
         }
         var ingest = builder.AddIngest();
         builder.AddCustomers();
+        builder.AddIdentity();
         builder.AddAlerts();
         builder.AddPush();
         builder.AddChanges();
@@ -82,6 +84,7 @@ public static class GatewayHost
         app.UseEngagementLimits();
         app.MapIngest();
         app.MapCustomers();
+        app.MapIdentity();
         app.MapAlerts();
         app.MapPush();
         app.MapChanges();

@@ -12,7 +12,8 @@ namespace Engagement.Gateway.Ingest;
 /// called once with its slice. The ack is built only after every grain has answered, and a grain
 /// answers only after the journal commit, so an ack always means durable.
 /// </summary>
-public sealed class IngestPipeline(IGrainFactory grains, EventValidator validator, IngestActivity activity, IOptions<IngestOptions> options)
+public sealed class IngestPipeline(IGrainFactory grains, EventValidator validator, IngestActivity activity, IOptions<IngestOptions> options,
+    Identity.IdentityRedirects redirects)
 {
     private readonly IngestOptions _limits = options.Value;
 
@@ -32,7 +33,9 @@ public sealed class IngestPipeline(IGrainFactory grains, EventValidator validato
                 ack.Rejected.Add(new Rejection { Index = index, EventId = wire.EventId, Field = error!.Field, Reason = error.Reason });
                 continue;
             }
-            if (!slices.TryGetValue(wire.CustomerId, out var slice)) slices[wire.CustomerId] = slice = [];
+            // A merged id's events go to the customer it became (issue 17).
+            var customerId = redirects.Resolve(wire.CustomerId);
+            if (!slices.TryGetValue(customerId, out var slice)) slices[customerId] = slice = [];
             slice.Add(accepted);
         }
 

@@ -6,7 +6,8 @@ namespace Engagement.Grains.Customers;
 /// The contacts an agent can search a customer by, from the profile attributes that hold them, normalised so
 /// that the way a number or address was typed does not matter: emails trimmed and lower-cased, phone numbers
 /// reduced to their digits with a leading '+' kept ("+1 (555) 010-2000" is "+15550102000").
-/// Keys are <c>email:&lt;address&gt;</c> and <c>phone:&lt;number&gt;</c>.
+/// Keys are <c>email:&lt;address&gt;</c>, <c>phone:&lt;number&gt;</c> and <c>external:&lt;attribute&gt;:&lt;id&gt;</c>; the identity
+/// index (issue 17) keys its rows by them.
 /// </summary>
 public static class ContactKeys
 {
@@ -19,9 +20,16 @@ public static class ContactKeys
     /// <summary>Profile attributes holding a phone number.</summary>
     public static IReadOnlySet<string> PhoneAttributes { get; } = new HashSet<string>(["phone", "phone_number", "mobile"], StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Ids another system knows the customer by (issue 17): a loyalty number, an anonymous web visitor's id.</summary>
+    public const string External = "external";
+
+    /// <summary>Profile attributes holding an external id; the key is <c>external:&lt;attribute&gt;:&lt;id&gt;</c>, the id trimmed.</summary>
+    public static IReadOnlySet<string> ExternalAttributes { get; } =
+        new HashSet<string>(["loyalty_id", "loyalty_number", "web_id", "anonymous_id", "external_id"], StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Whether a profile update names any contact attribute.</summary>
     public static bool Touches(IEnumerable<string> attributeNames) =>
-        attributeNames.Any(name => EmailAttributes.Contains(name) || PhoneAttributes.Contains(name));
+        attributeNames.Any(name => EmailAttributes.Contains(name) || PhoneAttributes.Contains(name) || ExternalAttributes.Contains(name));
 
     /// <summary>The contact keys of a profile (values that do not normalise to a contact are left out).</summary>
     public static HashSet<string> Of(IEnumerable<KeyValuePair<string, string>> profile)
@@ -29,7 +37,8 @@ public static class ContactKeys
         var keys = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (name, value) in profile)
         {
-            var key = EmailAttributes.Contains(name) ? OfEmail(value) : PhoneAttributes.Contains(name) ? OfPhone(value) : null;
+            var key = EmailAttributes.Contains(name) ? OfEmail(value) : PhoneAttributes.Contains(name) ? OfPhone(value)
+                : ExternalAttributes.Contains(name) ? OfExternal(name, value) : null;
             if (key is not null) keys.Add(key);
         }
         return keys;
@@ -46,6 +55,12 @@ public static class ContactKeys
         var email = value.Trim().ToLowerInvariant();
         var at = email.IndexOf('@');
         return at > 0 && at < email.Length - 1 ? $"{Email}:{email}" : null;
+    }
+
+    private static string? OfExternal(string attribute, string value)
+    {
+        var id = value.Trim();
+        return id.Length > 0 ? $"{External}:{attribute.ToLowerInvariant()}:{id}" : null;
     }
 
     private static string? OfPhone(string value)

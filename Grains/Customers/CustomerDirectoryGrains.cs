@@ -8,7 +8,7 @@ namespace Engagement.Grains.Customers;
 
 /// <summary>Resolves an agent's search text to a customer: an existing id first, then an email address, then a phone number.</summary>
 [StatelessWorker]
-public sealed class CustomerDirectoryGrain(IPopulationStore digests, IOptions<EngagementOptions> options) : Grain, ICustomerDirectoryGrain
+public sealed class CustomerDirectoryGrain(IPopulationStore digests, IIdentityStore identities, IOptions<EngagementOptions> options) : Grain, ICustomerDirectoryGrain
 {
     public const int MaxResults = 100;
 
@@ -26,32 +26,7 @@ public sealed class CustomerDirectoryGrain(IPopulationStore digests, IOptions<En
         var text = query.Trim();
         if (await GrainFactory.GetGrain<ICustomerGrain>(text).Exists()) return new CustomerMatch(text, "id");
         if (ContactKeys.OfQuery(text) is not { } key) return null;
-        return await GrainFactory.GetGrain<IContactIndexGrain>(key).Owner() is { } owner ? new CustomerMatch(owner, ContactKeys.KindOf(key)) : null;
+        return await identities.OwnerAsync(key) is { } owner ? new CustomerMatch(owner, ContactKeys.KindOf(key)) : null;
     }
 }
 
-/// <summary>One contact's owner, in grain storage beside the customers' checkpoints, so the index survives restarts and failover.</summary>
-public sealed class ContactIndexGrain([PersistentState("contact", StorageNames.Customers)] IPersistentState<ContactOwner> state)
-    : Grain, IContactIndexGrain
-{
-    public Task<string?> Owner() => Task.FromResult(state.State.CustomerId);
-
-    public async Task Claim(string customerId)
-    {
-        if (state.State.CustomerId == customerId) return;
-        state.State.CustomerId = customerId;
-        await state.WriteStateAsync();
-    }
-
-    public async Task Release(string customerId)
-    {
-        if (state.State.CustomerId != customerId) return;
-        state.State.CustomerId = null;
-        await state.ClearStateAsync();
-    }
-}
-
-public sealed class ContactOwner
-{
-    public string? CustomerId { get; set; }
-}

@@ -1,5 +1,6 @@
 using Engagement.Contracts.Alerts;
 using Engagement.Contracts.Customers;
+using Engagement.Contracts.Identity;
 using Engagement.Grains.Alerts;
 using Engagement.Grains.Hosting;
 using Engagement.Grains.Population;
@@ -24,13 +25,14 @@ namespace Engagement.Grains.Customers;
 public sealed partial class CustomerGrain(
     [PersistentState("customer", StorageNames.Customers)] IPersistentState<CustomerState> checkpoint,
     IEventJournal journal,
+    IIdentityStore identity,
     RulesMonitor rules,
     PopulationCache population,
     PopulationFlowRecorder flow,
     IOptions<EngagementOptions> options,
     [FromKeyedServices(EngagementClock.Key)] TimeProvider businessClock,
     TimeProvider machineClock,
-    ILogger<CustomerGrain> logger) : Grain, ICustomerGrain, ICustomerSweepTarget
+    ILogger<CustomerGrain> logger) : Grain, ICustomerGrain, ICustomerSweepTarget, ICustomerIdentityGrain
 {
     // Made when someone first watches: most customers are never watched while active, and an observer manager
     // per idle customer is memory for nothing (docs/benchmarks.md, live heap per customer).
@@ -51,6 +53,13 @@ public sealed partial class CustomerGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // A tombstone's rows went to the customer it was merged into; a merge that stopped half-way is finished by a rebuild.
+        if (State.MergedInto is not null) return;
+        if (State.RebuildPending)
+        {
+            await RebuildAsync();
+            return;
+        }
         var customerId = CustomerId;
         State.Model.CustomerId = customerId;
         var checkpointVersion = State.Version;
@@ -86,7 +95,11 @@ public sealed partial class CustomerGrain(
         }
     }
 
-    public async Task<ApplyResult> Apply(IReadOnlyList<CustomerEvent> events)
+    public Task<ApplyResult> Apply(IReadOnlyList<CustomerEvent> events) =>
+        // Merged into another customer: what is sent here lands there (a gateway's redirect map usually sends it there itself).
+        State.MergedInto is { } into ? GrainFactory.GetGrain<ICustomerGrain>(into).Apply(events) : ApplyCoreAsync(events);
+
+    private async Task<ApplyResult> ApplyCoreAsync(IReadOnlyList<CustomerEvent> events)
     {
         var customerId = CustomerId;
         var recordedAt = businessClock.GetUtcNow();
@@ -167,12 +180,15 @@ public sealed partial class CustomerGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reading back the journal of customer {CustomerId} after a failed commit failed; the customer starts over from the store")]
     private static partial void LogReadBackFailed(ILogger logger, Exception exception, string customerId);
 
-    public Task<bool> Exists() => Task.FromResult(State.Exists);
+    public Task<bool> Exists() => Task.FromResult(State.Exists || State.MergedInto is not null);
 
-    public Task<string?> Team() => Task.FromResult(State.Exists ? AlertPolicy.TeamOf(State.Model, options.Value.Alerts) : null);
+    public Task<string?> Team() => State.MergedInto is { } into ? GrainFactory.GetGrain<ICustomerGrain>(into).Team()
+        : Task.FromResult(State.Exists ? AlertPolicy.TeamOf(State.Model, options.Value.Alerts) : null);
 
     public async Task<CustomerCard?> GetCard()
     {
+        // A merged id shows the card of the customer it is now (whose id the card carries).
+        if (State.MergedInto is { } into) return await GrainFactory.GetGrain<ICustomerGrain>(into).GetCard();
         if (!State.Exists) return null;
         var evaluation = await ReevaluateAsync(scheduled: false);
         return State.ToCard(CustomerId, evaluation.Traits, population.Current.Version, rules.Current, CardCurrency)
@@ -449,26 +465,31 @@ public sealed partial class CustomerGrain(
     /// </summary>
     private async Task IndexContactsAsync()
     {
+        // Contacts indexed by the grains of an older version: claimed again in the store's identity index.
+        if (!State.IdentityIndexed) State.IndexedContacts.Clear();
         var indexed = State.IndexedContacts;
         var plan = ContactIndexPlan.For(State.Model.Profile, indexed);
-        if (plan.IsEmpty) return;
+        if (plan.IsEmpty)
+        {
+            State.IdentityIndexed = true;
+            return;
+        }
+        IReadOnlyList<IdentityConflict> conflicts;
         try
         {
-            foreach (var gone in plan.Release)
-            {
-                await GrainFactory.GetGrain<IContactIndexGrain>(gone).Release(CustomerId);
-                indexed.Remove(gone);
-            }
-            foreach (var added in plan.Claim)
-            {
-                await GrainFactory.GetGrain<IContactIndexGrain>(added).Claim(CustomerId);
-                indexed.Add(added);
-            }
+            await identity.ReleaseAsync(CustomerId, plan.Release);
+            foreach (var gone in plan.Release) indexed.Remove(gone);
+            conflicts = await identity.ClaimAsync(CustomerId, plan.Claim, businessClock.GetUtcNow());
+            // A contact another customer holds stays theirs; this one counts it as reconciled, so it is not claimed again.
+            foreach (var added in plan.Claim) indexed.Add(added);
+            State.IdentityIndexed = true;
         }
         catch (Exception ex)
         {
             LogIndexFailed(logger, ex, CustomerId);
+            return;
         }
+        if (conflicts.Count > 0) await NoteConflictsAsync(conflicts);
     }
 
     /// <param name="acceptedAt">When the events behind this change were durable (runtime businessClock); null for a change without events.</param>

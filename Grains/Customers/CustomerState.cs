@@ -58,6 +58,21 @@ public sealed class CustomerState : IVersionedGrainState
     /// </summary>
     public List<Contracts.Alerts.AlertCause>? UnsavedAlerts { get; set; }
 
+    /// <summary>The customer this one was merged into (issue 17): a tombstone that sends what it is given there. Null for a customer of its own.</summary>
+    public string? MergedInto { get; set; }
+
+    /// <summary>
+    /// Whether <see cref="IndexedContacts"/> are in the identity index (the store's): false in a checkpoint written while
+    /// contacts were indexed by grains, so the first activation since claims them all again.
+    /// </summary>
+    public bool IdentityIndexed { get; set; }
+
+    /// <summary>
+    /// A merge or unmerge is moving this customer's journal: the next activation rebuilds the customer from the whole
+    /// journal instead of catching up from <see cref="LastSeq"/> (whose numbers the move changes).
+    /// </summary>
+    public bool RebuildPending { get; set; }
+
     public bool Exists => EventCount > 0;
 
     /// <param name="limits">What one customer may hold (<c>Engagement:Limits</c>); the defaults when null.</param>
@@ -81,6 +96,7 @@ public sealed class CustomerState : IVersionedGrainState
             case ProfileUpdatePayload p: model.ProfileUpdate(p.Attributes, at, limits); break;
             case CancellationPayload c: model.Cancellation(c.Reason, at); break;
             case ContactOutcomePayload o: model.RecordContactOutcome(o.AgentId, OutcomeText(o), o.Note, at, rules.DecisionLogCapacity); break;
+            case IdentityPayload i: model.RecordDecision(Identity.IdentityDecisions.Of(i, at), rules.DecisionLogCapacity); break;
             default: throw new InvalidOperationException($"No model operation for {@event.Payload.GetType().Name}.");
         }
         EventCount++;
@@ -189,6 +205,7 @@ public sealed class CustomerState : IVersionedGrainState
         ProfileUpdatePayload p => $"profile updated: {string.Join(", ", p.Attributes.Keys.Order(StringComparer.Ordinal))}",
         CancellationPayload c => $"cancellation: {c.Reason}",
         ContactOutcomePayload o => $"contact outcome: {OutcomeText(o)} (agent {o.AgentId})",
+        IdentityPayload i => Identity.IdentityDecisions.Describe(i),
         _ => payload.Type,
     };
 

@@ -103,6 +103,7 @@ public static class EngagementHosting
         // would otherwise wait for SQLite's one writer behind the journal's group commits.
         silo.Services.AddSingleton<IAlertStore>(sp => new SqlAlertStore(sp.GetRequiredService<StoreDatabases>().GrainState, sp.GetRequiredService<ChangeSignal>()));
         AddChangeFeedWriters(silo.Services);
+        Identity.IdentityHosting.AddIdentity(silo.Services);
     }
 
     /// <summary>The change feed's writers: the digests' decisions in the journal's commits, the alert changes copied by the relay.</summary>

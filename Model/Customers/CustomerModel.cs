@@ -208,6 +208,13 @@ public sealed class CustomerModel
     {
         var entry = new DecisionLogEntry(at, DecisionKind.Outcome, "", outcome,
             detail.Length > 0 ? $"Agent {agent} recorded: {outcome} ({detail})" : $"Agent {agent} recorded: {outcome}");
+        RecordDecision(entry, capacity);
+    }
+
+    /// <summary>Records a decision made about the customer rather than computed from it (a contact outcome, a merge).</summary>
+    public void RecordDecision(DecisionLogEntry entry, int capacity)
+    {
+        var at = entry.At;
         // Newest first, by time: a late record lands where it happened.
         var index = DecisionLog.FindIndex(d => d.At <= at);
         DecisionLog.Insert(index < 0 ? DecisionLog.Count : index, entry);

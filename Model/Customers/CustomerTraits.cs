@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Engagement.Model;
 
 /// <summary>What a decision-log entry records: a move of stage, tier or risk band, or an agent's recorded contact outcome.</summary>
-public enum DecisionKind { Stage, Tier, Risk, Outcome }
+public enum DecisionKind { Stage, Tier, Risk, Outcome, Identity }
 
 /// <summary>A recorded change of stage, tier or churn-risk band, with its cause.</summary>
 public sealed record DecisionLogEntry(DateTimeOffset At, DecisionKind Kind, string From, string To, string Cause);

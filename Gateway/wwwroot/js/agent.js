@@ -8,6 +8,7 @@ import { AlertStore, alertItem } from "./alerts.js";
 import { CardView } from "./card.js";
 import { byId, fill, h, setText } from "./dom.js";
 import { formatAgo, humanize } from "./format.js";
+import { IdentityPanel } from "./identity.js";
 import { LiveConnection } from "./live.js";
 import { CustomerSearch } from "./search.js";
 import { session } from "./session.js";
@@ -25,6 +26,7 @@ export class AgentView {
     this.knownAlerts = knownAlerts;
     this.onOpened = onOpened;
     this.card = new CardView(byId("card-area"));
+    this.identity = new IdentityPanel();
     this.alerts = new AlertStore();
     this.worklist = new Worklist({
       openCase: (item) => this.#openCase(item),
@@ -33,7 +35,9 @@ export class AgentView {
     });
     this.hub = new LiveConnection("/hubs/agent", {
       handlers: {
-        card: (card) => this.card.show(card),
+        card: (card) => {
+          if (this.card.show(card)) this.identity.cardChanged();
+        },
         alert: (alert) => this.#receive(alert),
       },
       // A new connection watches nothing: watch the open customer again (its current card comes first).
@@ -63,6 +67,7 @@ export class AgentView {
     clearInterval(this.recentTimer);
     this.worklist.stop();
     this.card.close();
+    this.identity.open(null);
     await this.hub.stop();
   }
 
@@ -83,6 +88,7 @@ export class AgentView {
     const previous = this.card.customerId;
     if (previous === customerId) return;
     this.card.open(customerId);
+    this.identity.open(customerId);
     this.onOpened(customerId);
     for (const alert of this.knownAlerts(customerId)) this.alerts.put(alert);
     this.#drawAlerts();
