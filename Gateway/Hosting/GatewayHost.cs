@@ -7,6 +7,7 @@ using Engagement.Gateway.Demo;
 using Engagement.Gateway.Ingest;
 using Engagement.Gateway.Limits;
 using Engagement.Gateway.Metrics;
+using Engagement.Gateway.Privacy;
 using Engagement.Gateway.Push;
 using Engagement.Gateway.Query;
 using Engagement.Gateway.Security;
@@ -68,6 +69,7 @@ public static class GatewayHost
         builder.AddAlerts();
         builder.AddPush();
         builder.AddChanges();
+        builder.AddPrivacy();
         builder.AddDemoFeed(ownGrpc);
         builder.AddEngagementGrpc(ingest);
         builder.AddEngagementLimits(settings.Options.Limits);
@@ -84,6 +86,7 @@ public static class GatewayHost
         app.MapAlerts();
         app.MapPush();
         app.MapChanges();
+        app.MapPrivacy();
         app.MapEngagementHealth(settings.Options.ReflectionInForce);
         app.MapPopulationApi();
         app.MapConsoleApi();

@@ -23,6 +23,8 @@ public sealed class IngestPipeline(IGrainFactory grains, EventValidator validato
 
         var ack = new BatchAck { BatchId = batch.BatchId };
         var slices = new Dictionary<string, List<CustomerEvent>>(StringComparer.Ordinal);
+        // Where each slice's events are in the batch: a slice refused as a whole (an erased customer) is rejected event by event.
+        var positions = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         for (var index = 0; index < batch.Events.Count; index++)
         {
             var wire = batch.Events[index];
@@ -32,8 +34,13 @@ public sealed class IngestPipeline(IGrainFactory grains, EventValidator validato
                 ack.Rejected.Add(new Rejection { Index = index, EventId = wire.EventId, Field = error!.Field, Reason = error.Reason });
                 continue;
             }
-            if (!slices.TryGetValue(wire.CustomerId, out var slice)) slices[wire.CustomerId] = slice = [];
+            if (!slices.TryGetValue(wire.CustomerId, out var slice))
+            {
+                slices[wire.CustomerId] = slice = [];
+                positions[wire.CustomerId] = [];
+            }
             slice.Add(accepted);
+            positions[wire.CustomerId].Add(index);
         }
 
         var work = slices.ToList();
@@ -53,10 +60,16 @@ public sealed class IngestPipeline(IGrainFactory grains, EventValidator validato
                 $"batch_id '{batch.BatchId}': not acknowledged, {what}; resend it: events already applied count as duplicates", ex));
         }
         activity.Record(work, results);
-        foreach (var result in results)
+        for (var s = 0; s < results.Length; s++)
         {
+            var result = results[s];
             ack.Accepted += result.Accepted;
             ack.Duplicates += result.Duplicates;
+            if (result.Refused is not { } reason) continue;
+            foreach (var index in positions[work[s].Key])
+            {
+                ack.Rejected.Add(new Rejection { Index = index, EventId = batch.Events[index].EventId, Field = "customer_id", Reason = reason });
+            }
         }
         IngestMetrics.Record(ack.Accepted, ack.Duplicates, ack.Rejected.Count, Stopwatch.GetElapsedTime(started));
         return ack;

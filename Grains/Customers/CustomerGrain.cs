@@ -55,6 +55,8 @@ public sealed partial class CustomerGrain(
         State.Model.CustomerId = customerId;
         var checkpointVersion = State.Version;
         var missed = await journal.ReadAsync(customerId, State.LastSeq, cancellationToken);
+        _erased = await ErasedAsync(missed.Count);
+        if (_erased) return;
         var current = rules.Current;
         foreach (var entry in missed)
         {
@@ -79,6 +81,7 @@ public sealed partial class CustomerGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        if (_erased) return;
         if (_checkpoints.SaveOnDeactivation(State.Version, reason.ReasonCode == DeactivationReasonCode.ApplicationError))
         {
             // The last chance: a failure here is logged by Orleans, and the next activation replays the journal.
@@ -88,6 +91,7 @@ public sealed partial class CustomerGrain(
 
     public async Task<ApplyResult> Apply(IReadOnlyList<CustomerEvent> events)
     {
+        if (_erased) return await AfterErasureAsync(events);
         var customerId = CustomerId;
         var recordedAt = businessClock.GetUtcNow();
 

@@ -65,6 +65,10 @@ public sealed class EngagementOptions
     [Required, ValidateObjectMembers]
     public LimitsOptions Limits { get; set; } = new();
 
+    /// <summary>Erasure, export and minimisation of personal data (<c>Engagement:Privacy</c>, issue 17).</summary>
+    [Required, ValidateObjectMembers]
+    public Privacy.PrivacyOptions Privacy { get; set; } = new();
+
     /// <summary>The ISO 4217 currency of the engine's money: alerts' expected loss, CLV and spend (<c>Engagement:Currency</c>).</summary>
     [Required, RegularExpression("^[A-Z]{3}$")]
     public string Currency { get; set; } = "USD";
