@@ -22,7 +22,7 @@ public sealed partial class PrivacyGrain(ErasureStore store, IOptions<Engagement
     public async Task<ErasureReceipt> EraseCustomer(string customerId, string requestedBy)
     {
         var privacy = options.Value.Privacy;
-        var erasure = new ErasureRecord(ErasureRecord.NewId(), await store.SubjectHashAsync(customerId), requestedBy, clock.GetUtcNow(), ErasureRecord.Running);
+        var erasure = new ErasureRecord(ErasureRecord.NewId(), await store.SubjectHashAsync(customerId), requestedBy, Now(), ErasureRecord.Running);
         await store.StartAsync(erasure);
         using var timeout = new CancellationTokenSource(privacy.EraseTimeout);
         try
@@ -33,7 +33,7 @@ public sealed partial class PrivacyGrain(ErasureStore store, IOptions<Engagement
             var rows = await store.EraseAsync(customerId, handover.StateKeys, privacy.CompactAfterErasure, timeout.Token);
             await GrainFactory.GetGrain<IActivityGrain>(0).Forget(customerId);
             var found = handover.Existed || rows > 0;
-            var completedAt = clock.GetUtcNow();
+            var completedAt = Now();
             await store.FinishAsync(erasure.ErasureId, ErasureRecord.Completed, completedAt, found, rows, CancellationToken.None);
             LogErased(logger, erasure.ErasureId, erasure.SubjectHash, requestedBy, rows);
             return Receipt(erasure with { State = ErasureRecord.Completed, CompletedAt = completedAt, Found = found, RowsDeleted = rows });
@@ -41,10 +41,13 @@ public sealed partial class PrivacyGrain(ErasureStore store, IOptions<Engagement
         catch (Exception ex)
         {
             LogEraseFailed(logger, ex, erasure.ErasureId, erasure.SubjectHash);
-            await store.FinishAsync(erasure.ErasureId, ErasureRecord.Failed, clock.GetUtcNow(), false, 0, CancellationToken.None);
+            await store.FinishAsync(erasure.ErasureId, ErasureRecord.Failed, Now(), false, 0, CancellationToken.None);
             throw new ErasureFailedException($"Erasure {erasure.ErasureId} did not finish ({ex.GetType().Name}); the customer's events are refused already. Repeat the erasure.");
         }
     }
+
+    /// <summary>To the millisecond, as the audit keeps it: the receipt says what a later read of the record says.</summary>
+    private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(clock.GetUtcNow().ToUnixTimeMilliseconds());
 
     public async Task<ErasureReceipt?> Erasure(string erasureId) => await store.FindAsync(erasureId) is { } record ? Receipt(record) : null;
 

@@ -24,6 +24,8 @@ public sealed class EngineClient(Uri grpcAddress) : IDisposable
 
     public Contracts.V1.Changes.ChangesClient Changes(string? key = TestKeys.Integration) => new(Invoker(key));
 
+    public Contracts.V1.Privacy.PrivacyClient Privacy(string? key = TestKeys.Admin) => new(Invoker(key));
+
     public GrpcChannel Channel => _channel;
 
     private CallInvoker Invoker(string? key) =>
