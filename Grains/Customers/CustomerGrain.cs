@@ -439,7 +439,7 @@ public sealed partial class CustomerGrain(
     {
         var digest = CustomerDigest.Of(CustomerId, State.Model, traits,
             EscalationBook.NextLookAt(traits, current, AlertBook.ExpiresAt(State, traits, options.Value.Alerts)), current.GetCalendar(),
-            AlertPolicy.TeamOf(State.Model, options.Value.Alerts), _lastDigest?.Attributes);
+            AlertPolicy.TeamOf(State.Model, options.Value.Alerts), _lastDigest?.Attributes, options.Value.Privacy.PersonalInForce);
         if (!always && digest == _lastDigest) return;
         _lastDigest = digest;
         journal.RecordDigest(digest);

@@ -109,7 +109,8 @@ public static class EngagementHosting
         services.AddSingleton(sp =>
         {
             var databases = sp.GetRequiredService<StoreDatabases>();
-            return new AlertChangeRelay(databases.GrainState, databases.Journal, sp.GetRequiredService<ChangeFeedWriter>());
+            return new AlertChangeRelay(databases.GrainState, databases.Journal, sp.GetRequiredService<ChangeFeedWriter>(),
+                sp.GetRequiredService<IOptions<EngagementOptions>>().Value.Privacy.PersonalInForce);
         });
         services.AddHostedService<ChangeFeedMaintenance>();
     }

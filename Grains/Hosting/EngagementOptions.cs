@@ -230,10 +230,26 @@ public sealed class AlertOptions
     /// </summary>
     public string[]? ContextAttributes { get; set; }
 
-    /// <summary>The context attributes in force: as configured, or <c>name</c>; the team attribute always.</summary>
-    public IReadOnlyList<string> ContextAttributesInForce => _contextAttributes ??= [.. (ContextAttributes is { Length: > 0 } configured ? configured : ["name"]).Append(TeamAttribute).Distinct(StringComparer.OrdinalIgnoreCase)];
+    /// <summary>
+    /// The context attributes in force: as configured, or <c>name</c>, less the personal attributes supervisors do not see
+    /// (<see cref="HideFromSupervisors"/>); the team attribute always.
+    /// </summary>
+    public IReadOnlyList<string> ContextAttributesInForce => _contextAttributes ??=
+    [
+        .. (ContextAttributes is { Length: > 0 } configured ? configured : ["name"]).Where(a => _hidden?.Invoke(a) != true)
+            .Append(TeamAttribute).Distinct(StringComparer.OrdinalIgnoreCase),
+    ];
 
     private IReadOnlyList<string>? _contextAttributes;
+
+    private Func<string, bool>? _hidden;
+
+    /// <summary>Keeps the personal attributes a supervisor does not need off alert contexts (<c>Engagement:Privacy</c>).</summary>
+    public void HideFromSupervisors(Func<string, bool> hidden)
+    {
+        _hidden = hidden;
+        _contextAttributes = null;
+    }
 
     /// <summary>The team of a customer without the attribute.</summary>
     [Required]
