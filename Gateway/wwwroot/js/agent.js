@@ -9,6 +9,7 @@ import { CardView } from "./card.js";
 import { byId, fill, h, setText } from "./dom.js";
 import { formatAgo, humanize } from "./format.js";
 import { LiveConnection } from "./live.js";
+import { ErasurePanel } from "./privacy.js";
 import { CustomerSearch } from "./search.js";
 import { session } from "./session.js";
 import { Worklist } from "./worklist.js";
@@ -41,6 +42,7 @@ export class AgentView {
       onState,
     });
     this.search = new CustomerSearch((customerId) => this.open(customerId));
+    this.erasure = new ErasurePanel({ onErased: (customerId) => this.#erased(customerId) });
     byId("lookup-form").addEventListener("submit", (event) => {
       event.preventDefault();
       const chosen = this.search.chosen;
@@ -83,6 +85,7 @@ export class AgentView {
     const previous = this.card.customerId;
     if (previous === customerId) return;
     this.card.open(customerId);
+    this.erasure.show(customerId);
     this.onOpened(customerId);
     for (const alert of this.knownAlerts(customerId)) this.alerts.put(alert);
     this.#drawAlerts();
@@ -104,6 +107,14 @@ export class AgentView {
       this.alerts.put({ ...alert, customerId: item.customerId, currency: item.currency, sequence: item.lastSequence ?? 0 });
     }
     return this.open(item.customerId);
+  }
+
+  /** The open customer was erased: nothing of it stays on the page. */
+  #erased(customerId) {
+    if (this.card.customerId === customerId) this.card.close();
+    this.alerts.forget(customerId);
+    this.#drawAlerts();
+    if (this.hub.connected) this.hub.invoke("UnwatchCustomer", customerId).catch(() => {});
   }
 
   #receive(alert) {
