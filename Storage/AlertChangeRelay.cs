@@ -11,7 +11,11 @@ namespace Engagement.Storage;
 /// the feed's transaction; the log is their outbox instead. The copied rows and the relay's position are written in one
 /// transaction of the feed's database, under the change writers' lock: every stored alert change reaches the feed once.
 /// </summary>
-public sealed class AlertChangeRelay(StoreDialect alerts, StoreDialect feed, ChangeFeedWriter writer)
+/// <param name="personalAttributes">
+/// The profile attributes that identify a person (<c>Engagement:Privacy:PersonalAttributes</c>): an alert's context goes to
+/// other systems without them (they have the customer id).
+/// </param>
+public sealed class AlertChangeRelay(StoreDialect alerts, StoreDialect feed, ChangeFeedWriter writer, IReadOnlySet<string>? personalAttributes = null)
 {
     private const string Source = "alerts";
 
@@ -41,6 +45,11 @@ public sealed class AlertChangeRelay(StoreDialect alerts, StoreDialect feed, Cha
             {
                 var payload = reader.GetString(1);
                 var alert = JsonSerializer.Deserialize<Alert>(payload, Json)!;
+                if (personalAttributes is not null && alert.Context.Profile.Keys.Any(personalAttributes.Contains))
+                {
+                    alert = alert with { Context = alert.Context with { Profile = alert.Context.Profile.Where(a => !personalAttributes.Contains(a.Key)).ToDictionary() } };
+                    payload = JsonSerializer.Serialize(alert, Json);
+                }
                 copied.Add((reader.GetInt64(0), ChangeFeedWriter.Of(alert, payload)));
             }
         }

@@ -68,14 +68,15 @@ public sealed class CustomerAttributes : IEquatable<CustomerAttributes>
     /// A profile's attributes, or <paramref name="previous"/> when it was made from the same names and values: a digest
     /// is computed after every event and a profile seldom changes, so that check reads the profile and allocates nothing.
     /// </summary>
-    public static CustomerAttributes Of(IReadOnlyDictionary<string, ProfileAttribute> profile, CustomerAttributes? previous)
+    /// <param name="excluded">Attributes not to index (the personal ones, <c>Engagement:Privacy:PersonalAttributes</c>): what other systems query needs no name or address.</param>
+    public static CustomerAttributes Of(IReadOnlyDictionary<string, ProfileAttribute> profile, CustomerAttributes? previous, IReadOnlySet<string>? excluded = null)
     {
         if (previous?._source is { } source && source.Length == profile.Count && source.All(
                 pair => profile.TryGetValue(pair.Key, out var attribute) && string.Equals(attribute.Value, pair.Value, StringComparison.Ordinal)))
         {
             return previous;
         }
-        var made = Of(profile.Select(a => (a.Key, a.Value.Value)));
+        var made = Of(profile.Where(a => excluded?.Contains(a.Key) != true).Select(a => (a.Key, a.Value.Value)));
         return new CustomerAttributes([.. made.Pairs], [.. profile.Select(a => KeyValuePair.Create(a.Key, a.Value.Value))]);
     }
 

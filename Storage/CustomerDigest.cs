@@ -77,7 +77,7 @@ public sealed record CustomerDigest(
     /// <param name="team">The customer's team (whose agents' worklists list it when at risk).</param>
     /// <param name="previousAttributes">The attributes of the customer's last digest, kept when its profile is unchanged.</param>
     public static CustomerDigest Of(string customerId, CustomerModel model, CustomerTraits traits, DateTimeOffset? dueAt, PurchaseCalendar calendar,
-        string team = "", CustomerAttributes? previousAttributes = null)
+        string team = "", CustomerAttributes? previousAttributes = null, IReadOnlySet<string>? unindexedAttributes = null)
     {
         var p = model.Purchases;
         var tier = model.ClvBand is { } band ? $"{model.Tier}/{band}" : model.Tier.ToString();
@@ -89,7 +89,7 @@ public sealed record CustomerDigest(
             p.PurchaseDays, (double)p.TotalSpend, (double)p.MeanRepeatSpend, model.Stage.ToString(), tier, string.Join(',', traits.Segments), dueAt,
             team, Profile("name", "full_name"), Profile("email", "email_address"), traits.Clv, traits.ChurnRisk.Value,
             traits.ChurnRisk.Band.ToString(), traits.RfmGroup?.ToString(), traits.Rfm?.Cell ?? "",
-            CustomerAttributes.Of(model.Profile, previousAttributes));
+            CustomerAttributes.Of(model.Profile, previousAttributes, unindexedAttributes));
     }
 }
 

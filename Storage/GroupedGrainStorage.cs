@@ -107,7 +107,8 @@ public sealed class GroupedGrainStorage : GroupCommitWriter<GroupedGrainStorage.
         await base.DisposeCoreAsync().ConfigureAwait(false);
     }
 
-    private static string KeyOf(string stateName, GrainId grainId) => $"{stateName}/{grainId}";
+    /// <summary>The row a grain's state is kept in (an erasure deletes it by this key).</summary>
+    public static string KeyOf(string stateName, GrainId grainId) => $"{stateName}/{grainId}";
 
     private static string FormatVersion(long version) => version.ToString(CultureInfo.InvariantCulture);
 

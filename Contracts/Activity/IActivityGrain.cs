@@ -20,6 +20,9 @@ public interface IActivityGrain : IGrainWithIntegerKey
     /// <summary>The most recently active customers (by when their latest event was taken), newest first.</summary>
     [ReadOnly]
     Task<IReadOnlyList<RecentCustomer>> Recent(int limit);
+
+    /// <summary>Drops an erased customer from the recent customers.</summary>
+    Task Forget(string customerId);
 }
 
 /// <summary>One gateway's activity since its previous report: counts by bucket and channel, recent customers oldest first.</summary>

@@ -57,12 +57,14 @@ public interface ICustomerObserver : IGrainObserver
 /// <summary>
 /// What became of a customer's slice: accepted (applied and durable) or duplicate, per event.
 /// <see cref="Duplicated"/> lists the positions in the slice of the duplicates (null when there are none).
+/// <see cref="Refused"/>, when set, says why the whole slice was refused (an erased customer): nothing was stored.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ApplyResult(
     [property: Id(0)] int Accepted,
     [property: Id(1)] int Duplicates,
-    [property: Id(2)] IReadOnlyList<int>? Duplicated = null);
+    [property: Id(2)] IReadOnlyList<int>? Duplicated = null,
+    [property: Id(3)] string? Refused = null);
 
 /// <summary>
 /// One shard of the silence schedule: it polls its range of the customers' due times (kept in the store,

@@ -8,6 +8,7 @@ using Engagement.Gateway.Identity;
 using Engagement.Gateway.Ingest;
 using Engagement.Gateway.Limits;
 using Engagement.Gateway.Metrics;
+using Engagement.Gateway.Privacy;
 using Engagement.Gateway.Push;
 using Engagement.Gateway.Query;
 using Engagement.Gateway.Security;
@@ -71,6 +72,7 @@ public static class GatewayHost
         builder.AddAlerts();
         builder.AddPush();
         builder.AddChanges();
+        builder.AddPrivacy();
         builder.AddDemoFeed(ownGrpc);
         builder.AddEngagementGrpc(ingest);
         builder.AddEngagementLimits(settings.Options.Limits);
@@ -88,6 +90,7 @@ public static class GatewayHost
         app.MapAlerts();
         app.MapPush();
         app.MapChanges();
+        app.MapPrivacy();
         app.MapEngagementHealth(settings.Options.ReflectionInForce);
         app.MapPopulationApi();
         app.MapConsoleApi();

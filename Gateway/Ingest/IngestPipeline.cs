@@ -24,6 +24,8 @@ public sealed class IngestPipeline(IGrainFactory grains, EventValidator validato
 
         var ack = new BatchAck { BatchId = batch.BatchId };
         var slices = new Dictionary<string, List<CustomerEvent>>(StringComparer.Ordinal);
+        // Where each slice's events are in the batch: a slice refused as a whole (an erased customer) is rejected event by event.
+        var positions = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         for (var index = 0; index < batch.Events.Count; index++)
         {
             var wire = batch.Events[index];
@@ -35,8 +37,13 @@ public sealed class IngestPipeline(IGrainFactory grains, EventValidator validato
             }
             // A merged id's events go to the customer it became (issue 17).
             var customerId = redirects.Resolve(wire.CustomerId);
-            if (!slices.TryGetValue(customerId, out var slice)) slices[customerId] = slice = [];
+            if (!slices.TryGetValue(customerId, out var slice))
+            {
+                slices[customerId] = slice = [];
+                positions[customerId] = [];
+            }
             slice.Add(accepted);
+            positions[customerId].Add(index);
         }
 
         var work = slices.ToList();
@@ -56,10 +63,16 @@ public sealed class IngestPipeline(IGrainFactory grains, EventValidator validato
                 $"batch_id '{batch.BatchId}': not acknowledged, {what}; resend it: events already applied count as duplicates", ex));
         }
         activity.Record(work, results);
-        foreach (var result in results)
+        for (var s = 0; s < results.Length; s++)
         {
+            var result = results[s];
             ack.Accepted += result.Accepted;
             ack.Duplicates += result.Duplicates;
+            if (result.Refused is not { } reason) continue;
+            foreach (var index in positions[work[s].Key])
+            {
+                ack.Rejected.Add(new Rejection { Index = index, EventId = batch.Events[index].EventId, Field = "customer_id", Reason = reason });
+            }
         }
         IngestMetrics.Record(ack.Accepted, ack.Duplicates, ack.Rejected.Count, Stopwatch.GetElapsedTime(started));
         return ack;

@@ -71,6 +71,12 @@ public sealed class ActivityGrain(TimeProvider machineClock) : Grain, IActivityG
     public Task<IReadOnlyList<RecentCustomer>> Recent(int limit) =>
         Task.FromResult<IReadOnlyList<RecentCustomer>>([.. Newest().Take(limit)]);
 
+    public Task Forget(string customerId)
+    {
+        _recent.Remove(customerId);
+        return Task.CompletedTask;
+    }
+
     private IEnumerable<RecentCustomer> Newest() =>
         _recent.Values.OrderByDescending(r => r.Customer.ReceivedAt).ThenByDescending(r => r.Order).Select(r => r.Customer);
 }

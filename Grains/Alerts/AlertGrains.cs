@@ -20,7 +20,7 @@ namespace Engagement.Grains.Alerts;
 [CollectionAgeLimit(Minutes = 2)]
 public sealed class CustomerAlertGrain(
     IAlertStore store, AlertWriter writer, IOptions<EngagementOptions> options, [FromKeyedServices(EngagementClock.Key)] TimeProvider businessClock)
-    : Grain, ICustomerAlertGrain
+    : Grain, ICustomerAlertGrain, Contracts.Privacy.IAlertPrivacy
 {
     private Alert? _latest;
     private string _customerId = "";
@@ -36,6 +36,14 @@ public sealed class CustomerAlertGrain(
     }
 
     public Task<Alert?> Current() => Task.FromResult(_latest);
+
+    /// <summary>An erasure: the alert goes from memory now, and from the store right after (so a command in between finds none).</summary>
+    public Task Forget()
+    {
+        _latest = null;
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
 
     public async Task<Alert> Raise(AlertCause cause)
     {

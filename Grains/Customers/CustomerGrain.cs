@@ -64,6 +64,8 @@ public sealed partial class CustomerGrain(
         State.Model.CustomerId = customerId;
         var checkpointVersion = State.Version;
         var missed = await journal.ReadAsync(customerId, State.LastSeq, cancellationToken);
+        _erased = await ErasedAsync(missed.Count);
+        if (_erased) return;
         var current = rules.Current;
         foreach (var entry in missed)
         {
@@ -88,6 +90,7 @@ public sealed partial class CustomerGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        if (_erased) return;
         if (_checkpoints.SaveOnDeactivation(State.Version, reason.ReasonCode == DeactivationReasonCode.ApplicationError))
         {
             // The last chance: a failure here is logged by Orleans, and the next activation replays the journal.
@@ -101,6 +104,7 @@ public sealed partial class CustomerGrain(
 
     private async Task<ApplyResult> ApplyCoreAsync(IReadOnlyList<CustomerEvent> events)
     {
+        if (_erased) return await AfterErasureAsync(events);
         var customerId = CustomerId;
         var recordedAt = businessClock.GetUtcNow();
 
@@ -452,7 +456,7 @@ public sealed partial class CustomerGrain(
     {
         var digest = CustomerDigest.Of(CustomerId, State.Model, traits,
             EscalationBook.NextLookAt(traits, current, AlertBook.ExpiresAt(State, traits, options.Value.Alerts)), current.GetCalendar(),
-            AlertPolicy.TeamOf(State.Model, options.Value.Alerts), _lastDigest?.Attributes);
+            AlertPolicy.TeamOf(State.Model, options.Value.Alerts), _lastDigest?.Attributes, options.Value.Privacy.PersonalInForce);
         if (!always && digest == _lastDigest) return;
         _lastDigest = digest;
         journal.RecordDigest(digest);

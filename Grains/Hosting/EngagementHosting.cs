@@ -113,7 +113,8 @@ public static class EngagementHosting
         services.AddSingleton(sp =>
         {
             var databases = sp.GetRequiredService<StoreDatabases>();
-            return new AlertChangeRelay(databases.GrainState, databases.Journal, sp.GetRequiredService<ChangeFeedWriter>());
+            return new AlertChangeRelay(databases.GrainState, databases.Journal, sp.GetRequiredService<ChangeFeedWriter>(),
+                sp.GetRequiredService<IOptions<EngagementOptions>>().Value.Privacy.PersonalInForce);
         });
         services.AddHostedService<ChangeFeedMaintenance>();
     }
@@ -179,6 +180,9 @@ public static class EngagementHosting
         services.AddOptions<ChangeFeedOptions>().BindConfiguration(ChangeFeedOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         // Queries and exports read the store's indexed tables straight from the process that serves them (issue 16).
         services.TryAddSingleton(sp => new CustomerQueries(sp.GetRequiredService<StoreDatabases>().Journal, sp.GetRequiredService<StoreDatabases>().GrainState));
+        // Erasure and the audit (issue 17): the silo erases, a gateway reads the audit and a person's alert history.
+        services.TryAddSingleton(sp => new ErasureStore(sp.GetRequiredService<StoreDatabases>().Journal, sp.GetRequiredService<StoreDatabases>().GrainState,
+            settings.Options.Privacy.HashKey));
         // Before any hosted service starts (the silo or the client among them), the schema is in place.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StoreSchemaInitializer>());
     }

@@ -65,6 +65,10 @@ public sealed class EngagementOptions
     [Required, ValidateObjectMembers]
     public LimitsOptions Limits { get; set; } = new();
 
+    /// <summary>Erasure, export and minimisation of personal data (<c>Engagement:Privacy</c>, issue 17).</summary>
+    [Required, ValidateObjectMembers]
+    public Privacy.PrivacyOptions Privacy { get; set; } = new();
+
     /// <summary>The ISO 4217 currency of the engine's money: alerts' expected loss, CLV and spend (<c>Engagement:Currency</c>).</summary>
     [Required, RegularExpression("^[A-Z]{3}$")]
     public string Currency { get; set; } = "USD";
@@ -226,10 +230,26 @@ public sealed class AlertOptions
     /// </summary>
     public string[]? ContextAttributes { get; set; }
 
-    /// <summary>The context attributes in force: as configured, or <c>name</c>; the team attribute always.</summary>
-    public IReadOnlyList<string> ContextAttributesInForce => _contextAttributes ??= [.. (ContextAttributes is { Length: > 0 } configured ? configured : ["name"]).Append(TeamAttribute).Distinct(StringComparer.OrdinalIgnoreCase)];
+    /// <summary>
+    /// The context attributes in force: as configured, or <c>name</c>, less the personal attributes supervisors do not see
+    /// (<see cref="HideFromSupervisors"/>); the team attribute always.
+    /// </summary>
+    public IReadOnlyList<string> ContextAttributesInForce => _contextAttributes ??=
+    [
+        .. (ContextAttributes is { Length: > 0 } configured ? configured : ["name"]).Where(a => _hidden?.Invoke(a) != true)
+            .Append(TeamAttribute).Distinct(StringComparer.OrdinalIgnoreCase),
+    ];
 
     private IReadOnlyList<string>? _contextAttributes;
+
+    private Func<string, bool>? _hidden;
+
+    /// <summary>Keeps the personal attributes a supervisor does not need off alert contexts (<c>Engagement:Privacy</c>).</summary>
+    public void HideFromSupervisors(Func<string, bool> hidden)
+    {
+        _hidden = hidden;
+        _contextAttributes = null;
+    }
 
     /// <summary>The team of a customer without the attribute.</summary>
     [Required]

@@ -50,6 +50,7 @@ public sealed record EngagementSettings(EngagementOptions Options, StoreKind Sto
     public static EngagementSettings Load(IConfiguration configuration)
     {
         var options = Bind(configuration, EngagementOptions.Section, new EngagementOptionsValidator());
+        options.Alerts.HideFromSupervisors(options.Privacy.HiddenFromSupervisors);
         foreach (var (name, shards) in new[] { ("Population", options.Population.Shards), ("Silence", options.Silence.Shards) })
         {
             if (CustomerDigest.Buckets % shards != 0)

@@ -26,6 +26,8 @@ public sealed class EngineClient(Uri grpcAddress) : IDisposable
 
     public Contracts.V1.Segments.SegmentsClient Segments(string? key = TestKeys.Admin) => new(Invoker(key));
 
+    public Contracts.V1.Privacy.PrivacyClient Privacy(string? key = TestKeys.Admin) => new(Invoker(key));
+
     public GrpcChannel Channel => _channel;
 
     private CallInvoker Invoker(string? key) =>

@@ -10,6 +10,7 @@ import { byId, fill, h, setText } from "./dom.js";
 import { formatAgo, humanize } from "./format.js";
 import { IdentityPanel } from "./identity.js";
 import { LiveConnection } from "./live.js";
+import { ErasurePanel } from "./privacy.js";
 import { CustomerSearch } from "./search.js";
 import { session } from "./session.js";
 import { Worklist } from "./worklist.js";
@@ -45,6 +46,7 @@ export class AgentView {
       onState,
     });
     this.search = new CustomerSearch((customerId) => this.open(customerId));
+    this.erasure = new ErasurePanel({ onErased: (customerId) => this.#erased(customerId) });
     byId("lookup-form").addEventListener("submit", (event) => {
       event.preventDefault();
       const chosen = this.search.chosen;
@@ -89,6 +91,7 @@ export class AgentView {
     if (previous === customerId) return;
     this.card.open(customerId);
     this.identity.open(customerId);
+    this.erasure.show(customerId);
     this.onOpened(customerId);
     for (const alert of this.knownAlerts(customerId)) this.alerts.put(alert);
     this.#drawAlerts();
@@ -110,6 +113,17 @@ export class AgentView {
       this.alerts.put({ ...alert, customerId: item.customerId, currency: item.currency, sequence: item.lastSequence ?? 0 });
     }
     return this.open(item.customerId);
+  }
+
+  /** The open customer was erased: nothing of it stays on the page. */
+  #erased(customerId) {
+    if (this.card.customerId === customerId) {
+      this.card.close();
+      this.identity.open(null);
+    }
+    this.alerts.forget(customerId);
+    this.#drawAlerts();
+    if (this.hub.connected) this.hub.invoke("UnwatchCustomer", customerId).catch(() => {});
   }
 
   #receive(alert) {

@@ -26,6 +26,11 @@ export class AlertStore {
     return this.byId.get(alertId);
   }
 
+  /** Drops a customer's alerts (an erased customer). */
+  forget(customerId) {
+    for (const [id, alert] of this.byId) if (alert.customerId === customerId) this.byId.delete(id);
+  }
+
   /** The alerts that match, newest change first. */
   list(predicate = () => true) {
     return [...this.byId.values()].filter(predicate).sort((a, b) => b.sequence - a.sequence);
