@@ -132,6 +132,12 @@ public sealed class ErasureStore(StoreDialect journal, StoreDialect grainState, 
                 deleted += await ExecuteAsync(connection, transaction, $"DELETE FROM \"{table}\" WHERE {CustomerColumn} = @customer", cancellationToken,
                     ("customer", customerId)).ConfigureAwait(false);
             }
+            // The identity index's conflicts and merges name the customer in columns of their own (and its contacts in their values).
+            foreach (var (table, first, second) in IdentityTables.Where(t => all.Contains(t.Table)))
+            {
+                deleted += await ExecuteAsync(connection, transaction, $"DELETE FROM {table} WHERE {first} = @customer OR {second} = @customer", cancellationToken,
+                    ("customer", customerId)).ConfigureAwait(false);
+            }
             if (all.Contains("engagement_checkpoints"))
             {
                 foreach (var key in stateKeys)
@@ -209,6 +215,9 @@ public sealed class ErasureStore(StoreDialect journal, StoreDialect grainState, 
         command.CommandTimeout = 0;
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    private static readonly (string Table, string First, string Second)[] IdentityTables =
+        [("engagement_identity_conflicts", "owner_id", "claimant_id"), ("engagement_identity_merges", "target_id", "source_id")];
 
     /// <summary>The alert ids of a customer: every alert it ever had keeps its latest state in engagement_alerts.</summary>
     private const string AlertIdsOf = "SELECT alert_id FROM engagement_alerts WHERE customer_id = @customer";

@@ -29,24 +29,8 @@ public sealed partial class CustomerGrain : ICustomerPrivacy
         foreach (var timer in (IDisposable?[])[_checkpointTimer, _alertRetryTimer]) timer?.Dispose();
         (_checkpointTimer, _alertRetryTimer, _watchers, _lastDigest) = (null, null, null, null);
 
-        // The contacts the index holds for the customer, and any its profile names that a failed update left out.
-        var contacts = new SortedSet<string>(State.IndexedContacts, StringComparer.Ordinal);
-        contacts.UnionWith(ContactKeys.Of(State.Model.Profile.Select(a => KeyValuePair.Create(a.Key, a.Value.Value))));
+        // Its identifiers (the identity index's rows), conflicts and merges are rows of the store's erasure, by the customer's id.
         var stateKeys = new List<string> { GroupedGrainStorage.KeyOf("customer", this.GetGrainId()) };
-        foreach (var contact in contacts)
-        {
-            var index = GrainFactory.GetGrain<IContactIndexGrain>(contact);
-            stateKeys.Add(GroupedGrainStorage.KeyOf("contact", index.GetGrainId()));
-            try
-            {
-                await index.Release(CustomerId);
-            }
-            catch (Exception ex)
-            {
-                // The store's erasure deletes the entry's row by its key all the same.
-                LogIndexFailed(logger, ex, CustomerId);
-            }
-        }
         checkpoint.State = new CustomerState();
         if (checkpoint.RecordExists) await checkpoint.ClearStateAsync();
         // A digest this activation queued must reach the store before the store's erasure, not after it.
