@@ -29,9 +29,17 @@ public sealed partial class CustomerGrain
         }
         if (State.MergedInto is null)
         {
-            // From here on what is sent to this id goes to the target, which queues it behind the merge.
-            State.MergedInto = into;
-            State.Version++;
+            // From here on what is sent to this id goes to the target, which queues it behind the merge. The tombstone keeps
+            // no model (no digest, check or sweep writes one again); should the merge fail, it is rebuilt from its journal.
+            checkpoint.State = new CustomerState
+            {
+                MergedInto = into,
+                Version = State.Version + 1,
+                IdentityIndexed = State.IdentityIndexed,
+                IndexedContacts = State.IndexedContacts,
+                EscalatedTickets = State.EscalatedTickets,
+            };
+            _lastDigest = null;
             await SaveCheckpointAsync();
         }
         return new SurrenderResult(true, null, open);

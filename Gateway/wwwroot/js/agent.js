@@ -37,7 +37,9 @@ export class AgentView {
     this.hub = new LiveConnection("/hubs/agent", {
       handlers: {
         card: (card) => {
-          if (this.card.show(card)) this.identity.cardChanged();
+          const drawn = this.card.show(card);
+          if (drawn) this.identity.cardChanged();
+          return drawn;
         },
         alert: (alert) => this.#receive(alert),
       },
