@@ -125,19 +125,6 @@ public sealed class DiskFullTests
         return await command.ExecuteScalarAsync(Ct);
     }
 
-    private static IEnumerable<KeyValuePair<string, string>> Settings(string data, out Uri grpc)
-    {
-        grpc = new Uri($"http://127.0.0.1:{Ports.Free()}");
-        return
-        [
-            new("Engagement:DataDirectory", data),
-            new("Engagement:Silo:SiloPort", Ports.Free().ToString()),
-            new("Engagement:Silo:GatewayPort", Ports.Free().ToString()),
-            new("Engagement:Alerts:MinExpectedLoss", "0"),
-            new("Kestrel:Endpoints:Grpc:Url", grpc.ToString()),
-            new("Kestrel:Endpoints:Web:Url", $"http://127.0.0.1:{Ports.Free()}"),
-            .. TestLimits.Configuration(),
-            .. TestKeys.Configuration(),
-        ];
-    }
+    private static List<KeyValuePair<string, string>> Settings(string data, out Uri grpc) =>
+        EngineProcess.EmbeddedSettings(data, out grpc, [new("Engagement:Alerts:MinExpectedLoss", "0"), .. TestLimits.Configuration()]);
 }

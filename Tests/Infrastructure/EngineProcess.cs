@@ -30,6 +30,25 @@ public sealed class EngineProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>
+    /// The settings of an embedded gateway process on <paramref name="data"/>: free silo ports, the two Kestrel endpoints
+    /// (gRPC at <paramref name="grpc"/>) and the test keys; <paramref name="more"/> adds or overrides.
+    /// </summary>
+    public static List<KeyValuePair<string, string>> EmbeddedSettings(string data, out Uri grpc, params KeyValuePair<string, string>[] more)
+    {
+        grpc = new Uri($"http://127.0.0.1:{Ports.Free()}");
+        return
+        [
+            new("Engagement:DataDirectory", data),
+            new("Engagement:Silo:SiloPort", Ports.Free().ToString()),
+            new("Engagement:Silo:GatewayPort", Ports.Free().ToString()),
+            new("Kestrel:Endpoints:Grpc:Url", grpc.ToString()),
+            new("Kestrel:Endpoints:Web:Url", $"http://127.0.0.1:{Ports.Free()}"),
+            .. TestKeys.Configuration(),
+            .. more,
+        ];
+    }
+
     /// <summary>Starts <c>Engagement.Gateway</c> and returns once it prints that it is running.</summary>
     public static Task<EngineProcess> StartGatewayAsync(IEnumerable<KeyValuePair<string, string>> settings, TimeSpan? timeout = null) =>
         StartAsync("Gateway", "Engagement.Gateway.dll", settings, "Engagement is running", timeout);

@@ -63,20 +63,8 @@ public sealed class DurabilityTests
         }
     }
 
-    private static IEnumerable<KeyValuePair<string, string>> Settings(string data, out Uri grpc)
-    {
-        grpc = new Uri($"http://127.0.0.1:{Ports.Free()}");
-        return
-        [
-            new("Engagement:DataDirectory", data),
-            new("Engagement:Silo:SiloPort", Ports.Free().ToString()),
-            new("Engagement:Silo:GatewayPort", Ports.Free().ToString()),
-            // Checkpoint often, so that the restart exercises both paths: state from a checkpoint and
-            // the events after it replayed from the journal.
-            new("Engagement:Checkpoint:EveryEvents", "4"),
-            new("Kestrel:Endpoints:Grpc:Url", grpc.ToString()),
-            new("Kestrel:Endpoints:Web:Url", $"http://127.0.0.1:{Ports.Free()}"),
-            .. TestKeys.Configuration(),
-        ];
-    }
+    // Checkpoint often, so that the restart exercises both paths: state from a checkpoint and the events after it
+    // replayed from the journal.
+    private static List<KeyValuePair<string, string>> Settings(string data, out Uri grpc) =>
+        EngineProcess.EmbeddedSettings(data, out grpc, new KeyValuePair<string, string>("Engagement:Checkpoint:EveryEvents", "4"));
 }
