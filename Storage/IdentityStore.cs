@@ -199,8 +199,8 @@ public sealed class SqlIdentityStore(StoreDialect dialect, Func<CancellationToke
                 """, cancellationToken, ("kind", IdentifierKeys.Customer), ("source", sourceId), ("target", targetId), ("at", at.ToUnixTimeMilliseconds()));
             moved.Add(IdentifierKeys.Of(IdentifierKeys.Customer, sourceId));
 
-            // The source no longer counts in the population, the query index or the feed's memory of what it said.
-            foreach (var table in (string[])["engagement_customer_digest", "engagement_customer_segments", "engagement_customer_attributes", "engagement_change_state"])
+            // The source no longer counts in the population or the query index, and its digest (what the feed last said of it) is gone.
+            foreach (var table in (string[])["engagement_customer_digest", "engagement_customer_segments", "engagement_customer_attributes"])
             {
                 await ExecuteAsync(connection, transaction, $"DELETE FROM {table} WHERE customer_id = @source", cancellationToken, ("source", sourceId));
             }
