@@ -68,7 +68,7 @@ public sealed class ErasureTests
         {
             Assert.Contains(before, h => h.Contains($" {table}.", StringComparison.Ordinal));
         }
-        foreach (var text in person.Texts) Assert.Contains(before, h => h.Contains($"'{text}'", StringComparison.Ordinal));
+        foreach (var text in person.Plain) Assert.Contains(before, h => Person.Forms(text).Any(f => h.Contains($"'{f}'", StringComparison.Ordinal)));
         if (kind == StoreKind.Sqlite) Assert.NotEmpty(engine.FindInFiles(person.Texts));
 
         // Only an admin erases.
@@ -176,6 +176,11 @@ public sealed class ErasureTests
     private sealed record Person(string Id, string Name, string Email, string Phone)
     {
         /// <summary>What must not remain: the id, the name, the email and the phone as sent and as the contact index keys it.</summary>
-        public string[] Texts => [Id, Name, Email, Phone, "+442079460958"];
+        public string[] Plain => [Id, Name, Email, Phone, "+442079460958"];
+
+        /// <summary>Each as written and as JSON writes it inside a string (the journal's payloads: '+' is \u002B there).</summary>
+        public string[] Texts => [.. Plain.SelectMany(Forms).Distinct(StringComparer.Ordinal)];
+
+        public static IEnumerable<string> Forms(string text) => [text, JsonSerializer.Serialize(text)[1..^1]];
     }
 }
