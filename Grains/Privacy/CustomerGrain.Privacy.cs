@@ -47,8 +47,9 @@ public sealed partial class CustomerGrain : ICustomerPrivacy
                 LogIndexFailed(logger, ex, CustomerId);
             }
         }
-        checkpoint.State = new CustomerState();
+        // Cleared at the version held (the store keeps a newer one), then the memory goes; the store's erasure deletes the row by key in any case.
         if (checkpoint.RecordExists) await checkpoint.ClearStateAsync();
+        checkpoint.State = new CustomerState();
         // A digest this activation queued must reach the store before the store's erasure, not after it.
         await ServiceProvider.GetRequiredService<IPopulationStore>().FlushAsync();
         DeactivateOnIdle();
