@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
+using Engagement.Contracts.Privacy;
 
 namespace Engagement.Storage;
 
@@ -48,7 +49,7 @@ public sealed class ErasureStore(StoreDialect journal, StoreDialect grainState, 
     }
 
     /// <summary>Records an erasure as started: from here on, the id's later events are refused or anonymised.</summary>
-    public Task StartAsync(ErasureRecord erasure, CancellationToken cancellationToken = default) => WriteAsync("""
+    public Task StartAsync(ErasureReceipt erasure, CancellationToken cancellationToken = default) => WriteAsync("""
         INSERT INTO engagement_erasures (erasure_id, subject_hash, requested_by, requested_at, state)
         VALUES (@id, @hash, @by, @at, @state)
         """, cancellationToken, ("id", erasure.ErasureId), ("hash", erasure.SubjectHash), ("by", erasure.RequestedBy),
@@ -60,7 +61,7 @@ public sealed class ErasureStore(StoreDialect journal, StoreDialect grainState, 
             UPDATE engagement_erasures SET state = @state, completed_at = @at, found = @found, rows_deleted = @rows WHERE erasure_id = @id
             """, cancellationToken, ("id", erasureId), ("state", state), ("at", at.ToUnixTimeMilliseconds()), ("found", found ? 1 : 0), ("rows", rowsDeleted));
 
-    public async Task<ErasureRecord?> FindAsync(string erasureId, CancellationToken cancellationToken = default)
+    public async Task<ErasureReceipt?> FindAsync(string erasureId, CancellationToken cancellationToken = default)
     {
         await using var connection = await journal.OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using var read = SqlCommands.Create(connection, null, """
@@ -68,9 +69,13 @@ public sealed class ErasureStore(StoreDialect journal, StoreDialect grainState, 
             """, ("id", erasureId));
         await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return null;
-        return new ErasureRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2),
-            DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)), reader.GetString(5))
+        return new ErasureReceipt
         {
+            ErasureId = reader.GetString(0),
+            SubjectHash = reader.GetString(1),
+            RequestedBy = reader.GetString(2),
+            RequestedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+            State = reader.GetString(5),
             CompletedAt = reader.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
             Found = reader.GetInt32(6) != 0,
             RowsDeleted = reader.GetInt64(7),
@@ -233,20 +238,4 @@ public sealed class ErasureStore(StoreDialect journal, StoreDialect grainState, 
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) changes.Add(reader.GetString(0));
         return changes;
     }
-}
-
-/// <summary>One erasure as the audit keeps it: who asked, when, for which (hashed) id, and how it ended.</summary>
-public sealed record ErasureRecord(string ErasureId, string SubjectHash, string RequestedBy, DateTimeOffset RequestedAt, string State)
-{
-    public const string Running = "running";
-    public const string Completed = "completed";
-    public const string Failed = "failed";
-
-    public DateTimeOffset? CompletedAt { get; init; }
-
-    public bool Found { get; init; }
-
-    public long RowsDeleted { get; init; }
-
-    public static string NewId() => $"erasure-{Guid.NewGuid():N}";
 }

@@ -9,6 +9,8 @@ namespace Engagement.Contracts.Privacy;
 public interface IPrivacyGrain : IGrainWithIntegerKey
 {
     /// <summary>Erases the customer now; returns once every copy is gone (or throws, leaving the erasure recorded as failed).</summary>
+    /// <remarks>Bounded by <c>Engagement:Privacy:EraseTimeout</c> (at most an hour), not by the default response timeout: a SQLite VACUUM may take minutes.</remarks>
+    [ResponseTimeout("01:00:30")]
     Task<ErasureReceipt> EraseCustomer(string customerId, string requestedBy);
 
     /// <summary>An erasure's audit record, or null for an unknown erasure id.</summary>
@@ -51,8 +53,12 @@ public sealed record ErasureReceipt
 
     [Id(3)] public DateTimeOffset RequestedAt { get; init; }
 
-    /// <summary><c>running</c>, <c>completed</c> or <c>failed</c> (then repeat the erasure: it is idempotent).</summary>
+    /// <summary><see cref="Running"/>, <see cref="Completed"/> or <see cref="Failed"/> (then repeat the erasure: it is idempotent).</summary>
     [Id(4)] public required string State { get; init; }
+
+    public const string Running = "running";
+    public const string Completed = "completed";
+    public const string Failed = "failed";
 
     [Id(5)] public DateTimeOffset? CompletedAt { get; init; }
 

@@ -31,8 +31,9 @@ public sealed partial class CustomerGrain : ICustomerPrivacy
 
         // Its identifiers (the identity index's rows), conflicts and merges are rows of the store's erasure, by the customer's id.
         var stateKeys = new List<string> { GroupedGrainStorage.KeyOf("customer", this.GetGrainId()) };
-        checkpoint.State = new CustomerState();
+        // Cleared at the version held (the store keeps a newer one), then the memory goes; the store's erasure deletes the row by key in any case.
         if (checkpoint.RecordExists) await checkpoint.ClearStateAsync();
+        checkpoint.State = new CustomerState();
         // A digest this activation queued must reach the store before the store's erasure, not after it.
         await ServiceProvider.GetRequiredService<IPopulationStore>().FlushAsync();
         DeactivateOnIdle();

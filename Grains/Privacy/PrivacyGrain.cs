@@ -22,7 +22,14 @@ public sealed partial class PrivacyGrain(ErasureStore store, IOptions<Engagement
     public async Task<ErasureReceipt> EraseCustomer(string customerId, string requestedBy)
     {
         var privacy = options.Value.Privacy;
-        var erasure = new ErasureRecord(ErasureRecord.NewId(), await store.SubjectHashAsync(customerId), requestedBy, Now(), ErasureRecord.Running);
+        var erasure = new ErasureReceipt
+        {
+            ErasureId = $"erasure-{Guid.NewGuid():N}",
+            SubjectHash = await store.SubjectHashAsync(customerId),
+            RequestedBy = requestedBy,
+            RequestedAt = Now(),
+            State = ErasureReceipt.Running,
+        };
         await store.StartAsync(erasure);
         using var timeout = new CancellationTokenSource(privacy.EraseTimeout);
         try
@@ -34,14 +41,14 @@ public sealed partial class PrivacyGrain(ErasureStore store, IOptions<Engagement
             await GrainFactory.GetGrain<IActivityGrain>(0).Forget(customerId);
             var found = handover.Existed || rows > 0;
             var completedAt = Now();
-            await store.FinishAsync(erasure.ErasureId, ErasureRecord.Completed, completedAt, found, rows, CancellationToken.None);
+            await store.FinishAsync(erasure.ErasureId, ErasureReceipt.Completed, completedAt, found, rows, CancellationToken.None);
             LogErased(logger, erasure.ErasureId, erasure.SubjectHash, requestedBy, rows);
-            return Receipt(erasure with { State = ErasureRecord.Completed, CompletedAt = completedAt, Found = found, RowsDeleted = rows });
+            return erasure with { State = ErasureReceipt.Completed, CompletedAt = completedAt, Found = found, RowsDeleted = rows };
         }
         catch (Exception ex)
         {
             LogEraseFailed(logger, ex, erasure.ErasureId, erasure.SubjectHash);
-            await store.FinishAsync(erasure.ErasureId, ErasureRecord.Failed, Now(), false, 0, CancellationToken.None);
+            await store.FinishAsync(erasure.ErasureId, ErasureReceipt.Failed, Now(), false, 0, CancellationToken.None);
             throw new ErasureFailedException($"Erasure {erasure.ErasureId} did not finish ({ex.GetType().Name}); the customer's events are refused already. Repeat the erasure.");
         }
     }
@@ -49,19 +56,7 @@ public sealed partial class PrivacyGrain(ErasureStore store, IOptions<Engagement
     /// <summary>To the millisecond, as the audit keeps it: the receipt says what a later read of the record says.</summary>
     private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(clock.GetUtcNow().ToUnixTimeMilliseconds());
 
-    public async Task<ErasureReceipt?> Erasure(string erasureId) => await store.FindAsync(erasureId) is { } record ? Receipt(record) : null;
-
-    private static ErasureReceipt Receipt(ErasureRecord record) => new()
-    {
-        ErasureId = record.ErasureId,
-        SubjectHash = record.SubjectHash,
-        RequestedBy = record.RequestedBy,
-        RequestedAt = record.RequestedAt,
-        State = record.State,
-        CompletedAt = record.CompletedAt,
-        Found = record.Found,
-        RowsDeleted = record.RowsDeleted,
-    };
+    public Task<ErasureReceipt?> Erasure(string erasureId) => store.FindAsync(erasureId);
 
     // The log names the erasure and the hash only: a log line is a copy of its own.
     [LoggerMessage(Level = LogLevel.Information, Message = "Erasure {ErasureId} of subject {SubjectHash}, asked by {RequestedBy}, completed: {Rows} rows deleted")]

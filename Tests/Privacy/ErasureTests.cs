@@ -69,7 +69,10 @@ public sealed class ErasureTests
         {
             Assert.True(before.Any(h => h.Contains($" {table}.", StringComparison.Ordinal)), $"{table} holds nothing of the person before the erasure");
         }
-        foreach (var text in person.Texts) Assert.True(before.Any(h => h.Contains($"'{text}'", StringComparison.Ordinal)), $"'{text}' is nowhere before the erasure");
+        foreach (var text in person.Plain)
+        {
+            Assert.True(before.Any(h => Person.Forms(text).Any(f => h.Contains($"'{f}'", StringComparison.Ordinal))), $"'{text}' is nowhere before the erasure");
+        }
         if (kind == StoreKind.Sqlite) Assert.NotEmpty(engine.FindInFiles(person.Texts));
 
         // Only an admin erases.
@@ -177,6 +180,11 @@ public sealed class ErasureTests
     private sealed record Person(string Id, string Name, string Email, string Phone)
     {
         /// <summary>What must not remain: the id, the name, the email and the phone as sent and as the contact index keys it.</summary>
-        public string[] Texts => [Id, Name, Email, Phone, "+442079460958"];
+        public string[] Plain => [Id, Name, Email, Phone, "+442079460958"];
+
+        /// <summary>Each as written and as JSON writes it inside a string (the journal's payloads: '+' is \u002B there).</summary>
+        public string[] Texts => [.. Plain.SelectMany(Forms).Distinct(StringComparer.Ordinal)];
+
+        public static IEnumerable<string> Forms(string text) => [text, JsonSerializer.Serialize(text)[1..^1]];
     }
 }
