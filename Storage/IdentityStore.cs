@@ -71,6 +71,12 @@ public interface IIdentityStore
     Task<IReadOnlyList<MergeRecord>> MergesAsync(string customerId, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Whether retention compacted part of the customer's journal (<see cref="JournalCompaction"/>): a merge or unmerge
+    /// rebuilds a customer from its whole journal, so it is refused for such a customer.
+    /// </summary>
+    Task<bool> CompactedAsync(string customerId, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Merges <paramref name="sourceId"/> into <paramref name="targetId"/> in one transaction: both journals become the
     /// target's, in event-time order (an event id both have is kept once; the source's rows remember it as their origin),
     /// followed by <paramref name="note"/>; every identifier of the source names the target, and the source's id too; the
@@ -175,6 +181,10 @@ public sealed class SqlIdentityStore(StoreDialect dialect, Func<CancellationToke
             SELECT {MergeColumns} FROM engagement_identity_merges WHERE target_id = @customer OR source_id = @customer
             ORDER BY sequence DESC LIMIT {Math.Clamp(limit, 1, 1000)}
             """, [("customer", customerId)], ReadMerge, cancellationToken);
+
+    public async Task<bool> CompactedAsync(string customerId, CancellationToken cancellationToken = default) =>
+        (await QueryAsync("SELECT COUNT(*) FROM engagement_journal_compactions WHERE customer_id = @customer", [("customer", customerId)],
+            r => r.GetInt64(0), cancellationToken))[0] > 0;
 
     public async Task<IdentityMove> MergeAsync(string targetId, string sourceId, string actor, string reason, DateTimeOffset at, JournalEntry note,
         CancellationToken cancellationToken = default)

@@ -39,6 +39,8 @@ public sealed partial class IdentityGrain(
         if (resolvedFrom != from) throw new IdentityRefusedException(IdentityRefusal.FailedPrecondition, "from", $"customer '{from}' is merged into '{resolvedFrom}' already: merge '{resolvedFrom}' instead");
         if (!await GrainFactory.GetGrain<ICustomerGrain>(target).Exists()) throw new IdentityRefusedException(IdentityRefusal.NotFound, "id", $"no customer '{into}'");
 
+        await RefuseCompactedAsync((target, "id"), (from, "from"));
+
         var source = GrainFactory.GetGrain<ICustomerIdentityGrain>(from);
         var surrendered = await source.Surrender(target);
         if (!surrendered.Exists) throw new IdentityRefusedException(IdentityRefusal.NotFound, "from", $"no customer '{from}'");
@@ -57,6 +59,20 @@ public sealed partial class IdentityGrain(
         }
     }
 
+    // A merge and an unmerge rebuild customers from their whole journals; retention may have compacted the older events.
+    private async Task RefuseCompactedAsync(params (string Customer, string Field)[] customers)
+    {
+        foreach (var (customer, field) in customers)
+        {
+            if (await store.CompactedAsync(customer))
+            {
+                throw new IdentityRefusedException(IdentityRefusal.FailedPrecondition, field,
+                    $"customer '{customer}' has events older than the journal's retention compacted away (Engagement:Retention:JournalHorizon): " +
+                    "a merge or unmerge rebuilds a customer from its whole history, so it cannot be done for this customer");
+            }
+        }
+    }
+
     public async Task<UnmergeOutcome> Unmerge(string into, string from, string by, string reason)
     {
         CheckReason(reason);
@@ -67,6 +83,7 @@ public sealed partial class IdentityGrain(
         }
         var latest = (await store.MergesAsync(from, 100)).FirstOrDefault(m => m.TargetId == into && m.SourceId == from);
         if (latest is not { Action: MergeRecord.Merged }) throw new IdentityRefusedException(IdentityRefusal.FailedPrecondition, "from", $"customer '{from}' is not merged into '{into}'");
+        await RefuseCompactedAsync((into, "id"));
         var window = options.Value.UnmergeWindow;
         if (businessClock.GetUtcNow() - latest.At > window)
         {
