@@ -56,17 +56,5 @@ public sealed class AlertHistoryRetentionTests(TestStores stores)
         return resolved[0];
     }
 
-    private static Alert Alert(string alertId, string customerId, DateTimeOffset raisedAt) => new()
-    {
-        AlertId = alertId,
-        Kind = AlertKind.ChurnWarning,
-        Severity = AlertSeverity.Warning,
-        State = AlertState.Open,
-        CustomerId = customerId,
-        Team = "north",
-        Title = "At risk",
-        Context = new AlertContext { Stage = "AtRisk", Tier = "B" },
-        RaisedAt = raisedAt,
-        UpdatedAt = raisedAt,
-    };
+    private static Alert Alert(string alertId, string customerId, DateTimeOffset raisedAt) => TestAlerts.ChurnWarning(alertId, customerId, raisedAt);
 }

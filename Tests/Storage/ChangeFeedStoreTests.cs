@@ -119,17 +119,5 @@ public sealed class ChangeFeedStoreTests(TestStores stores)
     private static CustomerDigest Digest(string customerId, string stage, string tier, string riskBand, string segments) =>
         new(customerId, 20000, 20010, 2, 50, 25, stage, tier, segments, null, RiskBand: riskBand);
 
-    private static Alert Alert(string alertId, string customerId) => new()
-    {
-        AlertId = alertId,
-        Kind = AlertKind.ChurnWarning,
-        Severity = AlertSeverity.Warning,
-        State = AlertState.Open,
-        CustomerId = customerId,
-        Team = "north",
-        Title = "At risk",
-        Context = new AlertContext { Stage = "AtRisk", Tier = "B" },
-        RaisedAt = At,
-        UpdatedAt = At,
-    };
+    private static Alert Alert(string alertId, string customerId) => TestAlerts.ChurnWarning(alertId, customerId, At);
 }

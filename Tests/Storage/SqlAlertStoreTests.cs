@@ -111,19 +111,7 @@ public sealed class SqlAlertStoreTests(TestStores stores)
         Assert.Equal(3, (await alerts.PastDueAsync(now.ToOffset(TimeSpan.FromHours(2)), 10, Ct)).Count);
     }
 
-    private static Alert Alert(string alertId, string customerId, string team) => new()
-    {
-        AlertId = alertId,
-        Kind = AlertKind.ChurnWarning,
-        Severity = AlertSeverity.Warning,
-        State = AlertState.Open,
-        CustomerId = customerId,
-        Team = team,
-        Title = "At risk",
-        Context = new AlertContext { Stage = "AtRisk", Tier = "B" },
-        RaisedAt = At,
-        UpdatedAt = At,
-    };
+    private static Alert Alert(string alertId, string customerId, string team) => TestAlerts.ChurnWarning(alertId, customerId, At, team);
 
     private static IEnumerable<(string, long)> Changes(IEnumerable<Alert> alerts) => alerts.Select(a => (a.AlertId, a.Sequence));
 }
