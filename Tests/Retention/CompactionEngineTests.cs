@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Http.Json;
 using Engagement.Contracts.V1;
 using Engagement.Grains.Hosting;
 using Engagement.Grains.Retention;
@@ -63,6 +65,16 @@ public sealed class CompactionEngineTests
             // The edge, as documented: an event older than the window and the horizon is accepted as new.
             Assert.Equal(1, (await SubmitAsync(third, [events[older - 1]])).Accepted);
             Assert.Equal(Window + older + 1, (await CardAsync(third, customer)).EventCount);
+
+            // A merge rebuilds a customer from its whole journal: with part of it compacted away, it is refused, naming the field.
+            var other = $"other-{Guid.NewGuid():N}";
+            Assert.Equal(1, (await SubmitAsync(third, [Events.Purchase(other, 25, T0.AddDays(1), $"{other}-1")])).Accepted);
+            using var admin = third.Http(TestKeys.Admin);
+            var merge = await admin.PostAsJsonAsync($"/api/customers/{customer}/merge", new { from = other, reason = "the same person" }, Ct);
+            var problem = await merge.Content.ReadAsStringAsync(Ct);
+            Assert.Equal(HttpStatusCode.Conflict, merge.StatusCode);
+            Assert.Contains("compacted", problem, StringComparison.Ordinal);
+            Assert.Equal(25, (await CardAsync(third, other)).TotalSpend, 6);
         }
         finally
         {
