@@ -16,10 +16,21 @@ namespace Engagement.Grains.Privacy;
 /// <see cref="ErasureStore.EraseAsync"/>), the activity gauge's memory, and the audit record's end.
 /// </summary>
 [StatelessWorker]
-public sealed partial class PrivacyGrain(ErasureStore store, IOptions<EngagementOptions> options, TimeProvider clock, ILogger<PrivacyGrain> logger)
+public sealed partial class PrivacyGrain(ErasureStore store, IIdentityStore identities, IOptions<EngagementOptions> options, TimeProvider clock, ILogger<PrivacyGrain> logger)
     : Grain, IPrivacyGrain
 {
     public async Task<ErasureReceipt> EraseCustomer(string customerId, string requestedBy)
+    {
+        // The ids merged into the customer are the same person's: read before the erasure deletes the identity rows, each
+        // erased after it (with an audit record of its own), so that neither their tombstones nor their later events remain.
+        var merged = (await identities.IdentifiersAsync(customerId))
+            .Where(i => i.Kind == IdentifierKeys.Customer && i.Value != customerId).Select(i => i.Value).ToList();
+        var receipt = await EraseOneAsync(customerId, requestedBy);
+        foreach (var id in merged) await EraseOneAsync(id, requestedBy);
+        return receipt;
+    }
+
+    private async Task<ErasureReceipt> EraseOneAsync(string customerId, string requestedBy)
     {
         var privacy = options.Value.Privacy;
         var erasure = new ErasureReceipt

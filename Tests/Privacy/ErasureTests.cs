@@ -139,6 +139,30 @@ public sealed class ErasureTests
         await AssertNothingOfAsync(engine, person, $"after later events ({afterErasure})");
     }
 
+    [Theory]
+    [MemberData(nameof(TestStores.Kinds), MemberType = typeof(TestStores))]
+    public async Task Erasing_a_customer_erases_the_ids_merged_into_it_and_refuses_their_later_events(StoreKind kind)
+    {
+        var a = $"privacy-merged-a-{Guid.NewGuid():N}";
+        var b = $"privacy-merged-b-{Guid.NewGuid():N}";
+        await using var engine = await PrivacyEngine.StartAsync(kind, [new("Engagement:Privacy:AfterErasure", "Refuse")]);
+        var first = await engine.Client.Ingest().SubmitAsync(Events.Batch(
+            Events.Purchase(a, 30, Start, eventId: $"{a}-1"), Events.Purchase(b, 20, Start.AddDays(1), eventId: $"{b}-1")), cancellationToken: Ct);
+        Assert.Equal(2, first.Accepted);
+        using var admin = engine.Gateway.Http(TestKeys.Admin);
+        var merge = await admin.PostAsJsonAsync($"/api/customers/{a}/merge", new { from = b, reason = "the same person" }, Ct);
+        Assert.True(merge.IsSuccessStatusCode, await merge.Content.ReadAsStringAsync(Ct));
+        Assert.Contains(await engine.FindInTablesAsync([b], Ct), h => h.Contains(" engagement_identities.", StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.OK, (await admin.DeleteAsync($"/api/customers/{a}", Ct)).StatusCode);
+
+        Assert.Empty(await engine.FindInTablesAsync([a, b], Ct));
+        var later = await engine.Client.Ingest().SubmitAsync(Events.Batch(Events.Purchase(b, 5, Start.AddDays(3), eventId: $"{b}-2")), cancellationToken: Ct);
+        Assert.Equal(0, later.Accepted);
+        Assert.Equal("customer_id", Assert.Single(later.Rejected).Field);
+        Assert.Empty(await engine.FindInTablesAsync([a, b], Ct));
+    }
+
     private static async Task AssertNothingOfAsync(PrivacyEngine engine, Person person, string when)
     {
         var tables = await engine.FindInTablesAsync(person.Texts, Ct);
