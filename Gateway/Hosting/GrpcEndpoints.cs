@@ -33,6 +33,7 @@ public static class GrpcEndpoints
             // Room above the batch limit, so that an oversize batch gets a clear InvalidArgument from the
             // ingest check instead of the transport's ResourceExhausted.
             o.MaxReceiveMessageSize = checked(ingest.MaxBatchBytes * 2);
+            o.Interceptors.Add<EngineUnavailableInterceptor>();
             o.Interceptors.Add<Limits.StreamLimitInterceptor>();
         });
         builder.Services.AddGrpcReflection();

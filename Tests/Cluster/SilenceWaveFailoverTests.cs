@@ -11,8 +11,11 @@ namespace Engagement.Tests.Cluster;
 /// on the fixture's PostgreSQL; many customers each have a complaint that becomes overdue, on the real clock, within a
 /// few seconds of the others' (the complaint's open time is set back by the rules' overdue days), so that the silence
 /// schedule, not an event, raises each one's escalation. One silo is killed while the wave runs. In the end every
-/// customer has its escalation in the alert store, raised exactly once, and none is due any more.
+/// customer has its escalation in the alert store, raised exactly once, and none is due any more. Alone (no other test
+/// beside it): the wave runs on the real clock, and two silos, a gateway and PostgreSQL beside another test's processes
+/// on two cores made the failover outlast the wait.
 /// </summary>
+[Collection(SilenceWaveCollection.Name)]
 public sealed class SilenceWaveFailoverTests
 {
     private const int Customers = 240;
@@ -110,4 +113,10 @@ public sealed class SilenceWaveFailoverTests
         command.Parameters.AddWithValue("now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         return (long)(await command.ExecuteScalarAsync(Ct))!;
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class SilenceWaveCollection
+{
+    public const string Name = "Silence wave failover, alone";
 }
